@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One pipeline, one module per stage (see README "Where things live").
+// LienThongCore is the domain and does no I/O; everything that touches files,
+// OpenSSL, inotify, SQLite or systemd lives in its own module around it.
+let package = Package(
+    name: "lienthong",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lienthongd", targets: ["lienthongd"]),
+        .executable(name: "lienthongctl", targets: ["lienthongctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: a module map and a shim header each.
+        .systemLibrary(name: "CLibSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        .target(name: "LienThongCore"),
+        .target(name: "LienThongConfig", dependencies: ["LienThongCore"]),
+        .target(name: "LienThongSignature", dependencies: ["LienThongCore", "CLibSSL"]),
+        .target(name: "LienThongSpool", dependencies: ["LienThongCore", "CSQLite", "CLibSSL"]),
+        .target(name: "LienThongWatch"),
+        .target(name: "LienThongSystemd", dependencies: ["CSystemd"]),
+        .target(
+            name: "LienThongGateway",
+            dependencies: [
+                "LienThongCore", "LienThongConfig", "LienThongSignature",
+                "LienThongSpool", "LienThongWatch", "LienThongSystemd",
+            ]
+        ),
+        .executableTarget(name: "lienthongd", dependencies: ["LienThongGateway"]),
+        .executableTarget(
+            name: "lienthongctl",
+            dependencies: [
+                "LienThongGateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "LienThongCoreTests", dependencies: ["LienThongCore"]),
+        .testTarget(name: "LienThongConfigTests", dependencies: ["LienThongConfig"]),
+        .testTarget(name: "LienThongSignatureTests", dependencies: ["LienThongSignature"]),
+        .testTarget(name: "LienThongSpoolTests", dependencies: ["LienThongSpool"]),
+        .testTarget(name: "LienThongWatchTests", dependencies: ["LienThongWatch"]),
+        .testTarget(name: "GatewayTests", dependencies: ["LienThongGateway"]),
+    ]
+)

@@ -47,6 +47,9 @@ let package = Package(
         .testTarget(name: "LienThongSignatureTests", dependencies: ["LienThongSignature"]),
         .testTarget(name: "LienThongSpoolTests", dependencies: ["LienThongSpool"]),
         .testTarget(name: "LienThongWatchTests", dependencies: ["LienThongWatch"]),
+        .testTarget(name: "LienThongSystemdTests", dependencies: ["LienThongSystemd"]),
         .testTarget(name: "GatewayTests", dependencies: ["LienThongGateway"]),
+        // Boots a real systemd in a private namespace and runs the installed unit.
+        .testTarget(name: "SystemdIntegrationTests"),
     ]
 )

@@ -1,0 +1,130 @@
+import Foundation
+
+/// Everything the rule needs to know about a submission at one moment.
+public struct DecisionInput: Sendable {
+    public var unit: Unit
+    public var parts: [SubmissionPart]
+    public var type: DocumentType
+    /// From the manifest or the words of the key; decides công văn and quyết định.
+    public var subject: String?
+    public var firstArrival: Date
+    public var lastArrival: Date
+    /// The watcher still sees unsettled files in the outbox that may belong here.
+    public var awaitingMoreFiles: Bool
+
+    public init(
+        unit: Unit, parts: [SubmissionPart], type: DocumentType, subject: String?, firstArrival: Date,
+        lastArrival: Date, awaitingMoreFiles: Bool
+    ) {
+        self.unit = unit
+        self.parts = parts
+        self.type = type
+        self.subject = subject
+        self.firstArrival = firstArrival
+        self.lastArrival = lastArrival
+        self.awaitingMoreFiles = awaitingMoreFiles
+    }
+}
+
+/// The rule as data: timings and effective dates (SPEC §4, §8).
+public struct DecisionPolicy: Sendable {
+    public var settle: Double
+    public var pairingWindow: Double
+    public var effective: [UnitLevel: CivilDate]
+    /// The calendar of the effective dates: the province's own (Asia/Ho_Chi_Minh).
+    public var timeZone: TimeZone
+
+    public init(settle: Double, pairingWindow: Double, effective: [UnitLevel: CivilDate], timeZone: TimeZone) {
+        self.settle = settle
+        self.pairingWindow = pairingWindow
+        self.effective = effective
+        self.timeZone = timeZone
+    }
+}
+
+public enum Outcome: Sendable, Equatable {
+    /// Not decided yet: look again at this time (or when a file arrives).
+    case wait(until: Date)
+    case accept(warnings: [String])
+    case reject([Finding])
+}
+
+/// SPEC §4's decision table. Pure: the clock is an argument.
+public enum Decision {
+    public static func decide(_ s: DecisionInput, now: Date, policy: DecisionPolicy) -> Outcome {
+        // A file that cannot be taken at all, or an invalid signature, is
+        // refused at once: waiting cannot make it better.
+        let fileProblems = s.parts.compactMap(\.problem)
+        if !fileProblems.isEmpty { return .reject(fileProblems) }
+
+        let electronic = s.parts.filter { $0.role == .electronic }
+        var signatureProblems: [Finding] = []
+        for part in electronic {
+            guard let v = part.validation else {
+                signatureProblems.append(Finding(.unreadable, "\(part.name): not validated"))
+                continue
+            }
+            if !v.isValid {
+                let reasons = v.reasons.isEmpty ? [ReasonCode.signatureInvalid] : v.reasons
+                signatureProblems += reasons.map { Finding($0, part.name) }
+            }
+        }
+        if !signatureProblems.isEmpty { return .reject(signatureProblems) }
+        if let binding = signerBinding(unit: s.unit, electronic: electronic) { return .reject([binding]) }
+
+        let settledAt = s.lastArrival.addingTimeInterval(policy.settle)
+        let settled = !s.awaitingMoreFiles || now >= settledAt
+        let hasElectronic = !electronic.isEmpty
+        let hasScan = s.parts.contains { $0.role == .scan }
+        let electronicOnly = s.type.isElectronicOnly(subject: s.subject)
+
+        if hasElectronic && (hasScan || electronicOnly) {
+            return settled ? .accept(warnings: []) : .wait(until: settledAt)
+        }
+        if hasScan && !hasElectronic && !ruleInForce(for: s.unit, at: s.firstArrival, policy: policy) {
+            let warning = "paper-only accepted: the rule applies to \(s.unit.level.rawValue) units from \(policy.effective[s.unit.level].map(\.description) ?? "?")"
+            return settled ? .accept(warnings: [warning]) : .wait(until: settledAt)
+        }
+        let deadline = s.firstArrival.addingTimeInterval(policy.pairingWindow)
+        if now < deadline { return .wait(until: deadline) }
+
+        if hasElectronic { return .reject([Finding(.missingScan, electronic.map(\.name).joined(separator: ", "))]) }
+        if hasScan {
+            return .reject([Finding(.missingElectronic, s.parts.filter { $0.role == .scan }.map(\.name).joined(separator: ", "))])
+        }
+        let documents = s.parts.filter { $0.role == .other || $0.role == .signature }
+        if documents.contains(where: { looksLikeDocument($0.name) }) {
+            return .reject([Finding(.signatureMissing, documents.map(\.name).joined(separator: ", "))])
+        }
+        return .reject([Finding(.unsupportedFile, s.parts.map(\.name).joined(separator: ", "))])
+    }
+
+    /// The rule applies from its effective date for the sender's level, in the
+    /// province's calendar.
+    public static func ruleInForce(for unit: Unit, at date: Date, policy: DecisionPolicy) -> Bool {
+        guard let effective = policy.effective[unit.level] else { return true }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = policy.timeZone
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        let day = CivilDate(year: c.year ?? 0, month: c.month ?? 0, day: c.day ?? 0)
+        return day >= effective
+    }
+
+    /// A unit whose registry row names a signer must have at least one valid
+    /// signature whose certificate subject contains that text.
+    static func signerBinding(unit: Unit, electronic: [SubmissionPart]) -> Finding? {
+        let required = unit.signer.trimmingCharacters(in: .whitespaces)
+        guard !required.isEmpty, !electronic.isEmpty else { return nil }
+        let needle = required.precomposedStringWithCanonicalMapping.lowercased()
+        let subjects = electronic.compactMap(\.validation).flatMap(\.signatures).filter(\.valid).map(\.subject)
+        if subjects.contains(where: { $0.precomposedStringWithCanonicalMapping.lowercased().contains(needle) }) {
+            return nil
+        }
+        return Finding(.signerNotOfUnit, "no valid signature names \"\(required)\"; signers: \(subjects.joined(separator: "; "))")
+    }
+
+    static func looksLikeDocument(_ name: String) -> Bool {
+        let ext = (name as NSString).pathExtension.lowercased()
+        return ["doc", "docx", "odt", "rtf", "xls", "xlsx", "ods", "xml", "txt", "p7s"].contains(ext)
+    }
+}

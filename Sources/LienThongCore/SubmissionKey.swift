@@ -1,0 +1,87 @@
+import Foundation
+
+/// How a dropped name becomes a submission key (SPEC §3).
+public enum SubmissionKey {
+    /// Extensions that are stripped, repeatedly, from the end of a name:
+    /// `X.docx.p7s` → `X`. Compared without case.
+    public static let knownExtensions: Set<String> = [
+        "pdf", "p7s", "p7m", "sig", "docx", "doc", "odt", "rtf", "txt", "xlsx", "xls", "ods",
+        "pptx", "ppt", "xml", "json", "zip", "jpg", "jpeg", "png", "tif", "tiff", "bmp", "gif",
+    ]
+
+    /// The key of a loose file: its NFC name without its known extensions and
+    /// without a trailing scan marker (`_scan`, `-scan`, `.scan`, ` scan`).
+    public static func key(forFileName name: String) -> String {
+        var base = name.precomposedStringWithCanonicalMapping
+        while let dot = base.lastIndex(of: "."), dot != base.startIndex {
+            let ext = base[base.index(after: dot)...].lowercased()
+            guard knownExtensions.contains(ext) else { break }
+            base = String(base[..<dot])
+        }
+        if let stripped = strippingScanMarker(base) { base = stripped }
+        base = base.trimmingCharacters(in: .whitespaces)
+        return base.isEmpty ? name.precomposedStringWithCanonicalMapping : base
+    }
+
+    /// The key of a dropped folder is its name, NFC.
+    public static func key(forFolderName name: String) -> String {
+        name.precomposedStringWithCanonicalMapping
+    }
+
+    /// True when the name ends with a scan marker, before its extensions.
+    public static func hasScanMarker(_ name: String) -> Bool {
+        var base = name.precomposedStringWithCanonicalMapping
+        while let dot = base.lastIndex(of: "."), dot != base.startIndex,
+            knownExtensions.contains(base[base.index(after: dot)...].lowercased())
+        {
+            base = String(base[..<dot])
+        }
+        return strippingScanMarker(base) != nil
+    }
+
+    private static func strippingScanMarker(_ base: String) -> String? {
+        let lower = base.lowercased()
+        guard lower.hasSuffix("scan"), base.count > 4 else { return nil }
+        let beforeMarker = base.index(base.endIndex, offsetBy: -5)
+        guard "_-. ".contains(base[beforeMarker]) else { return nil }
+        return String(base[..<beforeMarker])
+    }
+}
+
+/// Shell-style name patterns for `intake.ignore`: `*` any run, `?` one
+/// character; everything else literal (so `~$*` and `.~lock.*#` work as
+/// written).
+public struct IgnorePatterns: Sendable, Equatable {
+    public let patterns: [String]
+    public init(_ patterns: [String]) { self.patterns = patterns }
+
+    public func matches(_ name: String) -> Bool {
+        let n = Array(name.precomposedStringWithCanonicalMapping)
+        return patterns.contains { Self.glob(Array($0.precomposedStringWithCanonicalMapping), n) }
+    }
+
+    static func glob(_ p: [Character], _ s: [Character]) -> Bool {
+        // Iterative matcher with one backtrack point: linear in practice and
+        // never exponential on hostile names.
+        var pi = 0, si = 0
+        var star = -1, mark = 0
+        while si < s.count {
+            if pi < p.count, p[pi] == "*" {
+                star = pi
+                mark = si
+                pi += 1
+            } else if pi < p.count, p[pi] == "?" || p[pi] == s[si] {
+                pi += 1
+                si += 1
+            } else if star >= 0 {
+                pi = star + 1
+                mark += 1
+                si = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// What a file is to its submission (SPEC §3, §6), judged by content.
+public enum FileRole: String, Codable, Sendable {
+    case electronic, scan, signature, manifest, other
+}
+
+/// A problem found with one file itself, before any signature is looked at.
+public struct Finding: Codable, Sendable, Equatable {
+    public var code: ReasonCode
+    /// Specific detail (which file, what limit), in English; receipts add
+    /// the code's own sentence in the receipt language.
+    public var detail: String
+    public init(_ code: ReasonCode, _ detail: String = "") {
+        self.code = code
+        self.detail = detail
+    }
+}
+
+/// One file of a submission, as the decision sees it.
+public struct SubmissionPart: Sendable, Equatable {
+    /// Path inside the submission (a name for loose files, `sub/x.pdf` inside a dropped folder).
+    public var name: String
+    public var role: FileRole
+    public var size: Int64
+    public var sha256: String
+    /// Set when the file could not be taken as it is (too large, unreadable, not a regular file…).
+    public var problem: Finding?
+    /// For electronic parts: what the signature check found.
+    public var validation: DocumentValidation?
+
+    public init(
+        name: String, role: FileRole, size: Int64 = 0, sha256: String = "", problem: Finding? = nil,
+        validation: DocumentValidation? = nil
+    ) {
+        self.name = name
+        self.role = role
+        self.size = size
+        self.sha256 = sha256
+        self.problem = problem
+        self.validation = validation
+    }
+}
+
+/// Gives a file its role from its first bytes and its neighbours, never from
+/// its extension alone: a `.pdf` that is not a PDF is `other`.
+public enum RoleClassifier {
+    public enum Content: Sendable {
+        case signedPDF, unsignedPDF, image, json, unknown
+    }
+
+    /// Recognises the formats a scan comes in.
+    public static func sniff(head: [UInt8], isSignedPDF: Bool) -> Content {
+        func starts(_ magic: [UInt8]) -> Bool { head.count >= magic.count && Array(head.prefix(magic.count)) == magic }
+        if let pdf = findPDFHeader(head), pdf { return isSignedPDF ? .signedPDF : .unsignedPDF }
+        if starts([0xFF, 0xD8, 0xFF]) || starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+            || starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A])
+        {
+            return .image
+        }
+        if let first = head.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }), first == UInt8(ascii: "{") {
+            return .json
+        }
+        return .unknown
+    }
+
+    /// `%PDF-` within the first 1024 bytes, as readers accept it.
+    static func findPDFHeader(_ head: [UInt8]) -> Bool? {
+        let magic: [UInt8] = Array("%PDF-".utf8)
+        let limit = min(head.count, 1024)
+        guard limit >= magic.count else { return nil }
+        for i in 0...(limit - magic.count) where head[i] == magic[0] {
+            if Array(head[i..<(i + magic.count)]) == magic { return true }
+        }
+        return nil
+    }
+
+    /// Roles for a whole submission. `names` are the parts' names; a file with
+    /// a `<name>.p7s` beside it is electronic whatever its format, and the
+    /// `.p7s` is its signature. `<key>.json` holding an object is the manifest.
+    public static func roles(names: [String], content: [String: Content], key: String) -> [String: FileRole] {
+        let nameSet = Set(names)
+        var roles: [String: FileRole] = [:]
+        for name in names {
+            let lower = name.lowercased()
+            if lower.hasSuffix(".p7s") {
+                let target = String(name.dropLast(4))
+                roles[name] = nameSet.contains(target) ? .signature : .other
+                continue
+            }
+            if nameSet.contains(name + ".p7s") || nameSet.contains(name + ".P7S") {
+                roles[name] = .electronic
+                continue
+            }
+            switch content[name] ?? .unknown {
+            case .signedPDF: roles[name] = .electronic
+            case .unsignedPDF, .image: roles[name] = .scan
+            case .json:
+                let base = (name as NSString).lastPathComponent
+                roles[name] = SubmissionKey.key(forFileName: base) == key && lower.hasSuffix(".json") ? .manifest : .other
+            case .unknown: roles[name] = .other
+            }
+        }
+        return roles
+    }
+}

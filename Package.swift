@@ -20,11 +20,14 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // Linux calls Swift's Glibc module does not export (renameat2, inotify constants).
+        .target(name: "CLinux"),
+
         .target(name: "LienThongCore"),
         .target(name: "LienThongConfig", dependencies: ["LienThongCore"]),
         .target(name: "LienThongSignature", dependencies: ["LienThongCore", "CLibSSL"]),
-        .target(name: "LienThongSpool", dependencies: ["LienThongCore", "CSQLite", "CLibSSL"]),
-        .target(name: "LienThongWatch"),
+        .target(name: "LienThongSpool", dependencies: ["LienThongCore", "CSQLite", "CLibSSL", "CLinux"]),
+        .target(name: "LienThongWatch", dependencies: ["CLinux"]),
         .target(name: "LienThongSystemd", dependencies: ["CSystemd"]),
         .target(
             name: "LienThongGateway",

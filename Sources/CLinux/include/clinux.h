@@ -1,0 +1,10 @@
+#ifndef LIENTHONG_CLINUX_H
+#define LIENTHONG_CLINUX_H
+// Linux calls that Glibc's Swift module does not export (they need
+// _GNU_SOURCE or are macros). Implemented in clinux.c.
+#include <stdint.h>
+
+/// renameat2(RENAME_NOREPLACE) on paths: fails with EEXIST instead of
+/// replacing the target. Returns 0 or -1 with errno set.
+int lt_rename_noreplace(const char *from, const char *to);
+#endif

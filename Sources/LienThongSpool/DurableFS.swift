@@ -1,0 +1,129 @@
+import CLinux
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// File operations that count as done only once they are on disk: data and
+/// the directory entry both fsynced (Postfix fsyncs the file; we also fsync
+/// the directory after a rename, which Postfix leaves to the filesystem).
+public enum DurableFS {
+    /// fsync a directory so a create, rename or unlink inside it survives a crash.
+    public static func syncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SpoolError("open directory", path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw SpoolError("fsync directory", path) }
+    }
+
+    /// mkdir -p, fsyncing each parent whose entry was created.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path { try makeDirectories(parent, mode: mode) }
+        if mkdir(path, mode) != 0 {
+            guard errno == EEXIST else { throw SpoolError("mkdir", path) }
+            return
+        }
+        if !parent.isEmpty { try syncDirectory(parent) }
+    }
+
+    /// Writes a whole file under a hidden temporary name, fsyncs it, renames it
+    /// into place and fsyncs the folder: readers see the old file or the new
+    /// one, never a part.
+    public static func writeFile(_ path: String, contents: [UInt8], mode: mode_t = 0o644) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let tmp = (dir as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(getpid()).tmp")
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw SpoolError("create", tmp) }
+        do {
+            try writeAll(fd, contents, path: tmp)
+            guard fsync(fd) == 0 else { throw SpoolError("fsync", tmp) }
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
+        }
+        guard rename(tmp, path) == 0 else {
+            let e = SpoolError("rename into place", path)
+            unlink(tmp)
+            throw e
+        }
+        try syncDirectory(dir)
+    }
+
+    public static func writeFile(_ path: String, text: String, mode: mode_t = 0o644) throws {
+        try writeFile(path, contents: Array(text.utf8), mode: mode)
+    }
+
+    /// rename(2) then fsync both folders. Fails with EEXIST semantics when
+    /// `noReplace` and the target exists (renameat2 RENAME_NOREPLACE), so a
+    /// clash never overwrites anything.
+    public static func move(_ from: String, to: String, noReplace: Bool = true) throws {
+        if noReplace {
+            let r = lt_rename_noreplace(from, to)
+            guard r == 0 else { throw SpoolError("rename \(from) to", to) }
+        } else {
+            guard rename(from, to) == 0 else { throw SpoolError("rename \(from) to", to) }
+        }
+        let fromDir = (from as NSString).deletingLastPathComponent
+        let toDir = (to as NSString).deletingLastPathComponent
+        try syncDirectory(toDir)
+        if fromDir != toDir { try syncDirectory(fromDir) }
+    }
+
+    /// Copies a regular file to `to` through a hidden temporary name, fsynced,
+    /// so the target appears whole or not at all. Never follows a symlink.
+    public static func copyFile(_ from: String, to: String, mode: mode_t = 0o644) throws {
+        let src = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard src >= 0 else { throw SpoolError("open", from) }
+        defer { close(src) }
+        let dir = (to as NSString).deletingLastPathComponent
+        let tmp = (dir as NSString).appendingPathComponent(".\((to as NSString).lastPathComponent).\(getpid()).part")
+        let dst = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard dst >= 0 else { throw SpoolError("create", tmp) }
+        do {
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(src, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw SpoolError("read", from)
+                }
+                if n == 0 { break }
+                try writeAll(dst, Array(buffer[0..<n]), path: tmp)
+            }
+            guard fsync(dst) == 0 else { throw SpoolError("fsync", tmp) }
+            close(dst)
+        } catch {
+            close(dst)
+            unlink(tmp)
+            throw error
+        }
+        guard rename(tmp, to) == 0 else {
+            let e = SpoolError("rename into place", to)
+            unlink(tmp)
+            throw e
+        }
+        try syncDirectory(dir)
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SpoolError("write", path)
+            }
+            offset += n
+        }
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Files a decided submission away: receipt and report into its queue
+/// folder, the folder renamed whole into the archive, a copy for the office's
+/// clerks, the receipts into the sender's folder. Every step is idempotent,
+/// so recovery simply runs `place` again after a crash.
+public struct Placement {
+    public struct Plan: Sendable {
+        public var submission: String
+        public var unit: String
+        public var key: String
+        public var verdict: String
+        public var archiveDir: String
+        public var receiptJSON: String
+        public var receiptText: String
+        public var report: String
+        /// Copy the files into `office/inbox/<unit>/<key>/` (accepted inbound).
+        public var officeCopy: Bool
+
+        public init(submission: String, unit: String, key: String, verdict: String, archiveDir: String,
+                    receiptJSON: String, receiptText: String, report: String, officeCopy: Bool) {
+            self.submission = submission
+            self.unit = unit
+            self.key = key
+            self.verdict = verdict
+            self.archiveDir = archiveDir
+            self.receiptJSON = receiptJSON
+            self.receiptText = receiptText
+            self.report = report
+            self.officeCopy = officeCopy
+        }
+    }
+
+    public let layout: SpoolLayout
+    public init(layout: SpoolLayout) { self.layout = layout }
+
+    /// Returns the receipt file written in the unit's `receipts/`.
+    @discardableResult
+    public func place(_ plan: Plan) throws -> String {
+        let queued = layout.queued(plan.submission)
+        if DurableFS.exists(queued) {
+            try DurableFS.writeFile(queued + "/receipt.json", text: plan.receiptJSON)
+            try DurableFS.writeFile(queued + "/validation.json", text: plan.report)
+            try DurableFS.makeDirectories((plan.archiveDir as NSString).deletingLastPathComponent)
+            try DurableFS.move(queued, to: plan.archiveDir)
+        } else if !DurableFS.exists(plan.archiveDir + "/receipt.json") {
+            throw SpoolError("find submission folder (neither queued nor archived)", queued, errno: ENOENT)
+        }
+        if plan.officeCopy { try copyToOffice(plan) }
+        return try writeReceipts(plan)
+    }
+
+    /// The clerks' copy: `office/inbox/<unit>/<key>/`, or `<key> (2)/` when an
+    /// earlier submission with the same key is already there. A hidden marker
+    /// names the submission so a redo finds its own folder again.
+    func copyToOffice(_ plan: Plan) throws {
+        let base = layout.officeInbox(plan.unit)
+        try DurableFS.makeDirectories(base)
+        var n = 1
+        var folder: String
+        while true {
+            folder = base + "/" + (n == 1 ? plan.key : "\(plan.key) (\(n))")
+            let marker = folder + "/.lienthong-submission"
+            if !DurableFS.exists(folder) {
+                try DurableFS.makeDirectories(folder)
+                try DurableFS.writeFile(marker, text: plan.submission + "\n")
+                break
+            }
+            if let owner = try? String(contentsOfFile: marker, encoding: .utf8),
+               owner.trimmingCharacters(in: .whitespacesAndNewlines) == plan.submission {
+                break
+            }
+            if !DurableFS.exists(marker), (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
+                // An empty folder left by a crash between mkdir and the marker.
+                try DurableFS.writeFile(marker, text: plan.submission + "\n")
+                break
+            }
+            n += 1
+        }
+        let source = plan.archiveDir + "/files"
+        for relative in try SpoolTree.regularFiles(under: source) {
+            let target = folder + "/" + relative
+            if DurableFS.exists(target) { continue }
+            try DurableFS.makeDirectories((target as NSString).deletingLastPathComponent)
+            try DurableFS.copyFile(source + "/" + relative, to: target)
+        }
+    }
+
+    /// `<key>.<verdict>.json` and `.txt` in the unit's `receipts/`; when an
+    /// earlier submission's receipt holds that name, `<key> (2).<verdict>.json`.
+    func writeReceipts(_ plan: Plan) throws -> String {
+        let dir = layout.receipts(plan.unit)
+        try DurableFS.makeDirectories(dir)
+        var n = 1
+        while true {
+            let stem = dir + "/" + (n == 1 ? plan.key : "\(plan.key) (\(n))") + "." + plan.verdict
+            let json = stem + ".json"
+            let mine = !DurableFS.exists(json)
+                || (try? String(contentsOfFile: json, encoding: .utf8)) == plan.receiptJSON
+            if mine {
+                // Text first: a JSON receipt present means the pair is complete.
+                try DurableFS.writeFile(stem + ".txt", text: plan.receiptText)
+                try DurableFS.writeFile(json, text: plan.receiptJSON)
+                return json
+            }
+            n += 1
+        }
+    }
+}
+
+/// Walks a claimed tree without following links.
+public enum SpoolTree {
+    /// Relative paths of the regular files under `root`, sorted.
+    public static func regularFiles(under root: String) throws -> [String] {
+        try entries(under: root).filter { $0.isRegular }.map(\.path)
+    }
+
+    public struct Entry: Sendable {
+        public var path: String
+        public var isRegular: Bool
+        public var kind: String
+    }
+
+    /// Every non-directory entry under `root`, depth-first, sorted; symlinks
+    /// are reported, never followed. Depth is bounded against hostile trees.
+    public static func entries(under root: String, maxDepth: Int = 16) throws -> [Entry] {
+        var out: [Entry] = []
+        func walk(_ rel: String, depth: Int) throws {
+            let dir = rel.isEmpty ? root : root + "/" + rel
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+                throw SpoolError("list", dir)
+            }
+            for name in names.sorted() {
+                let child = rel.isEmpty ? name : rel + "/" + name
+                var st = stat()
+                guard lstat(root + "/" + child, &st) == 0 else { continue }
+                if (st.st_mode & S_IFMT) == S_IFDIR {
+                    if depth < maxDepth { try walk(child, depth: depth + 1) }
+                    else { out.append(Entry(path: child, isRegular: false, kind: "directory nested too deep")) }
+                } else {
+                    out.append(Entry(path: child, isRegular: (st.st_mode & S_IFMT) == S_IFREG, kind: SafeReader.kindName(st.st_mode)))
+                }
+            }
+        }
+        try walk("", depth: 0)
+        return out
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A failed system call on a spool path: says what, where and the errno text,
+/// so an operator can act ("No space left on device" → free space).
+public struct SpoolError: Error, CustomStringConvertible, Sendable {
+    public let operation: String
+    public let path: String
+    public let code: Int32
+
+    public init(_ operation: String, _ path: String, errno code: Int32 = errno) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
+    public var description: String {
+        "\(operation) \(path): \(String(cString: strerror(code)))"
+    }
+
+    /// Worth retrying later (disk full, quota, transient I/O), rather than a
+    /// fault of the file itself.
+    public var isResourceExhaustion: Bool { code == ENOSPC || code == EDQUOT || code == EIO || code == ENOMEM }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// The folders of SPEC §2 under the spool root. The single place that knows
+/// where things go.
+public struct SpoolLayout: Sendable {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    private func path(_ parts: String...) -> String { ([root] + parts).joined(separator: "/") }
+
+    public var units: String { path("units") }
+    public func outbox(_ unit: String) -> String { path("units", unit, "outbox") }
+    public func inbox(_ unit: String) -> String { path("units", unit, "inbox") }
+    public func receipts(_ unit: String) -> String { path("units", unit, "receipts") }
+    public var officeOutbox: String { path("office", "outbox") }
+    public var officeInbox: String { path("office", "inbox") }
+    public func officeInbox(_ unit: String) -> String { path("office", "inbox", unit) }
+    public var officePaper: String { path("office", "paper") }
+    public var officeReceipts: String { path("office", "receipts") }
+    public var queue: String { path("queue") }
+    /// A submission's working folder; its files are under `files/`.
+    public func queued(_ submission: String) -> String { path("queue", submission) }
+    public func queuedFiles(_ submission: String) -> String { path("queue", submission, "files") }
+    public var state: String { path("state") }
+    public var ledger: String { path("state", "ledger.sqlite") }
+    public var quarantine: String { path("archive", "quarantine") }
+
+    public enum Shelf: String, Sendable { case accepted, rejected, quarantine }
+
+    /// `archive/accepted/YYYY/MM/<id>/`, `archive/rejected/...`, or
+    /// `archive/quarantine/<id>/` (SPEC §2).
+    public func archive(_ shelf: Shelf, submission: String, year: Int, month: Int) -> String {
+        switch shelf {
+        case .quarantine: return path("archive", "quarantine", submission)
+        default: return path("archive", shelf.rawValue, String(format: "%04d", year), String(format: "%02d", month), submission)
+        }
+    }
+
+    /// Creates every folder the gateway and the units rely on.
+    public func create(units: [String]) throws {
+        for dir in [queue, state, officeOutbox, officeInbox, officePaper, officeReceipts, quarantine,
+                    path("archive", "accepted"), path("archive", "rejected")] {
+            try DurableFS.makeDirectories(dir)
+        }
+        for unit in units {
+            for dir in [outbox(unit), inbox(unit), receipts(unit)] { try DurableFS.makeDirectories(dir) }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Decides when a dropped entry (a file or a folder at the top of an outbox)
+/// is complete: `settle` seconds with no event and no size change. SMB
+/// clients may keep old mtimes and close and reopen while copying, so the
+/// test is "quiet and unchanged", never mtime age.
+public final class SettleTracker {
+    public struct Entry: Hashable, Sendable {
+        /// The watched drop folder (an outbox).
+        public var root: String
+        /// The top-level name inside it.
+        public var name: String
+        public var path: String { root + "/" + name }
+    }
+
+    private struct Pending {
+        var lastActivity: Date
+        var fingerprint: String?
+    }
+
+    public var settle: Double
+    private var roots: [String] = []
+    private var pending: [Entry: Pending] = [:]
+
+    public init(settle: Double) { self.settle = settle }
+
+    public func register(root: String) {
+        if !roots.contains(root) { roots.append(root) }
+    }
+
+    public func unregister(root: String) {
+        roots.removeAll { $0 == root }
+        pending = pending.filter { $0.key.root != root }
+    }
+
+    /// Maps an event in `directory` on `name` to the top-level entry it
+    /// belongs to, or nil when it is outside every drop folder.
+    public func entry(forEventIn directory: String, name: String) -> Entry? {
+        for root in roots {
+            if directory == root { return name.isEmpty ? nil : Entry(root: root, name: name) }
+            if directory.hasPrefix(root + "/") {
+                let rest = directory.dropFirst(root.count + 1)
+                let top = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? String(rest)
+                return Entry(root: root, name: top)
+            }
+        }
+        return nil
+    }
+
+    /// Records an event on the entry: it must now stay quiet and unchanged
+    /// for `settle`. Its fingerprint is taken now to compare at the deadline.
+    public func noteActivity(_ entry: Entry, now: Date) {
+        pending[entry] = Pending(lastActivity: now, fingerprint: Self.fingerprint(entry.path))
+    }
+
+    public func forget(_ entry: Entry) { pending[entry] = nil }
+
+    public func isPending(_ entry: Entry) -> Bool { pending[entry] != nil }
+
+    /// Entries still settling in a drop folder (the pairing uses this to wait
+    /// for a twin that is still being copied).
+    public func pendingNames(in root: String) -> [String] {
+        pending.keys.filter { $0.root == root }.map(\.name)
+    }
+
+    public var pendingCount: Int { pending.count }
+
+    /// The earliest time an entry may become complete.
+    public func nextDeadline() -> Date? {
+        pending.values.map { $0.lastActivity.addingTimeInterval(settle) }.min()
+    }
+
+    /// Entries that are complete now. One that changed since it was last
+    /// looked at starts settling again; one that vanished is dropped.
+    public func takeComplete(now: Date) -> [Entry] {
+        var done: [Entry] = []
+        for (entry, state) in pending where now.timeIntervalSince(state.lastActivity) >= settle {
+            guard let print = Self.fingerprint(entry.path) else {
+                pending[entry] = nil
+                continue
+            }
+            if state.fingerprint == print {
+                done.append(entry)
+                pending[entry] = nil
+            } else {
+                pending[entry] = Pending(lastActivity: now, fingerprint: print)
+            }
+        }
+        return done.sorted { ($0.root, $0.name) < ($1.root, $1.name) }
+    }
+
+    /// Size, inode and change time of a file, or the same summed over a
+    /// folder tree (symlinks not followed). nil when the entry is gone.
+    public static func fingerprint(_ path: String) -> String? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        if (st.st_mode & S_IFMT) != S_IFDIR {
+            return "\(st.st_ino):\(st.st_size):\(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
+        }
+        var count = 0, total: Int64 = 0, latest = 0
+        var stack = [path]
+        while let dir = stack.popLast(), count < 100_000 {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
+            for name in names {
+                var cst = stat()
+                let child = dir + "/" + name
+                guard lstat(child, &cst) == 0 else { continue }
+                count += 1
+                total += Int64(cst.st_size)
+                latest = max(latest, cst.st_ctim.tv_sec * 1_000_000_000 + cst.st_ctim.tv_nsec)
+                if (cst.st_mode & S_IFMT) == S_IFDIR { stack.append(child) }
+            }
+        }
+        return "dir:\(count):\(total):\(latest)"
+    }
+}

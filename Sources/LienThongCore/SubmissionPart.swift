@@ -80,6 +80,8 @@ public enum RoleClassifier {
     /// `.p7s` is its signature. `<key>.json` holding an object is the manifest.
     public static func roles(names: [String], content: [String: Content], key: String) -> [String: FileRole] {
         let nameSet = Set(names)
+        // Files that a detached signature names, whatever the case of its `.p7s`.
+        let signedTargets = Set(names.filter { $0.lowercased().hasSuffix(".p7s") }.map { String($0.dropLast(4)) })
         var roles: [String: FileRole] = [:]
         for name in names {
             let lower = name.lowercased()
@@ -88,7 +90,7 @@ public enum RoleClassifier {
                 roles[name] = nameSet.contains(target) ? .signature : .other
                 continue
             }
-            if nameSet.contains(name + ".p7s") || nameSet.contains(name + ".P7S") {
+            if signedTargets.contains(name) {
                 roles[name] = .electronic
                 continue
             }

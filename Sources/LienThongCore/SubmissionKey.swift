@@ -20,7 +20,8 @@ public enum SubmissionKey {
         }
         if let stripped = strippingScanMarker(base) { base = stripped }
         base = base.trimmingCharacters(in: .whitespaces)
-        return base.isEmpty ? name.precomposedStringWithCanonicalMapping : base
+        // A key names folders (office/inbox/<unit>/<key>/): never "." or "..".
+        return base.isEmpty || base == "." || base == ".." ? name.precomposedStringWithCanonicalMapping : base
     }
 
     /// The key of a dropped folder is its name, NFC.

@@ -29,6 +29,8 @@ public final class Ledger {
         public var verdict: String?
         public var arrivalNumber: Int?
         public var receipt: String?
+        public var receiptText: String?
+        public var report: String?
         public var decidedAt: Date?
         public var placement: String?
     }
@@ -73,6 +75,8 @@ public final class Ledger {
               arrival_year INTEGER,
               arrival_number INTEGER,
               receipt TEXT,
+              receipt_text TEXT,
+              report TEXT,
               decided_at REAL,
               placement TEXT
             );
@@ -153,6 +157,16 @@ public final class Ledger {
         }
     }
 
+    /// Drops a submission that never got a file (its claim was undone by a crash).
+    public func dropEmptySubmission(_ id: String, at: Date) throws {
+        try db.transaction {
+            let n = try db.query("SELECT count(*) FROM files WHERE submission = ?", [.text(id)]).first?.first?.int ?? 0
+            guard n == 0 else { return }
+            try db.query("DELETE FROM submissions WHERE id = ? AND state = ?", [.text(id), .text(State.gathering.rawValue)])
+            try logEvent(id, at: at, "dropped", "no file was claimed")
+        }
+    }
+
     public func forgetFile(submission: String, name: String) throws {
         try db.query("DELETE FROM files WHERE submission = ? AND name = ?", [.text(submission), .text(name)])
     }
@@ -166,11 +180,12 @@ public final class Ledger {
     /// Commits a decision. For an accepted submission the next arrival number
     /// of `year` is taken in the same transaction, so numbers have no gaps and
     /// no repeats whatever crashes. `makeReceipt` gets that number and returns
-    /// the receipt JSON to keep, so a redo after a crash writes the same bytes.
+    /// the receipt JSON, its text and the validation report to keep, so a redo
+    /// after a crash writes the same bytes.
     @discardableResult
     public func decide(
         submission: String, accepted: Bool, numbered: Bool, year: Int, reasons: [String], placement: String, at: Date,
-        makeReceipt: (Int?) throws -> String
+        makeReceipt: (Int?) throws -> (json: String, text: String, report: String)
     ) throws -> Int? {
         try db.transaction {
             let current = try db.query("SELECT state FROM submissions WHERE id = ?", [.text(submission)]).first?.first?.string
@@ -183,10 +198,11 @@ public final class Ledger {
             try db.query(
                 """
                 UPDATE submissions SET state = ?, verdict = ?, reasons = ?, arrival_year = ?, arrival_number = ?,
-                  receipt = ?, decided_at = ?, placement = ? WHERE id = ?
+                  receipt = ?, receipt_text = ?, report = ?, decided_at = ?, placement = ? WHERE id = ?
                 """,
                 [.text(State.decided.rawValue), .text(accepted ? "accepted" : "rejected"), .text(reasons.joined(separator: ",")),
-                 number == nil ? .null : .int(Int64(year)), number.map { .int(Int64($0)) } ?? .null, .text(receipt),
+                 number == nil ? .null : .int(Int64(year)), number.map { .int(Int64($0)) } ?? .null,
+                 .text(receipt.json), .text(receipt.text), .text(receipt.report),
                  .double(at.timeIntervalSince1970), .text(placement), .text(submission)])
             try logEvent(submission, at: at, accepted ? "accepted" : "rejected",
                          reasons.joined(separator: ",") + (number.map { " arrival_number=\($0)" } ?? ""))
@@ -251,7 +267,8 @@ public final class Ledger {
     }
 
     static let selectSubmission = """
-        SELECT id, unit, key, pairing, is_folder, state, first_arrival, last_arrival, verdict, arrival_number, receipt, decided_at, placement
+        SELECT id, unit, key, pairing, is_folder, state, first_arrival, last_arrival, verdict, arrival_number, receipt, decided_at, placement,
+          receipt_text, report
         FROM submissions
         """
 
@@ -261,6 +278,7 @@ public final class Ledger {
             isFolder: r[4].int == 1, state: State(rawValue: r[5].string ?? "") ?? .gathering,
             firstArrival: Date(timeIntervalSince1970: r[6].double ?? 0), lastArrival: Date(timeIntervalSince1970: r[7].double ?? 0),
             verdict: r[8].string, arrivalNumber: r[9].int.map { Int($0) }, receipt: r[10].string,
+            receiptText: r[13].string, report: r[14].string,
             decidedAt: r[11].double.map { Date(timeIntervalSince1970: $0) }, placement: r[12].string)
     }
 }

@@ -18,10 +18,18 @@ public enum SubmissionKey {
             guard knownExtensions.contains(ext) else { break }
             base = String(base[..<dot])
         }
-        if let stripped = strippingScanMarker(base) { base = stripped }
+        // A name that is only a marker (`_scan.pdf`) keeps the marker, so it
+        // still shares its key with `_scan.pdf.p7s`.
+        if let stripped = strippingScanMarker(base), !Self.isDegenerate(stripped) { base = stripped }
         base = base.trimmingCharacters(in: .whitespaces)
         // A key names folders (office/inbox/<unit>/<key>/): never "." or "..".
-        return base.isEmpty || base == "." || base == ".." ? name.precomposedStringWithCanonicalMapping : base
+        return isDegenerate(base) ? name.precomposedStringWithCanonicalMapping : base
+    }
+
+    /// Empty, blank, `.` or `..`: not usable as a key.
+    private static func isDegenerate(_ s: String) -> Bool {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        return t.isEmpty || t == "." || t == ".."
     }
 
     /// The key of a dropped folder is its name, NFC.

@@ -55,6 +55,11 @@ struct SubmissionKeyTests {
     @Test("A marker-only name and its detached signature share a key")
     func markerOnlyPair() {
         #expect(SubmissionKey.key(forFileName: "_scan.pdf") == SubmissionKey.key(forFileName: "_scan.pdf.p7s"))
+        #expect(SubmissionKey.key(forFileName: "_scan.pdf") == "_scan")
+        #expect(SubmissionKey.key(forFileName: "-scan.jpg") == "-scan")
+        #expect(SubmissionKey.key(forFileName: ".scan.pdf") == ".scan")
+        #expect(SubmissionKey.key(forFileName: " scan.pdf") == "scan")
+        #expect(SubmissionKey.key(forFileName: "...scan.pdf") == "...scan")
     }
 
     @Test("Words that merely end in scan are not markers", arguments: [

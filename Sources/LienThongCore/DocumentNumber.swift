@@ -71,6 +71,10 @@ public struct DocumentNumber: Codable, Sendable, Hashable {
             let first = s[i]
             guard isUpperLetter(first) || (!groups.isEmpty && isDigit(first)) else { break }
             let group = takeWhile(s, &i) { isLetter($0) || isDigit($0) }
+            // After the first group, a capitalised word (`Ve`, `Về`, `Bao`) or an
+            // over-long run is the file name's text, not the symbol: the symbol
+            // ends before it (`4116-UBND-CN_Ve_viec` is 4116/UBND-CN).
+            if !groups.isEmpty, group.count > 12 || isCapitalisedWord(group) { break }
             guard group.count <= 12 else { return nil }
             groups.append(group)
             // Continue only over a separator followed by another group.
@@ -90,6 +94,14 @@ public struct DocumentNumber: Codable, Sendable, Hashable {
             i += 1
         }
         return String(out)
+    }
+
+    /// One capital then only small letters: a word, never a symbol group
+    /// (groups are capitals, with a small tail after two capitals: `TTg`, `CTr`).
+    private static func isCapitalisedWord(_ group: String) -> Bool {
+        let u = Array(group.unicodeScalars)
+        guard u.count >= 2, isUpperLetter(u[0]) else { return false }
+        return u.dropFirst().allSatisfy { isLetter($0) && $0.properties.isLowercase }
     }
 
     private static func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 0x30 && c.value <= 0x39 }

@@ -78,6 +78,31 @@ struct DocumentNumberTests {
         #expect(DocumentNumber.find(in: "4116-UBND-CN.pdf")?.symbol == "UBND-CN")
     }
 
+    @Test("Words after the symbol in a file name are not part of it", arguments: [
+        ("4116-UBND-CN_Ve_viec_chu_ky_so", "UBND-CN"),
+        ("CV_4116-UBND-CN_Về_việc_chữ_ký_số", "UBND-CN"),
+        ("4116-UBND-CN-Ve-viec-trien-khai", "UBND-CN"),
+        ("45-BC-STTTT_Bao_cao_thang_6", "BC-STTTT"),
+        ("45-BC-STTTT_Baocaothang6nam2024", "BC-STTTT"),
+        ("4116-UBND-CN_NGHEANPROVINCEXX", "UBND-CN"),
+        ("17_QĐ-TTg_Ve_viec", "QĐ-TTg"),
+        ("17-QĐ-TTg", "QĐ-TTg"),
+        ("12-CTr-UBND_Chuong_trinh", "CTr-UBND"),
+    ])
+    func trailingWords(_ text: String, _ symbol: String) throws {
+        let d = try #require(DocumentNumber.find(in: Fixture.nfc(text)))
+        #expect(d.symbol == symbol)
+        let plain = try #require(DocumentNumber.find(in: "\(d.number)-\(symbol)"))
+        #expect(d.pairingIdentity == plain.pairingIdentity)
+    }
+
+    @Test("A slug-style name pairs with its scan")
+    func slugPairsWithScan() throws {
+        let electronic = try #require(DocumentNumber.find(in: SubmissionKey.key(forFileName: "4116-UBND-CN_Ve_viec_chu_ky_so.pdf")))
+        let scan = try #require(DocumentNumber.find(in: SubmissionKey.key(forFileName: "4116-UBND-CN_scan.pdf")))
+        #expect(electronic.pairingIdentity == scan.pairingIdentity)
+    }
+
     @Test("Mixed-case type codes: CTr, TTr")
     func mixedCaseCodes() throws {
         let p = try #require(DocumentNumber.find(in: "12-CTr-UBND"))

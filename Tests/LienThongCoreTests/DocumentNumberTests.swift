@@ -66,7 +66,7 @@ struct DocumentNumberTests {
 
     @Test("Free text and a plain key pair up")
     func freeTextPairsWithKey() throws {
-        let a = try #require(DocumentNumber.find(in: "Công văn số 4116-UBND-CN về chữ ký số"))
+        let a = try #require(DocumentNumber.find(in: SubmissionKey.key(forFileName: Fixture.nfd("Công văn số 4116-UBND-CN về chữ ký số.pdf"))))
         let b = try #require(DocumentNumber.find(in: SubmissionKey.key(forFileName: "4116-UBND-CN_scan.pdf")))
         #expect(a.pairingIdentity == b.pairingIdentity)
     }

@@ -23,25 +23,12 @@ public enum ConfigLoader {
             throw ConfigError(file: path, line: failure.line, key: "", message: failure.message)
         }
         var builder = ConfigBuilder(file: path, absolutePath: absolutePath)
-        let config = builder.build(text) { unitsPath, displayName throws(ConfigError) in
-            try UnitsCSV.load(path: unitsPath, displayName: displayName)
-        }
-        guard let config, builder.problems.isEmpty else {
-            throw ConfigError(builder.problems.sorted())
-        }
-        return config
-    }
-
-    /// Checks config text that is already in memory, with units.csv read through
-    /// `loadUnits`. For tests and for callers that read the file themselves.
-    static func parse(
-        _ text: String, file: String, absolutePath: String,
-        loadUnits: (_ path: String, _ displayName: String) throws(ConfigError) -> Registry
-    ) throws(ConfigError) -> GatewayConfig {
-        var builder = ConfigBuilder(file: file, absolutePath: absolutePath)
-        let config = builder.build(text, loadUnits: loadUnits)
-        guard let config, builder.problems.isEmpty else {
-            throw ConfigError(builder.problems.sorted())
+        let config = builder.build(text)
+        guard builder.problems.isEmpty, let config else {
+            let problems = builder.problems.isEmpty
+                ? [ConfigError.Problem(file: path, line: nil, key: "", message: "could not be loaded (internal error: no problem was recorded); please report this")]
+                : builder.problems.sorted()
+            throw ConfigError(problems)
         }
         return config
     }
@@ -55,8 +42,8 @@ struct ConfigBuilder {
     /// Relative paths in the file are relative to the file's own folder, so the
     /// same config works whatever the daemon's working directory is.
     let baseFolder: String
-    private(set) var problems = ProblemList()
-    private var document = TOMLDocument()
+    var problems = ProblemList()
+    var document = TOMLDocument()
 
     init(file: String, absolutePath: String) {
         self.file = file
@@ -66,10 +53,7 @@ struct ConfigBuilder {
 
     /// The config, or nil when a required part is missing; `problems` says why.
     /// A non-nil result is only valid when `problems` is empty.
-    mutating func build(
-        _ text: String,
-        loadUnits: (_ path: String, _ displayName: String) throws(ConfigError) -> Registry
-    ) -> GatewayConfig? {
+    mutating func build(_ text: String) -> GatewayConfig? {
         let (document, diagnostics) = TOMLParser.parse(text)
         self.document = document
         for d in diagnostics {
@@ -80,13 +64,13 @@ struct ConfigBuilder {
         // [gateway]
         let office = officeID()
         let spool = path("gateway", "spool", required: Required(example: "\"/var/spool/lienthong\"", meaning: "the spool root that holds every mailbox"))
-        let unitsEntry = entry("gateway", "units")
-        let unitsPath = path("gateway", "units", default: "units.csv")
         var registry: Registry?
+        let unitsPath = path("gateway", "units", default: "units.csv")
         if let unitsPath {
-            let written = unitsEntry.flatMap { if case .string(let s) = $0.value.value { s } else { nil } } ?? "units.csv"
+            // Named in messages relative to the config path as the operator typed it.
+            let written = if case .string(let s)? = entry("gateway", "units")?.value.value { s } else { "units.csv" }
             do {
-                registry = try loadUnits(unitsPath, Paths.display(written, referredFrom: file))
+                registry = try UnitsCSV.load(path: unitsPath, displayName: Paths.display(written, referredFrom: file))
             } catch {
                 problems.append(contentsOf: error.problems)
             }
@@ -101,7 +85,7 @@ struct ConfigBuilder {
         readIntake(into: &config.intake)
         readRule(into: &config.rule)
         readTrust(into: &config.trust)
-        readFanout(into: &config.fanout, office: office, registry: registry)
+        readFanout(into: &config.fanout, registry: registry)
 
         guard office != nil, spool != nil, registry != nil else { return nil }
         return config
@@ -161,7 +145,7 @@ struct ConfigBuilder {
         if let v = duration("trust", "max_clock_skew", allowZero: true) { trust.maxClockSkew = v }
     }
 
-    private mutating func readFanout(into fanout: inout GatewayConfig.Fanout, office: String?, registry: Registry?) {
+    private mutating func readFanout(into fanout: inout GatewayConfig.Fanout, registry: Registry?) {
         if let v = duration("fanout", "delivery_lifetime", allowZero: false) { fanout.deliveryLifetime = v }
         guard let e = entry("fanout", "groups") else { return }
         guard case .table(let table) = e.value.value else {
@@ -223,162 +207,5 @@ struct ConfigBuilder {
             }
         }
         return ok ? patterns : nil
-    }
-
-    // MARK: - Typed access
-
-    /// The entry for `[table] key`, if written (and the table is one we know).
-    private func entry(_ table: String, _ key: String) -> TOMLTable.Entry? {
-        document.section(table)?.table[key]
-    }
-
-    /// What to tell an operator about a required key they left out.
-    struct Required {
-        var example: String
-        var meaning: String
-    }
-
-    /// Reports a required key that is absent, unless its line had a syntax error
-    /// (already reported: a second "missing" would only confuse).
-    private mutating func reportMissing(_ table: String, _ key: String, _ required: Required) {
-        let display = ConfigSchema.displayKey(table: table, key: key)
-        let line = "\(key) = \(required.example)"
-        if let section = document.section(table) {
-            guard !section.table.brokenKeys.contains(key) else { return }
-            problems.add(file, section.line, display, "missing; add \(line) under [\(table)] (\(required.meaning))")
-        } else {
-            problems.add(file, nil, display, "missing; add a [\(table)] table with \(line) (\(required.meaning))")
-        }
-    }
-
-    private mutating func typeMismatch(_ e: TOMLTable.Entry, table: String, expected: String) {
-        problems.add(file, e.value.line, ConfigSchema.displayKey(table: table, key: e.key),
-                     "expected \(expected), found \(e.value.value.kindName)")
-    }
-
-    private mutating func string(_ table: String, _ key: String, required: Required? = nil) -> (String, Int)? {
-        guard let e = entry(table, key) else {
-            if let required { reportMissing(table, key, required) }
-            return nil
-        }
-        guard case .string(let s) = e.value.value else {
-            typeMismatch(e, table: table, expected: "a string in quotes")
-            return nil
-        }
-        return (s, e.value.line)
-    }
-
-    /// A file or folder path, made absolute against the config file's folder.
-    private mutating func path(_ table: String, _ key: String, required: Required? = nil, default fallback: String? = nil) -> String? {
-        guard let (written, line) = string(table, key, required: required) else {
-            if entry(table, key) == nil, !isBroken(table, key), let fallback {
-                return Paths.absolute(fallback, base: baseFolder)
-            }
-            return nil
-        }
-        guard !written.isEmpty else {
-            problems.add(file, line, ConfigSchema.displayKey(table: table, key: key), "is empty; write a path (relative paths start from the folder of this file)")
-            return nil
-        }
-        guard !written.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            problems.add(file, line, ConfigSchema.displayKey(table: table, key: key), "contains a control character; is an escape such as \\t or \\n in a Windows-style path? Use / or '...' quotes")
-            return nil
-        }
-        return Paths.absolute(written, base: baseFolder)
-    }
-
-    private func isBroken(_ table: String, _ key: String) -> Bool {
-        document.section(table)?.table.brokenKeys.contains(key) ?? false
-    }
-
-    private mutating func duration(_ table: String, _ key: String, allowZero: Bool) -> Double? {
-        guard let e = entry(table, key) else { return nil }
-        let display = ConfigSchema.displayKey(table: table, key: key)
-        let units = "use ms, s, m, h or d, e.g. \"2s\""
-        switch e.value.value {
-        case .string(let text):
-            guard let seconds = Durations.seconds(text) else {
-                problems.add(file, e.value.line, display, "\"\(text)\" is not a duration (\(units))")
-                return nil
-            }
-            if seconds == 0 && !allowZero {
-                problems.add(file, e.value.line, display, "must be longer than zero")
-                return nil
-            }
-            if seconds > Durations.maximumSeconds {
-                problems.add(file, e.value.line, display, "\"\(text)\" is longer than ten years; is a unit wrong?")
-                return nil
-            }
-            return seconds
-        case .integer(let n):
-            problems.add(file, e.value.line, display, "\(n) has no unit; write durations in quotes with a unit, e.g. \"\(n)s\" (\(units))")
-            return nil
-        default:
-            typeMismatch(e, table: table, expected: "a duration in quotes (\(units))")
-            return nil
-        }
-    }
-
-    private mutating func size(_ table: String, _ key: String) -> Int64? {
-        guard let e = entry(table, key) else { return nil }
-        let display = ConfigSchema.displayKey(table: table, key: key)
-        let units = "use B, KiB, MiB, GiB, KB, MB or GB, e.g. \"200MiB\""
-        let bytes: Int64
-        switch e.value.value {
-        case .string(let text):
-            guard let b = ByteSizes.bytes(text) else {
-                problems.add(file, e.value.line, display, "\"\(text)\" is not a size (\(units))")
-                return nil
-            }
-            bytes = b
-        case .integer(let n):
-            bytes = n
-        default:
-            typeMismatch(e, table: table, expected: "a size in quotes (\(units))")
-            return nil
-        }
-        // A limit of a few bytes refuses every document; it is surely a missing unit.
-        guard bytes >= 1024 else {
-            problems.add(file, e.value.line, display, "\(bytes) bytes is too small to hold any document; write a unit, e.g. \"200MiB\"")
-            return nil
-        }
-        return bytes
-    }
-
-    // MARK: - Schema
-
-    /// Unknown tables and keys are errors, with the nearest known name, so that a
-    /// misspelt key cannot leave a default silently in force.
-    private mutating func checkSchema() {
-        for e in document.root.entries {
-            let message: String
-            if let table = ConfigSchema.table(containing: e.key) {
-                message = "is outside any table; put it under [\(table)]"
-            } else {
-                let all = ConfigSchema.qualifiedKeys
-                if let near = Suggestions.closest(to: e.key, among: all.map(\.key)),
-                   let table = ConfigSchema.table(containing: near) {
-                    message = "unknown key outside any table; did you mean \(near) under [\(table)]?"
-                } else {
-                    message = "unknown key outside any table; keys go under [gateway], [intake], [rule], [trust] or [fanout]"
-                }
-            }
-            problems.add(file, e.line, e.key, message)
-        }
-        for section in document.sections {
-            guard let keys = ConfigSchema.keys(of: section.name) else {
-                problems.add(file, section.line, "[\(section.name)]",
-                             "unknown table (\(Suggestions.hint(for: section.name, among: ConfigSchema.tableNames)))")
-                continue
-            }
-            for e in section.table.entries where !keys.contains(e.key) {
-                let display = ConfigSchema.displayKey(table: section.name, key: e.key)
-                if let home = ConfigSchema.table(containing: e.key) {
-                    problems.add(file, e.line, display, "belongs in [\(home)], not [\(section.name)]")
-                } else {
-                    problems.add(file, e.line, display, "unknown key (\(Suggestions.hint(for: e.key, among: keys)))")
-                }
-            }
-        }
     }
 }

@@ -50,7 +50,9 @@ enum Durations {
         var rest = Int(seconds.rounded())
         if rest == 0 { return "0s" }
         var out = ""
-        for (name, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
+        // Days only from two on: a window of one day is written "24h" in practice.
+        let units = rest >= 2 * 86400 ? [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] : [("h", 3600), ("m", 60), ("s", 1)]
+        for (name, size) in units where rest >= size {
             out += "\(rest / size)\(name)"
             rest %= size
         }

@@ -22,6 +22,8 @@ struct DurationAndSizeTests {
         #expect(Durations.format(5400) == "1h30m")
         #expect(Durations.format(0.5) == "500ms")
         #expect(Durations.format(5 * 86400) == "5d")
+        #expect(Durations.format(86400) == "24h")
+        #expect(Durations.format(2 * 86400 + 3600) == "2d1h")
         #expect(Durations.format(0) == "0s")
     }
 

@@ -209,7 +209,7 @@ struct TOMLParser {
         if peek() == "#" { skipComment() }
         guard let c = peek() else { return }
         guard c == "\n" else {
-            throw Failure(line: line, message: "unexpected \(Self.describe(c)) after \(what); put each key = value on its own line and start comments with #")
+            throw Failure(line: line, message: "found \(Self.describe(c)) after \(what); put each key = value on its own line and start comments with #")
         }
         advance()
     }
@@ -390,6 +390,7 @@ struct TOMLParser {
             }
             if c == "]" { break }
             elements.append(try parseValue())
+            let elementLine = line
             skipSpacesNewlinesAndComments()
             guard let next = peek() else {
                 throw Failure(line: openLine, message: "the array opened here is never closed; add \"]\"")
@@ -398,6 +399,9 @@ struct TOMLParser {
                 advance()
             } else if next == "]" {
                 break
+            } else if line > elementLine {
+                // Usually the next key or table after an array whose "]" was forgotten.
+                throw Failure(line: openLine, message: "the array opened here is not closed before line \(line); add \"]\" (or a \",\" after the element on line \(elementLine))")
             } else {
                 throw Failure(line: line, message: "expected \",\" or \"]\" in the array, found \(Self.describe(next))")
             }
@@ -579,7 +583,7 @@ struct TOMLParser {
         if c == "\n" { return "the end of the line" }
         if c == "\r" { return "a carriage return (U+000D) without a line feed" }
         if c.value < 0x20 || c.value == 0x7F { return "the control character U+\(hex4(c.value))" }
-        return "\"\(c)\""
+        return c == "\"" ? "'\"'" : "\"\(c)\""
     }
 
     private static func quoteKey(_ key: String) -> String { "\"\(key)\"" }

@@ -25,12 +25,12 @@ test: deps
 	$(SWIFT) test
 
 demo-trust:
-	@test -f config/demo-trust/anchors/demo-root.pem || bash scripts/make-test-pki.sh --demo config/demo-trust
+	@test -f config/demo-trust/private/demo-signer.key.pem || sh scripts/make-test-pki.sh --demo config/demo-trust
 
 # Makes a signed sample pair and drops it into the Sở TT&TT's outbox of the
 # running example gateway: watch Spool/units/000.00.21.H41/receipts/.
 sample: demo-trust
-	bash scripts/make-sample-pair.sh --trust config/demo-trust Spool/units/000.00.21.H41/outbox 4116-UBND-CN
+	LIENTHONG_DEMO_TRUST=config/demo-trust sh scripts/make-sample-pair.sh Spool/units/000.00.21.H41/outbox 4116-UBND-CN
 
 release: deps
 	$(SWIFT) build -c release

@@ -33,7 +33,7 @@ let package = Package(
             name: "LienThongGateway",
             dependencies: [
                 "LienThongCore", "LienThongConfig", "LienThongSignature",
-                "LienThongSpool", "LienThongWatch", "LienThongSystemd",
+                "LienThongSpool", "LienThongWatch", "LienThongSystemd", "CLinux",
             ]
         ),
         .executableTarget(name: "lienthongd", dependencies: ["LienThongGateway"]),

@@ -14,6 +14,10 @@ public final class SettleTracker {
         /// The top-level name inside it.
         public var name: String
         public var path: String { root + "/" + name }
+        public init(root: String, name: String) {
+            self.root = root
+            self.name = name
+        }
     }
 
     private struct Pending {

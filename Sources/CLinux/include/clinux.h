@@ -3,6 +3,8 @@
 // Linux calls that Glibc's Swift module does not export (they need
 // _GNU_SOURCE or are macros). Implemented in clinux.c.
 #include <stdint.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 
 /// renameat2(RENAME_NOREPLACE) on paths: fails with EEXIST instead of
 /// replacing the target. Returns 0 or -1 with errno set.

@@ -1,0 +1,124 @@
+import Foundation
+import LienThongCore
+import LienThongSignature
+import LienThongSpool
+
+/// Reads a submission's claimed files — safely, once each — gives them roles
+/// and validates the electronic parts.
+extension Pipeline {
+    struct Assessment {
+        var parts: [SubmissionPart]
+        var document: DocumentNumber?
+        var type: DocumentType
+        var subject: String?
+        var quarantine: Bool
+    }
+
+    func assess(_ sub: OpenSubmission, now: Date) throws -> Assessment {
+        let root = settings.layout.queuedFiles(sub.id)
+        let entries = try SpoolTree.entries(under: root)
+        var bytesOf: [String: [UInt8]] = [:]
+        for entry in entries where sub.facts[entry.path] == nil {
+            let (facts, bytes) = read(root + "/" + entry.path, name: entry.path)
+            sub.facts[entry.path] = facts
+            if let bytes { bytesOf[entry.path] = bytes }
+        }
+        let names = entries.map(\.path)
+        var content: [String: RoleClassifier.Content] = [:]
+        for name in names { content[name] = sub.facts[name]?.content ?? .unknown }
+        let roles = RoleClassifier.roles(names: names, content: content, key: sub.key)
+
+        var manifest: Manifest?
+        var parts: [SubmissionPart] = []
+        for name in names {
+            guard let facts = sub.facts[name] else { continue }
+            let role = roles[name] ?? .other
+            var part = SubmissionPart(name: name.precomposedStringWithCanonicalMapping, role: role, size: facts.size, sha256: facts.sha256, problem: facts.problem)
+            if role == .manifest, facts.problem == nil {
+                manifest = Manifest.parse(bytesOf[name] ?? readBytes(root + "/" + name))
+            }
+            if role == .electronic, facts.problem == nil {
+                if sub.validations[name] == nil {
+                    sub.validations[name] = validate(root: root, name: name, facts: facts, bytes: bytesOf[name], arrival: sub.firstArrival)
+                }
+                part.validation = sub.validations[name]
+                if let earlier = try ledger.acceptedSubmission(unit: sub.unit, sha256: facts.sha256, excluding: sub.id) {
+                    part.problem = Finding(.duplicate, "\(part.name) was accepted before in submission \(earlier)")
+                }
+            }
+            parts.append(part)
+        }
+        let document = manifest?.document ?? DocumentNumber.find(in: sub.key)
+        let type = manifest?.type ?? document.map { DocumentType.from(symbol: $0.symbol) } ?? .congVan
+        let subject = manifest?.subject ?? sub.key
+        return Assessment(parts: parts, document: document, type: type, subject: subject,
+                          quarantine: entries.contains { sub.facts[$0.path]?.quarantine ?? false })
+    }
+
+    private func read(_ path: String, name: String) -> (FileFacts, [UInt8]?) {
+        switch SafeReader.read(path, maxSize: settings.config.intake.maxFileSize) {
+        case .file(let bytes, let sha):
+            let signed = SignatureValidator.looksLikePDF(bytes) && SignatureValidator.pdfHasSignature(bytes)
+            let content = RoleClassifier.sniff(head: Array(bytes.prefix(1024)), isSignedPDF: signed)
+            // Bytes are kept only for the files validated in this pass.
+            let keep = content == .signedPDF || content == .json || name.lowercased().hasSuffix(".p7s")
+            return (FileFacts(size: Int64(bytes.count), sha256: sha, content: content, problem: nil, quarantine: false), keep ? bytes : nil)
+        case .refused(let kind, let reason, let size, let sha):
+            let finding: Finding
+            var quarantine = false
+            switch reason {
+            case .notRegular:
+                finding = Finding(.unsupportedFile, "\(name): a \(kind), not a regular file; kept in quarantine, never opened")
+                quarantine = true
+            case .hardLinked:
+                finding = Finding(.unsupportedFile, "\(name): has other hard links, so it could still change after checking; send a plain copy")
+            case .tooLarge:
+                finding = Finding(.tooLarge, "\(name): \(size) bytes, the limit is \(settings.config.intake.maxFileSize) bytes")
+            case .empty:
+                finding = Finding(.unreadable, "\(name): the file is empty")
+            case .unreadable:
+                finding = Finding(.unreadable, "\(name): could not be read")
+            }
+            return (FileFacts(size: size, sha256: sha, content: .unknown, problem: finding, quarantine: quarantine), nil)
+        }
+    }
+
+    private func readBytes(_ path: String) -> [UInt8] {
+        if case .file(let bytes, _) = SafeReader.read(path, maxSize: settings.config.intake.maxFileSize) { return bytes }
+        return []
+    }
+
+    private func validate(root: String, name: String, facts: FileFacts, bytes: [UInt8]?, arrival: Date) -> DocumentValidation {
+        let display = name.precomposedStringWithCanonicalMapping
+        let content = bytes ?? readBytes(root + "/" + name)
+        let p7s = root + "/" + name + ".p7s"
+        if DurableFS.exists(p7s) {
+            guard case .file(let signature, _) = SafeReader.read(p7s, maxSize: settings.config.intake.maxFileSize) else {
+                return DocumentValidation(file: display, problems: [.unreadable], notes: ["\(name).p7s could not be read"])
+            }
+            return settings.validator.validateDetached(content: content, signature: signature, name: display, arrival: arrival)
+        }
+        return settings.validator.validatePDF(content, name: display, arrival: arrival)
+    }
+}
+
+/// The optional `<key>.json` of SPEC §3: number, type, subject, date,
+/// recipients. Hostile input: anything unexpected is simply not used.
+struct Manifest {
+    var document: DocumentNumber?
+    var type: DocumentType?
+    var subject: String?
+
+    static func parse(_ bytes: [UInt8]) -> Manifest? {
+        guard bytes.count <= 1 << 20,
+              let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        else { return nil }
+        var m = Manifest()
+        if let number = object["number"] as? String {
+            m.document = DocumentNumber.find(in: number.precomposedStringWithCanonicalMapping)
+        }
+        if let code = object["type"] as? String { m.type = DocumentType.from(code: code) }
+        if let subject = object["subject"] as? String { m.subject = subject.precomposedStringWithCanonicalMapping }
+        return m
+    }
+}

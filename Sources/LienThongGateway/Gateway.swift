@@ -1,0 +1,245 @@
+import CLinux
+import Foundation
+import LienThongCore
+import LienThongSpool
+import LienThongSystemd
+import LienThongWatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon's main loop: one thread that polls inotify and a signalfd,
+/// feeds settled entries to the pipeline, wakes submissions at their
+/// deadlines, pings the watchdog, and handles SIGHUP (reload) and SIGTERM.
+public final class Gateway {
+    let configPath: String
+    let log: EventLog
+    let pipeline: Pipeline
+    let inotify: Inotify
+    let tracker: SettleTracker
+    private var signalFD: Int32 = -1
+    private var lastWatchdog = Date.distantPast
+    private var lastRescan = Date()
+    private var lastStatus = ""
+    /// Rescan every outbox this often even when inotify is healthy: cheap
+    /// insurance against anything the kernel did not tell us.
+    let rescanInterval: Double = 300
+
+    public init(configPath: String, settings: GatewaySettings, log: EventLog) throws {
+        self.configPath = configPath
+        self.log = log
+        pipeline = try Pipeline(settings: settings, log: log)
+        inotify = try Inotify()
+        tracker = SettleTracker(settle: settings.config.intake.settle)
+        pipeline.isAwaitingMoreFiles = { [unowned self] sub in self.hasSettlingTwin(sub) }
+    }
+
+    /// Runs until SIGTERM or SIGINT. Returns the exit status.
+    public func run() throws -> Int32 {
+        try blockSignals()
+        let now = Date()
+        try pipeline.recover(now: now)
+        watchAll(now: now)
+        let status = statusLine()
+        ServiceNotifier.ready(status: status)
+        log.log(.notice, "lienthongd ready: \(status)", fields: [(JournalField.messageID, MessageID.started)])
+        while true {
+            let now = Date()
+            let timeout = nextTimeout(now: now)
+            var fds = [pollfd(fd: inotify.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
+            let n = poll(&fds, 2, timeout)
+            if n < 0 && errno != EINTR { throw WatchError("poll", "", errno) }
+            if fds[1].revents & Int16(POLLIN) != 0, let signal = readSignal() {
+                switch signal {
+                case SIGHUP: reload()
+                case SIGTERM, SIGINT:
+                    ServiceNotifier.stopping(status: "stopping: \(pipeline.openCount) submissions kept for the next start")
+                    log.log(.notice, "stopping on signal \(signal); \(pipeline.openCount) open submissions stay in queue/ for the next start",
+                            fields: [(JournalField.messageID, MessageID.stopping)])
+                    return 0
+                default: break
+                }
+            }
+            if fds[0].revents & Int16(POLLIN) != 0 { handle(inotify.read(), now: Date()) }
+            tick(now: Date())
+        }
+    }
+
+    /// One turn of the pipeline: complete entries are claimed, due
+    /// submissions decided, the watchdog fed, STATUS refreshed.
+    func tick(now: Date) {
+        for entry in tracker.takeComplete(now: now) {
+            if let sub = pipeline.claim(root: entry.root, name: entry.name, now: now) {
+                pipeline.evaluate(sub, now: now)
+            }
+        }
+        if !pipeline.retryLater.isEmpty, now.timeIntervalSince(lastRescan) >= 5 {
+            let sources = pipeline.retryLater
+            pipeline.retryLater = []
+            for source in sources {
+                let root = (source as NSString).deletingLastPathComponent
+                if let entry = tracker.entry(forEventIn: root, name: (source as NSString).lastPathComponent) {
+                    tracker.noteActivity(entry, now: now)
+                }
+            }
+            lastRescan = now
+        }
+        if now.timeIntervalSince(lastRescan) >= rescanInterval || inotify.impaired != nil && now.timeIntervalSince(lastRescan) >= 30 {
+            rescan(now: now)
+        }
+        pipeline.evaluateDue(now: now)
+        if let interval = ServiceNotifier.watchdogInterval(), now.timeIntervalSince(lastWatchdog) >= interval {
+            ServiceNotifier.watchdog()
+            lastWatchdog = now
+        }
+        let status = statusLine()
+        if status != lastStatus {
+            ServiceNotifier.status(status)
+            lastStatus = status
+        }
+    }
+
+    func handle(_ events: [WatchEvent], now: Date) {
+        for event in events {
+            switch event.kind {
+            case .overflow:
+                log.log(.warning, "inotify queue overflowed: rescanning every outbox", fields: [(JournalField.messageID, MessageID.watchImpaired)])
+                rescan(now: now)
+            case .folderGone:
+                // An outbox itself was removed or renamed: recreate and rewatch.
+                if settings.outboxes.contains(event.directory) {
+                    try? DurableFS.makeDirectories(event.directory)
+                    watchOutbox(event.directory, now: now)
+                }
+            case .removed:
+                if let entry = tracker.entry(forEventIn: event.directory, name: event.name) {
+                    if event.directory == entry.root { tracker.forget(entry) } else { tracker.noteActivity(entry, now: now) }
+                }
+            case .activity:
+                guard let entry = tracker.entry(forEventIn: event.directory, name: event.name) else { continue }
+                if event.directory == entry.root, settings.ignore.matches(event.name) || isOwnTemporary(event.name) { continue }
+                tracker.noteActivity(entry, now: now)
+            }
+        }
+    }
+
+    var settings: GatewaySettings { pipeline.settings }
+
+    private func isOwnTemporary(_ name: String) -> Bool { false }
+
+    func watchAll(now: Date) {
+        for outbox in settings.outboxes { watchOutbox(outbox, now: now) }
+    }
+
+    /// Watches an outbox tree and notes everything already in it (files
+    /// dropped while the daemon was down, or before the watch existed).
+    func watchOutbox(_ outbox: String, now: Date) {
+        tracker.register(root: outbox)
+        inotify.watchTree(outbox)
+        scan(outbox, now: now)
+    }
+
+    func scan(_ outbox: String, now: Date) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: outbox) else { return }
+        for name in names where !settings.ignore.matches(name) {
+            let entry = SettleTracker.Entry(root: outbox, name: name)
+            if !tracker.isPending(entry) { tracker.noteActivity(entry, now: now) }
+        }
+    }
+
+    func rescan(now: Date) {
+        inotify.clearImpaired()
+        for outbox in settings.outboxes {
+            inotify.watchTree(outbox)
+            scan(outbox, now: now)
+        }
+        lastRescan = now
+        if let impaired = inotify.impaired {
+            log.log(.error, "watching is impaired: \(impaired); outboxes are rescanned every 30 s meanwhile",
+                    fields: [(JournalField.messageID, MessageID.watchImpaired)])
+        }
+    }
+
+    /// A file still settling in the same outbox whose key or document number
+    /// matches: the twin of this submission is on its way.
+    func hasSettlingTwin(_ sub: OpenSubmission) -> Bool {
+        guard !sub.isFolder else { return false }
+        let outbox = settings.layout.outbox(sub.unit)
+        return tracker.pendingNames(in: outbox).contains { name in
+            !OpenSubmission.identities(forKey: SubmissionKey.key(forFileName: name)).isDisjoint(with: sub.identities)
+        }
+    }
+
+    func nextTimeout(now: Date) -> Int32 {
+        var deadlines: [Date] = [now.addingTimeInterval(rescanInterval)]
+        if let d = tracker.nextDeadline() { deadlines.append(d) }
+        if let d = pipeline.nextWake { deadlines.append(d) }
+        if let interval = ServiceNotifier.watchdogInterval() { deadlines.append(lastWatchdog.addingTimeInterval(interval)) }
+        if !pipeline.retryLater.isEmpty { deadlines.append(now.addingTimeInterval(5)) }
+        let wait = max(0, deadlines.min()!.timeIntervalSince(now))
+        return Int32(min(wait * 1000 + 1, 3_600_000))
+    }
+
+    func statusLine() -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = settings.timeZone
+        let today = calendar.startOfDay(for: Date())
+        let counts = (try? pipeline.ledger.decisionCounts(since: today)) ?? (accepted: 0, rejected: 0)
+        var line = "watching \(inotify.watchCount) folders; \(pipeline.openCount + tracker.pendingCount) pending; "
+            + "today \(counts.accepted) accepted, \(counts.rejected) rejected"
+        if let impaired = inotify.impaired { line += "; WATCH IMPAIRED: \(impaired)" }
+        return line
+    }
+
+    // MARK: reload
+
+    /// SIGHUP: re-read config, registry, trust anchors and CRLs. A broken new
+    /// config is refused and the old one keeps running; open submissions are
+    /// kept as they are.
+    func reload() {
+        ServiceNotifier.reloading(status: "reloading \(configPath)")
+        do {
+            let next = try GatewaySettings.load(path: configPath)
+            try next.layout.create(units: next.config.registry.ids)
+            guard next.layout.root == settings.layout.root else {
+                throw ReloadRefused("spool changed from \(settings.layout.root) to \(next.layout.root); restart the service to move the spool")
+            }
+            let old = Set(settings.outboxes)
+            pipeline.settings = next
+            tracker.settle = next.config.intake.settle
+            for gone in old.subtracting(next.outboxes) {
+                tracker.unregister(root: gone)
+                inotify.forgetTree(gone)
+            }
+            watchAll(now: Date())
+            log.log(.notice, "reloaded \(configPath): \(next.config.registry.units.count) units, \(next.trust.anchorCount) trust anchors, \(next.trust.crlCount) CRLs",
+                    fields: [(JournalField.messageID, MessageID.reloaded)])
+        } catch {
+            log.log(.warning, "reload refused, the previous configuration keeps running: \(error)",
+                    fields: [(JournalField.messageID, MessageID.reloadFailed), (JournalField.configFile, configPath)])
+        }
+        ServiceNotifier.ready(status: statusLine())
+    }
+
+    struct ReloadRefused: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
+    }
+
+    // MARK: signals
+
+    private func blockSignals() throws {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGHUP, SIGTERM, SIGINT] { sigaddset(&set, s) }
+        guard pthread_sigmask(SIG_BLOCK, &set, nil) == 0 else { throw WatchError("pthread_sigmask", "", errno) }
+        signalFD = signalfd(-1, &set, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
+        guard signalFD >= 0 else { throw WatchError("signalfd", "", errno) }
+    }
+
+    private func readSignal() -> Int32? {
+        var info = signalfd_siginfo()
+        let n = withUnsafeMutableBytes(of: &info) { read(signalFD, $0.baseAddress, $0.count) }
+        return n == MemoryLayout<signalfd_siginfo>.size ? Int32(info.ssi_signo) : nil
+    }
+}

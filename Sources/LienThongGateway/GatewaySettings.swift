@@ -1,0 +1,47 @@
+import Foundation
+import LienThongConfig
+import LienThongCore
+import LienThongSignature
+import LienThongSpool
+
+/// Everything derived from one loaded configuration. Replaced whole on
+/// reload, so a half-applied config can never run.
+public struct GatewaySettings {
+    public let config: GatewayConfig
+    public let layout: SpoolLayout
+    public let policy: DecisionPolicy
+    public let ignore: IgnorePatterns
+    public let trust: TrustStore
+    public let validator: SignatureValidator
+    public let timeZone: TimeZone
+
+    /// The province's calendar: effective dates, arrival-number years and
+    /// receipt times are Vietnamese local time whatever the host's zone.
+    public static let provinceTimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? TimeZone(secondsFromGMT: 7 * 3600)!
+
+    public init(config: GatewayConfig) throws {
+        self.config = config
+        layout = SpoolLayout(root: config.spool)
+        timeZone = Self.provinceTimeZone
+        policy = DecisionPolicy(
+            settle: config.intake.settle, pairingWindow: config.intake.pairingWindow, effective: config.rule.effective,
+            timeZone: timeZone)
+        ignore = IgnorePatterns(config.intake.ignore)
+        trust = try TrustStore(anchorsDirectory: config.trust.anchors, crlDirectory: config.trust.crls, tsaDirectory: config.trust.tsa)
+        validator = SignatureValidator(trust: trust, maxClockSkew: config.trust.maxClockSkew)
+    }
+
+    public static func load(path: String) throws -> GatewaySettings {
+        try GatewaySettings(config: try ConfigLoader.load(path: path))
+    }
+
+    /// The unit whose outbox is `root`, if any.
+    public func unit(forOutbox root: String) -> LienThongCore.Unit? {
+        let prefix = layout.units + "/"
+        guard root.hasPrefix(prefix), root.hasSuffix("/outbox") else { return nil }
+        let id = String(root.dropFirst(prefix.count).dropLast("/outbox".count))
+        return config.registry[id]
+    }
+
+    public var outboxes: [String] { config.registry.ids.map { layout.outbox($0) } }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import LienThongCore
+
+/// A submission still gathering its files: a NiFi-style correlation bin
+/// with a deadline. Lives in memory; the ledger and `queue/<id>/` hold the truth.
+final class OpenSubmission {
+    let id: String
+    let unit: String
+    let key: String
+    let isFolder: Bool
+    /// What pairs a new file with this submission: its key, and the document
+    /// number and symbol when the key holds one.
+    var identities: Set<String>
+    var firstArrival: Date
+    var lastArrival: Date
+    /// When to look again without a new event (settle end or window end).
+    var wakeAt: Date?
+    /// Facts about each claimed file, read once (queued files cannot change).
+    var facts: [String: FileFacts] = [:]
+    var validations: [String: DocumentValidation] = [:]
+
+    init(id: String, unit: String, key: String, isFolder: Bool, identities: Set<String>, firstArrival: Date, lastArrival: Date) {
+        self.id = id
+        self.unit = unit
+        self.key = key
+        self.isFolder = isFolder
+        self.identities = identities
+        self.firstArrival = firstArrival
+        self.lastArrival = lastArrival
+    }
+
+    /// The pairing identities of a loose file's name.
+    static func identities(forKey key: String) -> Set<String> {
+        var ids: Set<String> = ["key:" + key]
+        if let number = DocumentNumber.find(in: key) { ids.insert("doc:" + number.pairingIdentity) }
+        return ids
+    }
+}
+
+/// What was learned from reading one claimed file.
+struct FileFacts {
+    var size: Int64
+    var sha256: String
+    var content: RoleClassifier.Content
+    var problem: Finding?
+    /// Not a regular file: the submission goes to quarantine.
+    var quarantine: Bool
+}

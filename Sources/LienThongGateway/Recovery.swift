@@ -1,0 +1,64 @@
+import Foundation
+import LienThongCore
+import LienThongSpool
+import LienThongSystemd
+
+/// Start-up reconciliation of the ledger with `queue/` and the archive after
+/// any stop, clean or not. Every half-done step is finished or undone, and
+/// nothing is decided, numbered or copied twice.
+extension Pipeline {
+    func recover(now: Date) throws {
+        // 1. Decided but not fully placed: redo placement from the ledger.
+        for record in try ledger.submissions(in: .decided) {
+            try place(record)
+            log.log(.notice, "finished filing submission \(record.id) after a restart", fields: [(JournalField.submission, record.id)])
+        }
+        // 2. Gathering: settle each claim intent, then reopen.
+        var known: Set<String> = []
+        for record in try ledger.submissions(in: .gathering) {
+            known.insert(record.id)
+            let sub = OpenSubmission(
+                id: record.id, unit: record.unit, key: record.key, isFolder: record.isFolder, identities: [],
+                firstArrival: record.firstArrival, lastArrival: record.lastArrival)
+            for file in try ledger.files(of: record.id) where !file.claimed {
+                if file.name == Pipeline.folderMarker {
+                    if DurableFS.exists(settings.layout.queuedFiles(record.id)) {
+                        try adoptFolderContents(sub, at: now)
+                    } else {
+                        try ledger.forgetFile(submission: record.id, name: file.name)
+                    }
+                } else if DurableFS.exists(settings.layout.queuedFiles(record.id) + "/" + file.name) {
+                    try ledger.markClaimed(submission: record.id, name: file.name, at: now)
+                } else {
+                    // The rename never happened: the file is still in the outbox
+                    // (the start-up scan takes it again) or its sender removed it.
+                    try ledger.forgetFile(submission: record.id, name: file.name)
+                }
+            }
+            let files = try ledger.files(of: record.id)
+            if files.isEmpty {
+                dropOpen(sub, now: now)
+                continue
+            }
+            if !record.isFolder {
+                for file in files {
+                    let base = (file.name as NSString).lastPathComponent
+                    sub.identities.formUnion(OpenSubmission.identities(forKey: SubmissionKey.key(forFileName: base)))
+                }
+            }
+            sub.wakeAt = now
+            open[sub.id] = sub
+        }
+        // 3. Queue folders the ledger does not know (a lost or restored
+        //    ledger): never delete, move them to quarantine for a person.
+        let queued = (try? FileManager.default.contentsOfDirectory(atPath: settings.layout.queue)) ?? []
+        for id in queued where !known.contains(id) && !id.hasPrefix(".") {
+            if let record = try ledger.submission(id), record.state != .gathering { continue }
+            let target = settings.layout.quarantine + "/" + id
+            try DurableFS.makeDirectories(settings.layout.quarantine)
+            try DurableFS.move(settings.layout.queued(id), to: DurableFS.exists(target) ? target + "-orphan-\(Int(now.timeIntervalSince1970))" : target)
+            log.log(.error, "queue/\(id) is unknown to the ledger; moved to archive/quarantine for inspection",
+                    fields: [(JournalField.messageID, MessageID.quarantined), (JournalField.submission, id)])
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the real `lienthongd` binary on a private spool in a temp folder:
+/// the way an operator runs it, with real folders, inotify and signals.
+final class DaemonHarness {
+    static let repoRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The built daemon: next to the test bundle, or LIENTHONGD_BIN.
+    static let binary: String? = {
+        if let env = ProcessInfo.processInfo.environment["LIENTHONGD_BIN"] { return env }
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lienthongd").path
+        let candidates = [besideTests, repoRoot + "/.build/debug/lienthongd"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    let dir: String
+    let spool: String
+    let configPath: String
+    var process: Process?
+    let logPath: String
+
+    struct Unit { var id: String, name: String, level: String, parent: String = "", signer: String = "" }
+
+    static let defaultUnits = [
+        Unit(id: "000.00.00.H41", name: "UBND tỉnh Nghệ An", level: "province"),
+        Unit(id: "000.00.21.H41", name: "Sở Thông tin và Truyền thông", level: "department"),
+        Unit(id: "000.00.41.H41", name: "UBND thành phố Vinh", level: "district"),
+        Unit(id: "000.41.01.H41", name: "UBND phường Hưng Bình", level: "commune", parent: "000.00.41.H41"),
+    ]
+
+    init(trust: String, settle: String = "300ms", window: String = "3s", language: String = "vi",
+         units: [Unit] = DaemonHarness.defaultUnits, extra: String = "") throws {
+        dir = try Self.makeTempDir()
+        spool = dir + "/spool"
+        configPath = dir + "/lienthong.toml"
+        logPath = dir + "/daemon.log"
+        var csv = "id,name,level,parent,signer\n"
+        for u in units { csv += "\(u.id),\(u.name),\(u.level),\(u.parent),\(u.signer)\n" }
+        try csv.write(toFile: dir + "/units.csv", atomically: true, encoding: .utf8)
+        let toml = """
+            [gateway]
+            office = "000.00.00.H41"
+            spool = "\(spool)"
+            units = "units.csv"
+            language = "\(language)"
+
+            [intake]
+            settle = "\(settle)"
+            pairing_window = "\(window)"
+            max_file_size = "1MiB"
+
+            [trust]
+            anchors = "\(trust)/anchors"
+            crls = "\(trust)/crls"
+            tsa = "\(trust)/tsa"
+            \(extra)
+            """
+        try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    static func makeTempDir() throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/lienthong-e2e-XXXXXX").utf8CString)
+        guard let p = mkdtemp(&template) else { throw POSIXError(.EIO) }
+        return String(cString: p)
+    }
+
+    func start() throws {
+        guard let binary = Self.binary else { throw HarnessError("lienthongd is not built; run swift build first") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["--config", configPath]
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        handle.seekToEndOfFile()
+        p.standardError = handle
+        p.standardOutput = handle
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = nil
+        env["JOURNAL_STREAM"] = nil
+        p.environment = env
+        try p.run()
+        process = p
+        // Ready means the outboxes exist and are watched.
+        try waitFor("daemon ready", timeout: 20) { self.log.contains("ready") }
+    }
+
+    func signal(_ sig: Int32) { if let p = process { kill(p.processIdentifier, sig) } }
+
+    /// SIGTERM and wait; returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard let p = process else { return -1 }
+        if p.isRunning { kill(p.processIdentifier, SIGTERM) }
+        p.waitUntilExit()
+        process = nil
+        return p.terminationStatus
+    }
+
+    func killHard() {
+        guard let p = process else { return }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        process = nil
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    func outbox(_ unit: String) -> String { spool + "/units/\(unit)/outbox" }
+    func receipts(_ unit: String) -> String { spool + "/units/\(unit)/receipts" }
+
+    /// Copies files into an outbox the way a clerk's copy does: write
+    /// under the final name and close.
+    func drop(_ files: [String], into unit: String, names: [String]? = nil) throws {
+        for (i, file) in files.enumerated() {
+            let name = names?[i] ?? (file as NSString).lastPathComponent
+            try FileManager.default.copyItem(atPath: file, toPath: outbox(unit) + "/" + name)
+        }
+    }
+
+    /// Waits for `<key>.<verdict>.json` in the unit's receipts and parses it.
+    func receipt(_ unit: String, key: String, verdict: String, timeout: Double = 15) throws -> [String: Any] {
+        let path = receipts(unit) + "/\(key).\(verdict).json"
+        try waitFor("receipt \(path)", timeout: timeout) { FileManager.default.fileExists(atPath: path) }
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw HarnessError("receipt is not an object") }
+        return json
+    }
+
+    func receiptNames(_ unit: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: receipts(unit))) ?? []).sorted()
+    }
+
+    func waitFor(_ what: String, timeout: Double, _ condition: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return }
+            if let p = process, !p.isRunning { throw HarnessError("daemon exited (\(p.terminationStatus)) while waiting for \(what); log:\n\(log)") }
+            usleep(50_000)
+        }
+        throw HarnessError("timed out after \(timeout) s waiting for \(what); log:\n\(log)")
+    }
+
+    deinit {
+        if let p = process, p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Runs a command and returns its output; throws on failure.
+@discardableResult
+func run(_ command: String, _ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: command)
+    p.arguments = args
+    p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw HarnessError("\(command) \(args.joined(separator: " ")) failed (\(p.terminationStatus)):\n\(out)") }
+    return out
+}
+
+func sha256(_ path: String) throws -> String {
+    let out = try run("/usr/bin/sha256sum", [path])
+    return String(out.prefix(64))
+}

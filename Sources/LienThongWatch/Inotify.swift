@@ -30,6 +30,10 @@ public final class Inotify {
     public let fd: Int32
     private var paths: [Int32: String] = [:]
     private var watches: [String: Int32] = [:]
+    /// Watches we removed ourselves: the kernel may still deliver events
+    /// queued for them (IN_MOVE_SELF after a folder moved out, IN_IGNORED
+    /// after inotify_rm_watch). Those are expected, not a reason to rescan.
+    private var forgotten: Set<Int32> = []
     /// Set when a watch could not be added (ENOSPC: max_user_watches reached):
     /// the folders are still rescanned periodically, so nothing is missed.
     public private(set) var impaired: String?
@@ -63,6 +67,7 @@ public final class Inotify {
                     continue
                 }
                 if let old = paths[wd], old != dir { watches[old] = nil }
+                forgotten.remove(wd)
                 paths[wd] = dir
                 watches[dir] = wd
                 added.append(dir)
@@ -84,6 +89,7 @@ public final class Inotify {
             inotify_rm_watch(fd, wd)
             watches[path] = nil
             paths[wd] = nil
+            forgotten.insert(wd)
         }
     }
 
@@ -126,7 +132,12 @@ public final class Inotify {
             return
         }
         guard let dir = paths[ev.wd] else {
-            // An event for a watch we no longer know: the safe answer is a rescan.
+            // Left over from a watch we removed ourselves: expected, drop it.
+            if forgotten.contains(ev.wd) {
+                if m & UInt32(IN_IGNORED) != 0 { forgotten.remove(ev.wd) }
+                return
+            }
+            // An event for a watch we never knew: the safe answer is a rescan.
             if m & UInt32(IN_IGNORED) == 0 { events.append(WatchEvent(kind: .overflow, directory: "", name: "", isDirectory: false)) }
             return
         }
@@ -134,6 +145,11 @@ public final class Inotify {
             if m & UInt32(IN_IGNORED) != 0 {
                 watches[dir] = nil
                 paths[ev.wd] = nil
+            } else if m & UInt32(IN_MOVE_SELF) != 0 {
+                // The folder now lives at some other path: its watches (and
+                // those below it) no longer describe `dir`. Drop them so that
+                // watching `dir` again watches whatever is there now.
+                forgetTree(dir)
             }
             events.append(WatchEvent(kind: .folderGone, directory: dir, name: "", isDirectory: true))
             return

@@ -24,6 +24,9 @@ public enum DurableFS {
         if !parent.isEmpty, parent != path { try makeDirectories(parent, mode: mode) }
         if mkdir(path, mode) != 0 {
             guard errno == EEXIST else { throw SpoolError("mkdir", path) }
+            // Made meanwhile by someone else is fine; a file in the way is not.
+            var st = stat()
+            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { throw SpoolError("mkdir", path, errno: EEXIST) }
             return
         }
         if !parent.isEmpty { try syncDirectory(parent) }

@@ -52,6 +52,11 @@ public enum Outcome: Sendable, Equatable {
 /// SPEC §4's decision table. Pure: the clock is an argument.
 public enum Decision {
     public static func decide(_ s: DecisionInput, now: Date, policy: DecisionPolicy) -> Outcome {
+        // While a twin is still being copied in, decide nothing: the receipt
+        // should cover every file the clerk sent together.
+        let settledAt = s.lastArrival.addingTimeInterval(policy.settle)
+        if s.awaitingMoreFiles && now < settledAt { return .wait(until: settledAt) }
+
         // A file that cannot be taken at all, or an invalid signature, is
         // refused at once: waiting cannot make it better.
         let fileProblems = s.parts.compactMap(\.problem)
@@ -72,18 +77,16 @@ public enum Decision {
         if !signatureProblems.isEmpty { return .reject(signatureProblems) }
         if let binding = signerBinding(unit: s.unit, electronic: electronic) { return .reject([binding]) }
 
-        let settledAt = s.lastArrival.addingTimeInterval(policy.settle)
-        let settled = !s.awaitingMoreFiles || now >= settledAt
         let hasElectronic = !electronic.isEmpty
         let hasScan = s.parts.contains { $0.role == .scan }
         let electronicOnly = s.type.isElectronicOnly(subject: s.subject)
 
         if hasElectronic && (hasScan || electronicOnly) {
-            return settled ? .accept(warnings: []) : .wait(until: settledAt)
+            return .accept(warnings: [])
         }
         if hasScan && !hasElectronic && !ruleInForce(for: s.unit, at: s.firstArrival, policy: policy) {
             let warning = "paper-only accepted: the rule applies to \(s.unit.level.rawValue) units from \(policy.effective[s.unit.level].map(\.description) ?? "?")"
-            return settled ? .accept(warnings: [warning]) : .wait(until: settledAt)
+            return .accept(warnings: [warning])
         }
         let deadline = s.firstArrival.addingTimeInterval(policy.pairingWindow)
         if now < deadline { return .wait(until: deadline) }

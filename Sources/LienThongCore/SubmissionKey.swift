@@ -65,8 +65,9 @@ public struct IgnorePatterns: Sendable, Equatable {
     public init(_ patterns: [String]) { self.patterns = patterns }
 
     public func matches(_ name: String) -> Bool {
-        let n = Array(name.precomposedStringWithCanonicalMapping)
-        return patterns.contains { Self.glob(Array($0.precomposedStringWithCanonicalMapping), n) }
+        // Case-insensitive: Windows clients write THUMBS.DB and Desktop.ini.
+        let n = Array(name.precomposedStringWithCanonicalMapping.lowercased())
+        return patterns.contains { Self.glob(Array($0.precomposedStringWithCanonicalMapping.lowercased()), n) }
     }
 
     static func glob(_ p: [Character], _ s: [Character]) -> Bool {

@@ -1,0 +1,59 @@
+import Foundation
+import LienThongCore
+
+/// Which time a signature is judged at (SPEC §5), most trusted first: a
+/// verified signature timestamp, the signed signingTime attribute, the PDF /M,
+/// else the arrival time.
+enum SigningTimePolicy {
+    /// Vietnam is UTC+7 all year.
+    static let vietnamOffset: TimeInterval = 7 * 3600
+
+    struct Resolved {
+        var time: Date
+        var source: SigningTimeSource
+        var arrival: Date
+        /// Proven by a trusted timestamp (not the signer's own word).
+        var proven: Bool
+        var inFuture = false
+        var notes: [String] = []
+    }
+
+    static func resolve(timestamp: Date?, claimed: Date?, pdfModified: Date?, arrival: Date, maxClockSkew: TimeInterval) -> Resolved {
+        let latest = arrival.addingTimeInterval(maxClockSkew)
+        if let timestamp {
+            var r = Resolved(time: timestamp, source: .timestamp, arrival: arrival, proven: true)
+            if let claimed, abs(claimed.timeIntervalSince(timestamp) - vietnamOffset) <= maxClockSkew + 3600 {
+                r.notes.append("signingTime \(claimed.rfc3339) is about 7 h after the timestamp: Vietnam local time written as UTC; the timestamp \(timestamp.rfc3339) settles it")
+            }
+            if timestamp > latest {
+                r.inFuture = true
+                r.notes.append("the timestamp \(timestamp.rfc3339) is after the arrival \(arrival.rfc3339)")
+            }
+            return r
+        }
+        if let claimed {
+            var r = Resolved(time: claimed, source: .signingTime, arrival: arrival, proven: false)
+            if claimed > latest {
+                if claimed.timeIntervalSince(arrival) <= vietnamOffset + maxClockSkew {
+                    // Some Vietnamese signing tools write local time and mark it UTC.
+                    r.time = claimed.addingTimeInterval(-vietnamOffset)
+                    r.notes.append("signingTime \(claimed.rfc3339) is after the arrival \(arrival.rfc3339) by less than 7 h: taken as Vietnam local time mislabelled as UTC, i.e. \(r.time.rfc3339)")
+                } else {
+                    r.inFuture = true
+                    r.notes.append("signingTime \(claimed.rfc3339) is after the arrival \(arrival.rfc3339)")
+                }
+            }
+            return r
+        }
+        if let pdfModified {
+            var r = Resolved(time: pdfModified, source: .pdfModified, arrival: arrival, proven: false)
+            if pdfModified > latest {
+                r.inFuture = true
+                r.notes.append("the PDF /M time \(pdfModified.rfc3339) is after the arrival \(arrival.rfc3339)")
+            }
+            return r
+        }
+        return Resolved(time: arrival, source: .arrival, arrival: arrival, proven: false,
+                        notes: ["no signing time in the signature: checked at the arrival time \(arrival.rfc3339)"])
+    }
+}

@@ -56,7 +56,18 @@ public final class SettleTracker {
 
     /// Records an event on the entry: it must now stay quiet and unchanged
     /// for `settle`. Its fingerprint is taken now to compare at the deadline.
+    ///
+    /// A folder already settling keeps the fingerprint it had: walking the
+    /// whole tree on every event of a big copy is quadratic and stalls the
+    /// loop. The older fingerprint can only differ more from the one taken at
+    /// the deadline, which restarts settling once more: never early, at
+    /// worst one more `settle` for a folder.
     public func noteActivity(_ entry: Entry, now: Date) {
+        if var known = pending[entry], known.fingerprint?.hasPrefix("dir:") == true {
+            known.lastActivity = now
+            pending[entry] = known
+            return
+        }
         pending[entry] = Pending(lastActivity: now, fingerprint: Self.fingerprint(entry.path))
     }
 

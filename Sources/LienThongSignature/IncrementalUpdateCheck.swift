@@ -8,7 +8,10 @@
 /// - new objects (numbers at or above the signed revision's /Size, or numbers
 ///   that had no definition): they matter only through a changed object;
 /// - xref streams, and objects rewritten unchanged;
-/// - the catalog changing only /DSS, /AcroForm, /Extensions, /Perms;
+/// - the catalog changing only /DSS, /AcroForm, /Extensions, /Perms, /Metadata;
+/// - metadata: the /Info dictionary and XMP /Metadata streams (iText-based
+///   signing tools, common in Vietnam, update /ModDate, /Producer and the XMP
+///   packet with every signature), and iText's private /ITXT version marker;
 /// - a page changing only /Annots, where added annotations are widgets;
 /// - the AcroForm changing /Fields, /SigFlags, /DR, /DA;
 /// - a signature widget/field getting its value and appearance (/V, /AP, …);
@@ -27,7 +30,7 @@ struct IncrementalUpdateCheck {
         var allowed: Bool { violations.isEmpty }
     }
 
-    static let catalogKeys: Set<String> = ["DSS", "AcroForm", "Extensions", "Perms"]
+    static let catalogKeys: Set<String> = ["DSS", "AcroForm", "Extensions", "Perms", "Metadata", "ITXT"]
     static let acroFormKeys: Set<String> = ["Fields", "SigFlags", "DR", "DA"]
     static let widgetKeys: Set<String> = ["V", "AP", "AS", "MK", "F", "DA", "Lock", "SV"]
 
@@ -35,8 +38,9 @@ struct IncrementalUpdateCheck {
         var result = Result()
         let old = index.revision(endingAt: revisionEnd)
         let oldSize = index.size(ofRevisionEndingAt: revisionEnd)
-        let oldTrailer = index.lastTrailer(in: 0..<revisionEnd)
-        let newTrailer = index.lastTrailer(in: revisionEnd..<fileLength)
+        let oldTrailer = index.lastTrailer(in: 0..<revisionEnd, having: "Root")
+        let newTrailer = index.lastTrailer(in: revisionEnd..<fileLength, having: "Root")
+        let infoNumbers = index.trailerReferences("Info")
         let updates = index.objects(from: revisionEnd)
         let latestUpdate = Dictionary(updates.map { ($0.number, $0) }, uniquingKeysWith: { _, b in b })
         let oldStreamsUnreadable = index.unreadableObjectStreams.contains { $0.offset < revisionEnd }
@@ -70,7 +74,9 @@ struct IncrementalUpdateCheck {
                 continue
             }
             if object.value == before.value, sameStream(object, before) { continue }
-            if let why = judge(object, before, oldRoot: oldRoot, acroForm: acroFormNumbers, dss: dssNumbers, updates: latestUpdate) {
+            if infoNumbers.contains(object.number) || object.type == "Metadata" && before.type == "Metadata" { continue }
+            if let why = judge(object, before, oldRoot: oldRoot, acroForm: acroFormNumbers, dss: dssNumbers, updates: latestUpdate),
+               !result.violations.contains(why) {
                 result.violations.append(why)
             }
         }
@@ -88,7 +94,8 @@ struct IncrementalUpdateCheck {
         }
         guard let n = new.dictionary, let o = old.dictionary else { return "\(what) changed after the signature" }
         if new.stream != nil || old.stream != nil { return "\(what): a stream changed after the signature" }
-        let changed = n.changedKeys(comparedTo: o)
+        let changed = n.changedKeys(comparedTo: o).subtracting(["ITXT"])
+        if changed.isEmpty { return nil }
         switch old.type {
         case "Catalog" where new.number == oldRoot || n["Type"]?.name == "Catalog":
             let extra = changed.subtracting(Self.catalogKeys)

@@ -76,9 +76,15 @@ struct PDFObjectIndex {
         return table
     }
 
-    /// The last trailer dictionary that starts in `range`.
-    func lastTrailer(in range: Range<Int>) -> PDFDictionary? {
-        trailers.last { range.contains($0.offset) }?.dictionary
+    /// The last trailer dictionary in `range` that has `key` (linearized files
+    /// have a first-page trailer with /Root and a main trailer without it).
+    func lastTrailer(in range: Range<Int>, having key: String) -> PDFDictionary? {
+        trailers.last { range.contains($0.offset) && $0.dictionary[key] != nil }?.dictionary
+    }
+
+    /// Every object number any trailer names under `key` (e.g. /Info).
+    func trailerReferences(_ key: String) -> Set<Int> {
+        Set(trailers.compactMap { $0.dictionary[key]?.reference?.0 })
     }
 
     /// /Size of the revision ending at `offset`: object numbers at or above it are new afterwards.

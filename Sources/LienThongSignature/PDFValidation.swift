@@ -58,6 +58,10 @@ struct PDFValidation {
             } else {
                 report.problems.append(.modifiedAfterSigning)
                 report.notes.append("\(data.count - lastEnd) bytes were added after the last signature (it covers \(lastEnd) of \(data.count) bytes)")
+                // Say what the added bytes change, for the report.
+                if index == nil { index = PDFObjectIndex(data) }
+                let check = IncrementalUpdateCheck(data: data, index: index!).check(revisionEnd: lastEnd)
+                report.notes += check.violations.prefix(8).map { "after the last signature: \($0)" }
             }
         }
         return report

@@ -137,9 +137,12 @@ struct DecisionTableTests {
     ])
     func invalidAtOnce(_ code: ReasonCode) {
         for type in [D.bc, D.qd] {
-            // Even with a scan, even while more files are expected, before settle and window.
+            // Even with a scan, before the window: a twin still being copied
+            // is waited for (one receipt for what was sent together), then
+            // the rejection comes as soon as settle has passed.
             let s = D.input([D.invalidElectronic(codes: [code]), D.scan()], type: type, awaiting: true)
-            #expect(D.codes(D.decide(s, at: D.t0)) == [code])
+            #expect(D.decide(s, at: D.t0) == .wait(until: D.t0 + 2))
+            #expect(D.codes(D.decide(s, at: D.t0 + 2)) == [code])
             let alone = D.input([D.invalidElectronic(codes: [code])], type: type)
             #expect(D.codes(D.decide(alone, at: D.t0)) == [code])
         }
@@ -196,7 +199,8 @@ struct DecisionTableTests {
         var big = D.scan("huge.tif")
         big.problem = Finding(code, "huge.tif: 300 MiB > 200 MiB")
         let s = D.input([D.electronic(), big], type: D.bc, awaiting: true)
-        let o = D.decide(s, at: D.t0)
+        #expect(D.decide(s, at: D.t0) == .wait(until: D.t0 + 2))
+        let o = D.decide(s, at: D.t0 + 2)
         #expect(D.codes(o) == [code])
         if case .reject(let f) = o { #expect(f[0].detail.contains("huge.tif")) }
     }
@@ -265,6 +269,14 @@ struct DecisionTableTests {
         #expect(D.isAccept(o))
     }
 
+    @Test("At the window's end a twin still being copied is waited for, not lost")
+    func windowEndWaitsForSettlingTwin() {
+        let last = D.t0 + D.window - 1
+        let s = D.input([D.scan()], type: D.qd, first: D.t0, last: last, awaiting: true)
+        #expect(D.decide(s, at: D.t0 + D.window) == .wait(until: last + 2))
+        #expect(D.codes(D.decide(s, at: last + 2)) == [.missingElectronic])
+    }
+
     @Test("A level with no effective date is always under the rule")
     func noDateMeansInForce() {
         var p = D.policy
@@ -301,7 +313,7 @@ struct DecisionTableTests {
         var unit = D.department
         unit.signer = "Sở Thông tin và Truyền thông"
         let s = D.input([D.electronic(subject: "CN=Trần Thị B,O=Sở Tài chính,L=Nghệ An"), D.scan()], type: D.qd, unit: unit, awaiting: true)
-        let o = D.decide(s, at: D.t0)
+        let o = D.decide(s, at: D.t0 + 2)
         #expect(D.codes(o) == [.signerNotOfUnit])
         // Without diacritics it is another name (Sở ≠ So).
         unit.signer = "So Thong tin va Truyen thong"

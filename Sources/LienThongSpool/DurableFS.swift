@@ -37,7 +37,7 @@ public enum DurableFS {
     /// one, never a part.
     public static func writeFile(_ path: String, contents: [UInt8], mode: mode_t = 0o644) throws {
         let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(getpid()).tmp")
+        let tmp = temporaryPath(for: path, suffix: "tmp")
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SpoolError("create", tmp) }
         do {
@@ -84,7 +84,7 @@ public enum DurableFS {
         guard src >= 0 else { throw SpoolError("open", from) }
         defer { close(src) }
         let dir = (to as NSString).deletingLastPathComponent
-        let tmp = (dir as NSString).appendingPathComponent(".\((to as NSString).lastPathComponent).\(getpid()).part")
+        let tmp = temporaryPath(for: to, suffix: "part")
         let dst = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
         guard dst >= 0 else { throw SpoolError("create", tmp) }
         do {
@@ -111,6 +111,29 @@ public enum DurableFS {
             throw e
         }
         try syncDirectory(dir)
+    }
+
+    /// `.<name>.<pid>.<suffix>` beside `path`, the name cut short (between
+    /// characters) so the whole fits a file name's 255 bytes: a final name
+    /// that is itself near the limit must still be writable.
+    static func temporaryPath(for path: String, suffix: String) -> String {
+        let dir = (path as NSString).deletingLastPathComponent
+        let tail = ".\(getpid()).\(suffix)"
+        let name = prefix(of: (path as NSString).lastPathComponent, utf8Bytes: 255 - 1 - tail.utf8.count)
+        return (dir as NSString).appendingPathComponent("." + name + tail)
+    }
+
+    /// The longest prefix of `s`, whole Unicode scalars only, of at most `max` UTF-8 bytes.
+    static func prefix(of s: String, utf8Bytes max: Int) -> String {
+        guard s.utf8.count > max else { return s }
+        var out = String.UnicodeScalarView()
+        var used = 0
+        for u in s.unicodeScalars {
+            used += UTF8.width(u)
+            if used > max { break }
+            out.append(u)
+        }
+        return String(out)
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {

@@ -62,7 +62,7 @@ public struct Placement {
         var n = 1
         var folder: String
         while true {
-            folder = base + "/" + (n == 1 ? plan.key : "\(plan.key) (\(n))")
+            folder = base + "/" + Self.name(plan.key, n == 1 ? "" : " (\(n))")
             let marker = folder + "/.lienthong-submission"
             if !DurableFS.exists(folder) {
                 try DurableFS.makeDirectories(folder)
@@ -96,7 +96,7 @@ public struct Placement {
         try DurableFS.makeDirectories(dir)
         var n = 1
         while true {
-            let stem = dir + "/" + (n == 1 ? plan.key : "\(plan.key) (\(n))") + "." + plan.verdict
+            let stem = dir + "/" + Self.name(plan.key, (n == 1 ? "" : " (\(n))") + "." + plan.verdict, reserving: ".json")
             let json = stem + ".json"
             let mine = !DurableFS.exists(json)
                 || (try? String(contentsOfFile: json, encoding: .utf8)) == plan.receiptJSON
@@ -108,6 +108,23 @@ public struct Placement {
             }
             n += 1
         }
+    }
+}
+
+extension Placement {
+    /// `key + suffix` as a file or folder name. A key near the 255-byte
+    /// limit of a name (long Vietnamese subjects) is cut, between Unicode
+    /// scalars and without a trailing space or dot (which Windows clients
+    /// cannot open), so that the name plus `reserving` still fits; the
+    /// `(2)` logic keeps cut names apart, the receipt keeps the whole key.
+    static func name(_ key: String, _ suffix: String, reserving: String = "") -> String {
+        let budget = 255 - suffix.utf8.count - reserving.utf8.count
+        guard key.utf8.count > budget else { return key + suffix }
+        var cut = DurableFS.prefix(of: key, utf8Bytes: budget)
+        while let last = cut.unicodeScalars.last, last == " " || last == "." {
+            cut.unicodeScalars.removeLast()
+        }
+        return cut + suffix
     }
 }
 

@@ -121,6 +121,40 @@ struct DurableFSTests {
         }
     }
 
+    /// A name of 255 bytes is a valid name; the hidden temporary name beside
+    /// it must not be the thing that does not fit.
+    @Test func namesAtTheLengthLimitCanBeWrittenAndCopied() throws {
+        try Scratch.withDir("longname") { dir in
+            var name = "Quyết định số 123-QĐ-UBND về việc thành lập Ban Chỉ đạo"
+            while name.utf8.count < 260 { name += " ấ" }
+            while name.utf8.count > 255 - 4 { name.removeLast() }
+            name += ".pdf"
+            #expect(name.utf8.count >= 254 && name.utf8.count <= 255)
+            try DurableFS.writeFile(dir + "/" + name, text: "written")
+            #expect(try Scratch.text(dir + "/" + name) == "written")
+            try FileManager.default.createDirectory(atPath: dir + "/copy", withIntermediateDirectories: true)
+            try DurableFS.copyFile(dir + "/" + name, to: dir + "/copy/" + name)
+            #expect(try Scratch.text(dir + "/copy/" + name) == "written")
+            #expect(Set(Scratch.list(dir)) == ["copy", name])
+            #expect(Scratch.list(dir + "/copy") == [name])
+            // A name that is too long is refused as such, not mangled.
+            let error = #expect(throws: SpoolError.self) { try DurableFS.writeFile(dir + "/" + name + "x", text: "x") }
+            #expect(error?.code == ENAMETOOLONG)
+            #expect(Scratch.leftovers(dir).isEmpty)
+        }
+    }
+
+    @Test func temporaryNamesAreCutBetweenCharacters() {
+        let name = String(repeating: "ệ", count: 200)  // 3 bytes each
+        let tmp = DurableFS.temporaryPath(for: "/s/" + name, suffix: "part")
+        let last = (tmp as NSString).lastPathComponent
+        #expect(last.utf8.count <= 255)
+        #expect(last.hasPrefix(".ệệ") && last.hasSuffix(".\(getpid()).part"))
+        #expect(DurableFS.temporaryPath(for: "/s/a.json", suffix: "tmp") == "/s/.a.json.\(getpid()).tmp")
+        #expect(DurableFS.prefix(of: "aệb", utf8Bytes: 3) == "a")
+        #expect(DurableFS.prefix(of: "aệb", utf8Bytes: 4) == "aệ")
+    }
+
     // MARK: move
 
     @Test func moveWithNoReplaceRefusesToOverwrite() throws {

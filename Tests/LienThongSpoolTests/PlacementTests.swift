@@ -207,6 +207,75 @@ struct PlacementTests {
         }
     }
 
+    // MARK: long names
+
+    /// Clerks name files after their subject; in Vietnamese that easily comes
+    /// near the 255-byte limit of a file name. The key is the name without
+    /// `.pdf`, so `<key>.accepted.json` or `<key> (2)` can be too long.
+    static let longKey: String = {
+        var k = "Công văn số 4116-UBND-CN ngày 12-6-2018 của UBND tỉnh Nghệ An về việc triển khai"
+        while k.utf8.count < 246 { k += " thực hiện" }
+        return String(k.prefix { _ in true })
+    }()
+
+    static func fitsInAName(_ dir: String) -> Bool {
+        Scratch.list(dir).allSatisfy { $0.utf8.count <= 255 }
+    }
+
+    @Test func aKeyNearTheNameLimitStillGetsItsReceiptAndOfficeCopy() throws {
+        try Scratch.withDir("longkey") { root in
+            let desk = try Desk(root)
+            var key = Self.longKey
+            while key.utf8.count > 250 { key.removeLast() }
+            #expect((key + ".pdf").utf8.count <= 255)  // a valid file name in the outbox
+            let first = "20240301-000001-aaaa", second = "20240301-000002-bbbb"
+            try desk.queue(first, [key + ".pdf": Self.pdf])
+            try desk.queue(second, [key + ".pdf": Self.scan])
+
+            let r1 = try desk.placement.place(desk.plan(first, key: key))
+            let r2 = try desk.placement.place(desk.plan(second, key: key))
+            #expect(r1 != r2)
+            #expect(try Scratch.text(r1) == desk.plan(first, key: key).receiptJSON)
+            #expect(try Scratch.text(r2) == desk.plan(second, key: key).receiptJSON)
+            #expect(r1.hasSuffix(".accepted.json") && r2.hasSuffix(".accepted.json"))
+            #expect(Scratch.list(desk.receipts).count == 4)
+            #expect(Scratch.list(desk.receipts).filter { $0.hasSuffix(".accepted.txt") }.count == 2)
+            #expect(Self.fitsInAName(desk.receipts))
+            // Names keep as much of the key as fits, cut between characters.
+            #expect(Scratch.list(desk.receipts).allSatisfy { String(key.prefix(60)) == String($0.prefix(60)) })
+
+            let office = Scratch.list(desk.officeInbox)
+            #expect(office.count == 2)
+            #expect(Self.fitsInAName(desk.officeInbox))
+            let copies = try office.map { try Scratch.bytes(desk.officeInbox + "/" + $0 + "/" + key + ".pdf") }
+            #expect(Set(copies) == [Self.pdf, Self.scan])
+
+            // A redo finds the same names.
+            let before = Scratch.tree(root)
+            #expect(try desk.placement.place(desk.plan(first, key: key)) == r1)
+            #expect(try desk.placement.place(desk.plan(second, key: key)) == r2)
+            #expect(Scratch.tree(root) == before)
+        }
+    }
+
+    @Test func aFolderNamedUpToTheLimitGetsASecondOfficeCopy() throws {
+        try Scratch.withDir("longfolder") { root in
+            let desk = try Desk(root)
+            var key = Self.longKey + " và các văn bản kèm theo"
+            while key.utf8.count > 255 { key.removeLast() }
+            for (n, id) in ["20240301-000001-aaaa", "20240301-000002-bbbb"].enumerated() {
+                try desk.queue(id, ["a.pdf": Array("v\(n)".utf8)])
+                try desk.placement.place(desk.plan(id, key: key))
+            }
+            #expect(Scratch.list(desk.officeInbox).count == 2)
+            #expect(Scratch.list(desk.officeInbox).contains(key))
+            #expect(Self.fitsInAName(desk.officeInbox))
+            #expect(Scratch.list(desk.receipts).count == 4)
+            // Windows clients cannot open a folder whose name ends in a dot or a space.
+            #expect(Scratch.list(desk.officeInbox).allSatisfy { !$0.hasSuffix(".") && !$0.hasSuffix(" ") })
+        }
+    }
+
     // MARK: crashes
 
     @Test func aCrashAfterTheArchiveRenameIsFinishedByTheRedo() throws {

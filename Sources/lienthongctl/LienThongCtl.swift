@@ -14,6 +14,6 @@ struct LienThongCtl: ParsableCommand {
             The daemon itself is run by systemd (systemctl start|stop|reload lienthongd) \
             and logs to the journal (journalctl -u lienthongd).
             """,
-        subcommands: [CheckConfig.self]
+        subcommands: [CheckConfig.self, Verify.self]
     )
 }

@@ -96,6 +96,35 @@ struct LedgerArrivalNumberTests {
         }
     }
 
+    /// Power lost right after a commit: the database file may not have the
+    /// decision yet, only the write-ahead log does. Copying the files while
+    /// the ledger is still open is what the disk holds at that moment.
+    @Test func committedNumbersSurviveACrashSnapshot() throws {
+        try Scratch.withDir("snapshot") { dir in
+            let ledger = try Books.open(dir)
+            for _ in 0..<3 { try Books.decide(ledger, try Books.submit(ledger)) }
+            #expect(Scratch.exists(Books.path(dir) + "-wal"))
+            let crashed = dir + "/after-crash"
+            try FileManager.default.createDirectory(atPath: crashed, withIntermediateDirectories: true)
+            for suffix in ["", "-wal", "-shm"] where Scratch.exists(Books.path(dir) + suffix) {
+                try FileManager.default.copyItem(atPath: Books.path(dir) + suffix, toPath: Books.path(crashed) + suffix)
+            }
+            let reopened = try Books.open(crashed)
+            #expect(try reopened.submissions(in: .decided).compactMap(\.arrivalNumber).sorted() == [1, 2, 3])
+            #expect(try Books.decide(reopened, try Books.submit(reopened)) == 4)
+        }
+    }
+
+    @Test func theEventLogNamesTheArrivalNumber() throws {
+        try Scratch.withDir("eventlog") { dir in
+            let ledger = try Books.open(dir)
+            let id = try Books.submit(ledger)
+            try Books.decide(ledger, id)
+            let rows = try ledger.db.query("SELECT event, detail FROM events WHERE submission = ? ORDER BY seq", [.text(id)])
+            #expect(rows.last == [.text("accepted"), .text(" arrival_number=1")])
+        }
+    }
+
     @Test func decidingTwiceThrowsAndConsumesNoNumber() throws {
         try Scratch.withDir("twice") { dir in
             let ledger = try Books.open(dir)

@@ -33,11 +33,30 @@ enum PDFSignatureScanner {
         ByteSearch.first(Array("%PDF-".utf8), in: data, from: 0, to: min(data.count, 1024 + 5)) != nil
     }
 
-    static func scan(_ data: [UInt8]) -> [PDFSignatureDictionary] {
+    /// More `/ByteRange` keys than any real document has: past this the file is
+    /// hostile, and the caller reports it rather than checking a subset.
+    static let maxOccurrences = 512
+
+    struct Scan {
+        var signatures: [PDFSignatureDictionary]
+        /// The file had more `/ByteRange` keys than `maxOccurrences`.
+        var truncated: Bool
+    }
+
+    static func scan(_ data: [UInt8]) -> [PDFSignatureDictionary] { scanBounded(data).signatures }
+
+    static func scanBounded(_ data: [UInt8]) -> Scan {
         var found: [PDFSignatureDictionary] = []
         var seen = Set<Int>()
         let key = Array("/ByteRange".utf8)
-        for occurrence in ByteSearch.all(key, in: data) {
+        var occurrences: [Int] = []
+        var position = 0
+        while let hit = ByteSearch.first(key, in: data, from: position) {
+            if occurrences.count == maxOccurrences { return Scan(signatures: [], truncated: true) }
+            occurrences.append(hit)
+            position = hit + 1
+        }
+        for occurrence in occurrences {
             let after = occurrence + key.count
             if after < data.count, PDFParser.isRegular(data[after]) { continue }  // e.g. /ByteRangeX
             guard let dict = enclosingDictionary(of: occurrence, in: data),
@@ -46,7 +65,7 @@ enum PDFSignatureScanner {
             seen.insert(dict.span.lowerBound)
             found.append(PDFSignatureDictionary(dictionary: dict))
         }
-        return found.sorted { $0.span.lowerBound < $1.span.lowerBound }
+        return Scan(signatures: found.sorted { $0.span.lowerBound < $1.span.lowerBound }, truncated: false)
     }
 
     /// The innermost dictionary that has the `/ByteRange` key at `offset`.

@@ -21,7 +21,13 @@ struct PDFValidation {
             report.notes = ["not a PDF (no %PDF- header in the first 1024 bytes)"]
             return report
         }
-        let dictionaries = PDFSignatureScanner.scan(data)
+        let scan = PDFSignatureScanner.scanBounded(data)
+        if scan.truncated {
+            report.problems = [.signatureInvalid]
+            report.notes = ["more than \(PDFSignatureScanner.maxOccurrences) /ByteRange keys: not a genuine signed document"]
+            return report
+        }
+        let dictionaries = scan.signatures
         guard !dictionaries.isEmpty else {
             report.problems = [.signatureMissing]
             report.notes = ["no signature dictionary (/ByteRange with /Contents) in the PDF"]

@@ -24,7 +24,10 @@ public struct SignatureValidator: Sendable {
     /// Cheap content check used to give a file its role: true when the bytes
     /// are a PDF with at least one signature dictionary (/ByteRange + /Contents).
     public static func pdfHasSignature(_ data: [UInt8]) -> Bool {
-        looksLikePDF(data) && !PDFSignatureScanner.scan(data).isEmpty
+        guard looksLikePDF(data) else { return false }
+        let scan = PDFSignatureScanner.scanBounded(data)
+        // A file stuffed with /ByteRange keys claims to be signed: let validation reject it.
+        return scan.truncated || !scan.signatures.isEmpty
     }
 
     /// Validate every signature embedded in a PDF.

@@ -26,8 +26,9 @@ struct Fixtures: Sendable {
     static func get() throws -> Fixtures { try shared.get() }
 
     private static func build() -> Result<Fixtures, FixtureError> {
-        let out = FileManager.default.temporaryDirectory
-            .appendingPathComponent("lienthong-sig-fixtures-\(getpid())").path
+        let temporary = FileManager.default.temporaryDirectory
+        removeStaleFixtures(in: temporary)
+        let out = temporary.appendingPathComponent("lienthong-sig-fixtures-\(getpid())").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = [repositoryRoot.appendingPathComponent("scripts/make-test-pki.sh").path, out]
@@ -49,6 +50,20 @@ struct Fixtures: Sendable {
             return .success(Fixtures(root: out, trust: trust))
         } catch {
             return .failure(FixtureError(description: "\(error)"))
+        }
+    }
+
+    /// Folders of earlier test runs (a day old): each run keeps its own, so
+    /// concurrent runs never share one, and nothing piles up.
+    private static func removeStaleFixtures(in folder: URL) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix("lienthong-sig-fixtures-") {
+            let path = folder.appendingPathComponent(name).path
+            if let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+               Date().timeIntervalSince(modified) > 86400 {
+                try? fm.removeItem(atPath: path)
+            }
         }
     }
 

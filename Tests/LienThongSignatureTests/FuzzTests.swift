@@ -86,6 +86,7 @@ import Testing
             "%PDF-1.7\n<< /ByteRange [0 9 60 0] /Contents <" + String(repeating: "30", count: 20) + "> >>",
             "%PDF-1.7\n1 0 obj << /Type /ObjStm /N 999999999 /First 5 /Length 4 /Filter /FlateDecode >> stream\nxxxx\nendstream endobj",
             "%PDF-1.7\n" + String(repeating: "1 0 obj ", count: 50_000),
+            "%PDF-1.7\n" + String(repeating: "<< /ByteRange [0 1 2 3] /Contents <00> >>\n", count: 5_000),
         ]
         for text in cases {
             let r = f.validator.validatePDF(Array(text.utf8), name: "hostile.pdf", arrival: Fixtures.arrival)

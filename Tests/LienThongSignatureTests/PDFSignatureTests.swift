@@ -73,6 +73,14 @@ import Testing
         #expect(bad.problems.isEmpty)
     }
 
+    @Test func onlySignatureUpdatesMayFollowASignature() throws {
+        let annot = try f.pdf("annotation-between-signatures.pdf")
+        #expect(annot.signatures.first?.problems == [.modifiedAfterSigning], "\(annot.dump)")
+        #expect(annot.signatures.first?.notes.contains { $0.contains("annotations other than signature widgets") } == true, "\(annot.dump)")
+        let rewrite = try f.pdf("unchanged-rewrite-between-signatures.pdf")
+        #expect(rewrite.isValid, "an object written again unchanged is not a modification: \(rewrite.dump)")
+    }
+
     @Test func documentTimestampIsASignatureToo() throws {
         let r = try f.pdf("doc-timestamp.pdf")
         #expect(r.isValid, "\(r.dump)")

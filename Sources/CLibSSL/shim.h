@@ -37,9 +37,5 @@ static inline CMS_SignerInfo *lt_sk_CMS_SignerInfo_value(const STACK_OF(CMS_Sign
 
 // Added for LienThongSignature.
 static inline const EVP_MD *lt_EVP_get_digestbyobj(const ASN1_OBJECT *o) { return EVP_get_digestbyobj(o); }
-static inline int lt_EVP_MD_size(const EVP_MD *md) { return EVP_MD_get_size(md); }
-static inline int lt_sk_X509_CRL_push(STACK_OF(X509_CRL) *s, X509_CRL *c) { return sk_X509_CRL_push(s, c); }
-static inline STACK_OF(X509_CRL) *lt_sk_X509_CRL_new_null(void) { return sk_X509_CRL_new_null(); }
-static inline void lt_sk_X509_CRL_free(STACK_OF(X509_CRL) *s) { sk_X509_CRL_free(s); }
 
 #endif

@@ -31,7 +31,6 @@ final class RevocationList: @unchecked Sendable {
     }
 
     var issuer: DistinguishedName { DistinguishedName(X509_CRL_get_issuer(crl)) }
-    var thisUpdate: Date? { OpenSSL.date(X509_CRL_get0_lastUpdate(crl)) }
 
     /// The CRL is signed by `issuer`'s key and names it as issuer.
     func isIssued(by issuer: Certificate) -> Bool {

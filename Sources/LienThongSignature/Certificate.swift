@@ -43,16 +43,7 @@ final class Certificate: @unchecked Sendable {
         }
     }
 
-    var der: [UInt8] { OpenSSL.der(x509) { i2d_X509($0, $1) } }
-
     var subject: DistinguishedName { DistinguishedName(X509_get_subject_name(x509)) }
-    var issuer: DistinguishedName { DistinguishedName(X509_get_issuer_name(x509)) }
-
-    var notBefore: Date? { OpenSSL.date(X509_get0_notBefore(x509)) }
-    var notAfter: Date? { OpenSSL.date(X509_get0_notAfter(x509)) }
-
-    /// Self-issued and self-signed (a root).
-    var isSelfSigned: Bool { X509_check_issued(x509, x509) == X509_V_OK }
 
     /// Key usage bits, nil when the extension is absent.
     var keyUsage: UInt32? {

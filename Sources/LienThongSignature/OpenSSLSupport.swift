@@ -87,7 +87,7 @@ enum OpenSSL {
         if nid != NID_undef, let sn = OBJ_nid2sn(nid) { return String(cString: sn) }
         var buffer = [CChar](repeating: 0, count: 96)
         let n = OBJ_obj2txt(&buffer, Int32(buffer.count), object, 1)
-        return n > 0 ? String(cString: buffer) : "?"
+        return n > 0 ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
     }
 
     /// DER encoding of an object through an i2d function.

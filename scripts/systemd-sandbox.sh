@@ -44,6 +44,7 @@ usage() {
 # /etc (that is, in the overlay's upper folder), never on the host.
 readonly MASKED_UNITS=(
     systemd-modules-load.service      # loads kernel modules: global
+    modprobe@.service kmod-static-nodes.service
     systemd-sysctl.service            # writes /proc/sys (read-only anyway)
     systemd-binfmt.service proc-sys-fs-binfmt_misc.automount
     systemd-timesyncd.service         # would set the machine's clock
@@ -56,6 +57,9 @@ readonly MASKED_UNITS=(
     systemd-udevd.service systemd-udev-trigger.service systemd-udev-settle.service
     systemd-hwdb-update.service
     getty.target console-getty.service
+    # Kernel pseudo-filesystems nothing here needs (debugfs, tracefs, ...).
+    sys-kernel-debug.mount sys-kernel-tracing.mount sys-kernel-config.mount
+    sys-fs-fuse-connections.mount dev-hugepages.mount
 )
 
 # ---------------------------------------------------------------------------
@@ -191,7 +195,16 @@ cmd_start() {
     # setsid: the sandbox must outlive this script and ignore the caller's
     # terminal signals. The subshell moves itself into the new cgroup before
     # unshare makes that cgroup the root of the sandbox's cgroup namespace.
+    # It closes every descriptor it inherited beyond 0-2: a caller that waits
+    # for EOF on a pipe or socket it gave us (Foundation's Process does, to
+    # notice the exit of `start`) would otherwise wait as long as the sandbox
+    # lives, and a multi-threaded caller's unrelated descriptors would leak in.
     (
+        local fd
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            ((fd > 2)) && eval "exec $fd>&-"
+        done
         echo "$BASHPID" >"$cgdir/cgroup.procs"
         exec setsid unshare --fork --kill-child --pid --mount --uts --ipc --net --cgroup \
             --propagation private -- "$0" __inner "$dir"

@@ -277,23 +277,23 @@ final class Sandbox {
         try eventually(timeout: timeout) { try property("ActiveState", of: unit) == state }
     }
 
-    /// The cursor after the newest journal entry, for "what was logged since".
-    func journalCursor() throws -> String? {
-        let result = try exec(["journalctl", "--no-pager", "-n", "1", "-o", "json"])
-        return result.trimmedOutput.split(separator: "\n").last
-            .flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            .flatMap { $0["__CURSOR"] as? String }
+    /// The time of the newest journal entry (µs since the epoch), to ask for
+    /// what was logged after it. Not a cursor: journalctl 252 returns nothing
+    /// for `--after-cursor` combined with matches the cursor's entry does not
+    /// satisfy.
+    func journalMark() throws -> UInt64 {
+        let newest = try journal(["-n", "1"])
+        return newest.last.flatMap { $0["__REALTIME_TIMESTAMP"] }.flatMap { UInt64($0) } ?? 0
     }
 
     /// Journal entries as JSON objects (`journalctl -o json`), with the
-    /// given matches and options; values that journald stored as bytes are
-    /// decoded as UTF-8.
-    func journal(_ arguments: [String], after cursor: String? = nil) throws -> [[String: String]] {
-        var command = ["journalctl", "--no-pager", "-o", "json"] + arguments
-        if let cursor { command.append("--after-cursor=\(cursor)") }
-        let result = try exec(command)
-        // journalctl exits 1 with "-- No entries --" on some versions.
-        return result.output.split(separator: "\n").compactMap { line -> [String: String]? in
+    /// given matches and options, only those after `mark` when given; values
+    /// that journald stored as bytes are decoded as UTF-8.
+    func journal(_ arguments: [String], after mark: UInt64? = nil) throws -> [[String: String]] {
+        let result = try exec(["journalctl", "--no-pager", "-o", "json"] + arguments)
+        // journalctl exits 1 with "-- No entries --" on some versions: the
+        // output, not the status, is what counts.
+        let entries = result.output.split(separator: "\n").compactMap { line -> [String: String]? in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
             var entry: [String: String] = [:]
             for (key, value) in object {
@@ -305,6 +305,8 @@ final class Sandbox {
             }
             return entry
         }
+        guard let mark else { return entries }
+        return entries.filter { (UInt64($0["__REALTIME_TIMESTAMP"] ?? "") ?? 0) > mark }
     }
 }
 

@@ -77,11 +77,11 @@ enum ServiceChecks {
 
     /// `systemctl stop` ends it cleanly, within TimeoutStopSec (no SIGKILL).
     static func stopIsClean(_ sandbox: Sandbox) throws {
-        let cursor = try sandbox.journalCursor()
+        let mark = try sandbox.journalMark()
         try sandbox.must("systemctl stop lienthongd.service", timeout: 150)
         #expect(try sandbox.property("ActiveState") == "inactive")
         #expect(try sandbox.property("Result") == "success")
-        let messages = try sandbox.journal(["-u", "lienthongd.service"], after: cursor).compactMap { $0["MESSAGE"] }
+        let messages = try sandbox.journal(["-u", "lienthongd.service"], after: mark).compactMap { $0["MESSAGE"] }
         #expect(!messages.contains { $0.contains("timed out") || $0.contains("SIGKILL") }, "stop needed SIGKILL: \(messages)")
     }
 

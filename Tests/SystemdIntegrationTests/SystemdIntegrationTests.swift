@@ -221,10 +221,10 @@ struct RealSystemdTests {
 
         @Test func reloadKeepsProcessAndSaysSo() throws {
             try Self.withDaemon { sandbox in
-                let cursor = try sandbox.journalCursor()
+                let mark = try sandbox.journalMark()
                 try ServiceChecks.reloadKeepsTheProcess(sandbox)
                 #expect(try eventually(timeout: 30) {
-                    try !sandbox.journal(["-u", "lienthongd", "MESSAGE_ID=\(KnownMessageID.reloaded)"], after: cursor).isEmpty
+                    try !sandbox.journal(["-u", "lienthongd", "MESSAGE_ID=\(KnownMessageID.reloaded)"], after: mark).isEmpty
                 }, "no 'reloaded' journal entry (MessageID.reloaded)")
             }
         }
@@ -237,12 +237,12 @@ struct RealSystemdTests {
                 #expect(Int(line) != nil, "the installed config has no settle line")
                 try sandbox.must("sed -i 's/^settle *=.*/settle = \"banana\"/' \(Self.config)")
                 let pid = try sandbox.property("MainPID")
-                let cursor = try sandbox.journalCursor()
+                let mark = try sandbox.journalMark()
                 try sandbox.must("systemctl reload lienthongd.service")
 
                 var complaint: [String: String]?
                 _ = try eventually(timeout: 30) {
-                    complaint = try sandbox.journal(["-u", "lienthongd", "-p", "warning"], after: cursor).first {
+                    complaint = try sandbox.journal(["-u", "lienthongd", "-p", "warning"], after: mark).first {
                         ($0["SYSLOG_IDENTIFIER"] ?? "") == "lienthongd"
                     }
                     return complaint != nil
@@ -274,9 +274,9 @@ struct RealSystemdTests {
 
         @Test func stopIsCleanAndSaysSo() throws {
             try Self.withDaemon { sandbox in
-                let cursor = try sandbox.journalCursor()
+                let mark = try sandbox.journalMark()
                 try ServiceChecks.stopIsClean(sandbox)
-                #expect(try !sandbox.journal(["-u", "lienthongd", "MESSAGE_ID=\(KnownMessageID.stopping)"], after: cursor).isEmpty,
+                #expect(try !sandbox.journal(["-u", "lienthongd", "MESSAGE_ID=\(KnownMessageID.stopping)"], after: mark).isEmpty,
                         "no 'stopping' journal entry (MessageID.stopping)")
             }
         }

@@ -70,12 +70,11 @@ readonly spool=/var/spool/lienthong
 if [[ -z $binaries ]]; then
     command -v swift >/dev/null || die "swift is not on PATH (install the toolchain, or pass --binaries DIR)"
     note "building release binaries (swift build -c release)"
-    build=(swift build --package-path "$src" -c release --static-swift-stdlib
-           --product lienthongd)
+    # The Swift runtime linked in: the target machine needs no toolchain.
+    build=(swift build --package-path "$src" -c release --static-swift-stdlib)
     [[ -n $scratch ]] && build+=(--scratch-path "$scratch")
-    "${build[@]}"
-    build[-1]=lienthongctl
-    "${build[@]}"
+    "${build[@]}" --product lienthongd
+    "${build[@]}" --product lienthongctl
     binaries=$("${build[@]}" --show-bin-path)
 fi
 for bin in lienthongd lienthongctl; do

@@ -41,7 +41,7 @@ while (($# > 0)); do
         --scratch-path) scratch=${2:?--scratch-path needs a folder}; shift 2 ;;
         --scratch-path=*) scratch=${1#*=}; shift ;;
         --no-config) install_config=0; shift ;;
-        -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (see --help)" ;;
     esac
 done

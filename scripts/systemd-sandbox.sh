@@ -8,8 +8,9 @@
 #
 # DIR is a scratch folder of the caller (created if missing). Files placed in
 # DIR/upper before `start` appear in the sandbox's root: that is how a test
-# stages an installation (scripts/install.sh --destdir DIR/upper). Everything
-# the sandbox writes lands in DIR/upper too; DIR/console.log is systemd's output.
+# stages binaries, trust anchors or a whole `install.sh --destdir DIR/upper`.
+# Everything the sandbox writes lands in DIR/upper too (its journal in
+# DIR/upper/var/log/journal); DIR/console.log is systemd's console output.
 #
 # Why each step (see DESIGN.md, "Booting a real systemd inside a test, safely"):
 # booted naively, systemd's boot-time units empty the real /tmp, load kernel
@@ -35,7 +36,7 @@ readonly BOOT_TIMEOUT=${SANDBOX_BOOT_TIMEOUT:-60}
 die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
 
 usage() {
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 

@@ -223,13 +223,16 @@ struct JournalEntry {
     /// quotes, `=` or control characters are quoted.
     func line() -> String {
         var line = priority.label + " " + JournalEntry.escaped(message)
-        for field in fields.dropFirst(3) {
+        // The three managed fields are the level and the message already.
+        for field in fields.dropFirst(JournalEntry.managedNames.count) {
             line += " " + field.name + "=" + JournalEntry.quotedIfNeeded(field.value)
         }
         return line
     }
 
-    static func escaped(_ text: String) -> String {
+    /// Control characters, backslashes (and, inside quotes, double quotes)
+    /// written as escapes, so the text stays on one line and reads back.
+    static func escaped(_ text: String, insideQuotes: Bool = false) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -237,12 +240,12 @@ struct JournalEntry {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case "\\": out += "\\\\"
+            case "\"" where insideQuotes: out += "\\\""
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" : "") + hex
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                out.unicodeScalars.append(scalar)
             }
         }
         return out
@@ -253,21 +256,6 @@ struct JournalEntry {
             scalar == " " || scalar == "\"" || scalar == "=" || scalar == "\\"
                 || scalar.value < 0x20 || scalar.value == 0x7F
         }
-        guard needsQuotes else { return value }
-        return "\"" + escaped(value).replacingQuotes() + "\""
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-
-    fileprivate func replacingQuotes() -> String {
-        var out = ""
-        for character in self {
-            if character == "\"" { out += "\\\"" } else { out.append(character) }
-        }
-        return out
+        return needsQuotes ? "\"" + escaped(value, insideQuotes: true) + "\"" : value
     }
 }

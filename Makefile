@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CONFIG ?= config/lienthong.toml
 
-.PHONY: deps build run test sample demo-trust install release clean
+.PHONY: deps build run test test-systemd sample demo-trust install release clean
 
 deps:
 	@bash scripts/deps.sh
@@ -18,11 +18,16 @@ build: deps
 run: build demo-trust
 	.build/debug/lienthongd --config $(CONFIG)
 
-# Every test: unit tests of each module, the daemon as a process, and the
-# real-systemd tests (these need root; they skip with a reason otherwise).
+# Every module's tests and the daemon as a process. The real-systemd tests
+# (they boot systemd in a private namespace; root only) run with
+# `make test-systemd` until they are reliable enough for every CI run.
 test: deps
 	$(SWIFT) build
-	$(SWIFT) test
+	$(SWIFT) test --skip SystemdIntegrationTests
+
+test-systemd: deps
+	$(SWIFT) build
+	timeout 1200 $(SWIFT) test --filter SystemdIntegrationTests
 
 demo-trust:
 	@test -f config/demo-trust/private/demo-signer.key.pem || sh scripts/make-test-pki.sh --demo config/demo-trust

@@ -36,12 +36,19 @@ public enum DurableFS {
     /// into place and fsyncs the folder: readers see the old file or the new
     /// one, never a part.
     public static func writeFile(_ path: String, contents: [UInt8], mode: mode_t = 0o644) throws {
+        try publish(path, suffix: "tmp", mode: mode) { fd, tmp in try writeAll(fd, contents, path: tmp) }
+    }
+
+    /// The one way a file appears in the spool: created under a hidden
+    /// temporary name, filled by `fill`, fsynced, renamed into place, its
+    /// folder fsynced. On any failure the temporary file is removed.
+    static func publish(_ path: String, suffix: String, mode: mode_t, fill: (Int32, String) throws -> Void) throws {
         let dir = (path as NSString).deletingLastPathComponent
-        let tmp = temporaryPath(for: path, suffix: "tmp")
+        let tmp = temporaryPath(for: path, suffix: suffix)
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SpoolError("create", tmp) }
         do {
-            try writeAll(fd, contents, path: tmp)
+            try fill(fd, tmp)
             guard fsync(fd) == 0 else { throw SpoolError("fsync", tmp) }
             close(fd)
         } catch {
@@ -83,11 +90,7 @@ public enum DurableFS {
         let src = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard src >= 0 else { throw SpoolError("open", from) }
         defer { close(src) }
-        let dir = (to as NSString).deletingLastPathComponent
-        let tmp = temporaryPath(for: to, suffix: "part")
-        let dst = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard dst >= 0 else { throw SpoolError("create", tmp) }
-        do {
+        try publish(to, suffix: "part", mode: mode) { dst, tmp in
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
             while true {
                 let n = buffer.withUnsafeMutableBytes { read(src, $0.baseAddress, $0.count) }
@@ -98,19 +101,7 @@ public enum DurableFS {
                 if n == 0 { break }
                 try writeAll(dst, Array(buffer[0..<n]), path: tmp)
             }
-            guard fsync(dst) == 0 else { throw SpoolError("fsync", tmp) }
-            close(dst)
-        } catch {
-            close(dst)
-            unlink(tmp)
-            throw error
         }
-        guard rename(tmp, to) == 0 else {
-            let e = SpoolError("rename into place", to)
-            unlink(tmp)
-            throw e
-        }
-        try syncDirectory(dir)
     }
 
     /// `.<name>.<pid>.<suffix>` beside `path`, the name cut short (between

@@ -44,7 +44,10 @@ public struct SpoolLayout: Sendable {
             try DurableFS.makeDirectories(dir)
         }
         for unit in units {
-            for dir in [outbox(unit), inbox(unit), receipts(unit)] { try DurableFS.makeDirectories(dir) }
+            for dir in [inbox(unit), receipts(unit)] { try DurableFS.makeDirectories(dir) }
+            // Clerks write into their outbox through a Samba share that runs
+            // as group lienthong: group-writable, setgid so files keep the group.
+            try DurableFS.makeDirectories(outbox(unit), mode: 0o2770)
         }
     }
 }

@@ -46,8 +46,10 @@ public struct SpoolLayout: Sendable {
         for unit in units {
             for dir in [inbox(unit), receipts(unit)] { try DurableFS.makeDirectories(dir) }
             // Clerks write into their outbox through a Samba share that runs
-            // as group lienthong: group-writable, setgid so files keep the group.
-            try DurableFS.makeDirectories(outbox(unit), mode: 0o2770)
+            // as group lienthong: group-writable. No explicit setgid (the
+            // unit's RestrictSUIDSGID forbids it); folders inherit it from the
+            // setgid spool root that tmpfiles.d creates.
+            try DurableFS.makeDirectories(outbox(unit), mode: 0o770)
         }
     }
 }

@@ -117,15 +117,13 @@ public final class Gateway {
                 }
             case .activity:
                 guard let entry = tracker.entry(forEventIn: event.directory, name: event.name) else { continue }
-                if event.directory == entry.root, settings.ignore.matches(event.name) || isOwnTemporary(event.name) { continue }
+                if event.directory == entry.root, settings.ignore.matches(event.name) { continue }
                 tracker.noteActivity(entry, now: now)
             }
         }
     }
 
     var settings: GatewaySettings { pipeline.settings }
-
-    private func isOwnTemporary(_ name: String) -> Bool { false }
 
     func watchAll(now: Date) {
         for outbox in settings.outboxes { watchOutbox(outbox, now: now) }

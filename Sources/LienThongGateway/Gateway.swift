@@ -20,6 +20,7 @@ public final class Gateway {
     private var signalFD: Int32 = -1
     private var lastWatchdog = Date.distantPast
     private var lastRescan = Date()
+    private var lastRetry = Date.distantPast
     private var lastStatus = ""
     /// Rescan every outbox this often even when inotify is healthy: cheap
     /// insurance against anything the kernel did not tell us.
@@ -73,7 +74,7 @@ public final class Gateway {
                 pipeline.evaluate(sub, now: now)
             }
         }
-        if !pipeline.retryLater.isEmpty, now.timeIntervalSince(lastRescan) >= 5 {
+        if !pipeline.retryLater.isEmpty, now.timeIntervalSince(lastRetry) >= 5 {
             let sources = pipeline.retryLater
             pipeline.retryLater = []
             for source in sources {
@@ -82,7 +83,7 @@ public final class Gateway {
                     tracker.noteActivity(entry, now: now)
                 }
             }
-            lastRescan = now
+            lastRetry = now
         }
         if now.timeIntervalSince(lastRescan) >= rescanInterval || inotify.impaired != nil && now.timeIntervalSince(lastRescan) >= 30 {
             rescan(now: now)

@@ -79,8 +79,9 @@ extension Pipeline {
     /// Records each entry of a claimed folder in the ledger and removes the
     /// folder's intent row.
     func adoptFolderContents(_ sub: OpenSubmission, at: Date) throws {
-        let known = Set(try ledger.files(of: sub.id).map(\.name))
-        let source = try ledger.files(of: sub.id).first { $0.name == Pipeline.folderMarker }?.source ?? ""
+        let rows = try ledger.files(of: sub.id)
+        let known = Set(rows.map(\.name))
+        let source = rows.first { $0.name == Pipeline.folderMarker }?.source ?? ""
         for entry in try SpoolTree.entries(under: settings.layout.queuedFiles(sub.id)) where !known.contains(entry.path) {
             try ledger.addFile(submission: sub.id, name: entry.path, source: source + "/" + entry.path, at: at)
             try ledger.markClaimed(submission: sub.id, name: entry.path, at: at)

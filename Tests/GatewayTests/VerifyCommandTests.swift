@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// `lienthongctl verify` as an operator runs it: the built binary on the
+/// generated test PKI's documents, its JSON, its text and its exit status.
+@Suite("lienthongctl verify")
+struct VerifyCommandTests {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func verify(_ args: [String]) throws -> Outcome {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try CtlBinary.path())
+        p.arguments = ["verify"] + args
+        // stderr goes to a file so that neither stream can fill up and stall the child.
+        let errPath = try DaemonHarness.makeTempDir() + "/stderr"
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let e = FileManager.default.contents(atPath: errPath) ?? Data()
+        return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func files(_ json: String) throws -> [[String: Any]] {
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        return object?["files"] as? [[String: Any]] ?? []
+    }
+
+    @Test func everyFixtureGetsTheReasonsTheRuleGives() throws {
+        let pki = try TestPKI.get()
+        let cases = SignatureReasonTests.cases + [("unsigned.pdf", ["signature-missing"])]
+        let r = try verify(["--trust", pki, "--at", "2025-01-15T00:00:00Z", "--json"] + cases.map { pki + "/docs/" + $0.0 })
+        #expect(r.status == 1, "some fixtures are invalid: exit 1; stderr: \(r.stderr)")
+        let reported = try files(r.stdout)
+        #expect(reported.count == cases.count)
+        for (entry, (fixture, expected)) in zip(reported, cases) {
+            #expect(entry["file"] as? String == fixture)
+            #expect(entry["valid"] as? Bool == expected.isEmpty, "\(fixture): \(entry)")
+            #expect(Set(entry["reasons"] as? [String] ?? ["?"]) == Set(expected), "\(fixture): \(entry["reasons"] ?? "none")")
+            if fixture != "unsigned.pdf" {
+                let signatures = entry["signatures"] as? [[String: Any]] ?? []
+                #expect(!signatures.isEmpty, "\(fixture) lists its signatures")
+            }
+        }
+    }
+
+    @Test func allValidExitsZeroAndDetachedPairsAreFound() throws {
+        let pki = try TestPKI.get()
+        let docs = pki + "/docs/"
+        let r = try verify(["--trust", pki, docs + "valid.pdf", docs + "letter.docx", docs + "letter-pem.docx.p7s"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("valid.pdf") && r.stdout.contains("letter.docx") && r.stdout.contains("letter-pem.docx"))
+        #expect(r.stdout.contains("TEST-ONLY Nguyen Van A"), "the text names the signer: \(r.stdout)")
+
+        let tampered = try verify(["--trust", pki, "--json", docs + "tampered.docx"])
+        #expect(tampered.status == 1)
+        #expect(try files(tampered.stdout).first?["reasons"] as? [String] == ["signature-invalid"])
+    }
+
+    @Test func atChoosesTheArrivalTheSigningTimeIsJudgedAgainst() throws {
+        let pki = try TestPKI.get()
+        let doc = pki + "/docs/local-time-mislabelled.pdf"
+        // Written as 14:00 "UTC" by a tool that meant 14:00 in Vietnam: fine
+        // once that time has passed, in the future before it.
+        let later = try verify(["--trust", pki, "--at", "2024-03-01T10:00:00Z", "--json", doc])
+        #expect(later.status == 0, "\(later.stdout)")
+        let earlier = try verify(["--trust", pki, "--at", "2024-03-01T07:00:00Z", "--json", doc])
+        #expect(earlier.status == 1)
+        #expect(try files(earlier.stdout).first?["reasons"] as? [String] == ["signing-time-in-future"])
+        // valid.pdf was signed in May 2024: judged as of April 2024 it lies ahead.
+        let before = try verify(["--trust", pki, "--at", "2024-04-30T00:00:00+07:00", "--json", pki + "/docs/valid.pdf"])
+        #expect(try files(before.stdout).first?["reasons"] as? [String] == ["signing-time-in-future"])
+    }
+
+    @Test func withoutAnchorsIntegrityIsStillJudged() throws {
+        let pki = try TestPKI.get()
+        let empty = try DaemonHarness.makeTempDir()
+        let r = try verify(["--trust", empty, "--at", "2025-01-15T00:00:00Z", "--json", pki + "/docs/valid.pdf", pki + "/docs/modified-content.pdf"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no trust anchors"), "\(r.stderr)")
+        let reported = try files(r.stdout)
+        #expect(reported.first?["reasons"] as? [String] == ["certificate-untrusted"])
+        #expect((reported.last?["reasons"] as? [String] ?? []).contains("modified-after-signing"), "\(reported.last ?? [:])")
+    }
+
+    @Test func theDaemonsConfigGivesTheSameTrust() throws {
+        let pki = try TestPKI.get()
+        let d = try DaemonHarness(trust: pki)
+        let r = try verify(["--config", d.configPath, pki + "/docs/valid.pdf"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let bad = try verify(["--config", d.configPath, pki + "/docs/revoked-before-signing.pdf"])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("certificate-revoked"), "\(bad.stdout)")
+    }
+
+    @Test func usageAndIOErrorsExitTwo() throws {
+        let pki = try TestPKI.get()
+        let missing = try verify(["--trust", pki, "/nonexistent/x.pdf"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("/nonexistent/x.pdf"), "\(missing.stderr)")
+        #expect(try verify(["--trust", pki]).status == 2)
+        #expect(try verify(["--trust", pki, "--at", "yesterday", pki + "/docs/valid.pdf"]).status == 2)
+        #expect(try verify(["--trust", pki, "--config", "/etc/none.toml", pki + "/docs/valid.pdf"]).status == 2)
+        // Hostile input: never a crash, a verdict.
+        let dir = try DaemonHarness.makeTempDir()
+        try Data("%PDF-1.7\n/ByteRange [0 99999999999999999999 5 -3] /Contents <zz>".utf8).write(to: URL(fileURLWithPath: dir + "/evil.pdf"))
+        let evil = try verify(["--trust", pki, "--json", dir + "/evil.pdf"])
+        #expect(evil.status == 1, "\(evil.stdout)\(evil.stderr)")
+    }
+}

@@ -123,7 +123,7 @@ public enum Decision {
         if subjects.contains(where: { $0.precomposedStringWithCanonicalMapping.lowercased().contains(needle) }) {
             return nil
         }
-        return Finding(.signerNotOfUnit, "no valid signature names \"\(required)\"; signers: \(subjects.joined(separator: "; "))")
+        return SignerBindingDetail(required: required, signers: subjects).finding
     }
 
     static func looksLikeDocument(_ name: String) -> Bool {

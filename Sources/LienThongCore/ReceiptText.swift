@@ -13,8 +13,8 @@ public enum ReceiptText {
         if let d = r.document { doc = "\(t.number) \(d.display) — \(language == .vi ? r.type.vietnamese : r.type.english)" }
         lines.append("\(t.document): \(doc)")
         lines.append("\(t.submission): \(r.submission)")
-        lines.append("\(t.received): \(RFC3339.format(r.receivedAt, timeZone: timeZone))")
-        lines.append("\(t.decided): \(RFC3339.format(r.decidedAt, timeZone: timeZone))")
+        lines.append("\(t.received): \(t.time(r.receivedAt, timeZone))")
+        lines.append("\(t.decided): \(t.time(r.decidedAt, timeZone))")
         lines.append("\(t.result): \(r.accepted ? t.accepted : t.rejected)")
         if let n = r.arrivalNumber { lines.append("\(t.arrivalNumber): \(n)") }
         if !r.reasons.isEmpty {
@@ -22,7 +22,11 @@ public enum ReceiptText {
             lines.append("\(t.reasons):")
             for reason in r.reasons {
                 lines.append("  - [\(reason.code.rawValue)] \(ReasonText.sentence(reason.code, language))")
-                if !reason.detail.isEmpty { lines.append("    (\(reason.detail))") }
+                if let binding = SignerBindingDetail(parsing: reason) {
+                    lines.append("    (\(t.signerBinding(binding)))")
+                } else if !reason.detail.isEmpty {
+                    lines.append("    (\(reason.detail))")
+                }
             }
         }
         if !r.warnings.isEmpty {
@@ -42,10 +46,12 @@ public enum ReceiptText {
             for s in r.signatures {
                 let who = [s.signer, s.organization].filter { !$0.isEmpty }.joined(separator: ", ")
                 lines.append("  - \(s.file): \(who.isEmpty ? "?" : who)")
-                let time = s.signingTime.map { RFC3339.format($0, timeZone: timeZone) } ?? "?"
+                let time = s.signingTime.map { t.time($0, timeZone) } ?? "?"
                 lines.append("    \(t.signingTime): \(time) (\(t.timeSource(s.timeSource)))")
-                lines.append("    \(s.valid ? t.signatureValid : t.signatureInvalid)"
-                    + (s.problems.isEmpty ? "" : ": " + s.problems.map(\.rawValue).joined(separator: ", ")))
+                lines.append("    \(s.valid ? t.signatureValid : t.signatureInvalid)\(s.problems.isEmpty ? "" : ":")")
+                for problem in s.problems {
+                    lines.append("      • \(ReasonText.sentence(problem, language)) [\(problem.rawValue)]")
+                }
             }
         }
         lines.append("")
@@ -85,6 +91,25 @@ public enum ReceiptText {
             case .manifest: return pick("tệp mô tả", "manifest")
             case .other: return pick("tệp khác", "other")
             }
+        }
+        /// A time as a clerk writes it, in the province's zone: "14:05:09 ngày
+        /// 02/05/2024" (the JSON receipt keeps RFC 3339 for machines).
+        func time(_ date: Date, _ timeZone: TimeZone) -> String {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+            let clock = String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+            let offset = timeZone.secondsFromGMT(for: date)
+            let zone = String(format: "UTC%@%02d:%02d", offset < 0 ? "-" : "+", abs(offset) / 3600, abs(offset) % 3600 / 60)
+            switch language {
+            case .vi: return String(format: "%@ ngày %02d/%02d/%04d (%@)", clock, c.day ?? 0, c.month ?? 0, c.year ?? 0, zone)
+            case .en: return String(format: "%04d-%02d-%02d %@ (%@)", c.year ?? 0, c.month ?? 0, c.day ?? 0, clock, zone)
+            }
+        }
+        func signerBinding(_ b: SignerBindingDetail) -> String {
+            let signers = b.signers.isEmpty ? pick("không có chữ ký hợp lệ", "no valid signature") : b.signers.joined(separator: "; ")
+            return pick("danh mục đơn vị yêu cầu người ký có tên “\(b.required)”; người đã ký: \(signers)",
+                        "the registry requires a signer named “\(b.required)”; signed by: \(signers)")
         }
         func timeSource(_ s: SigningTimeSource) -> String {
             switch s {

@@ -278,7 +278,7 @@ struct ReceiptTextTests {
         #expect(text.contains(ReasonText.sentence(.missingElectronic, .vi)))
         #expect(text.contains("4116/UBND-CN — Công văn"))
         #expect(text.contains("UBND huyện Nghi Lộc (000.00.31.H41)"))
-        #expect(text.contains("2024-03-06T09:30:00+07:00"))
+        #expect(text.contains("09:30:00 ngày 06/03/2024 (UTC+07:00)"), "times as a clerk writes them, in province time")
         #expect(text.contains("4116-UBND-CN_scan.pdf"))
         #expect(!text.contains("REJECTED"))
         #expect(!text.contains("Số đến"), "no arrival number on a rejection")
@@ -312,11 +312,30 @@ struct ReceiptTextTests {
         #expect(vi.contains("ĐÃ TIẾP NHẬN"))
         #expect(vi.contains("Số đến: 17"))
         #expect(vi.contains("Nguyễn Văn An"))
-        #expect(vi.contains("2024-03-04T16:05:09+07:00"))
+        #expect(vi.contains("16:05:09 ngày 04/03/2024"))
         #expect(!vi.contains("TRẢ LẠI"))
         let en = ReceiptText.render(R.accepted(), language: .en, timeZone: Fixture.hcm)
         #expect(en.contains("ACCEPTED"))
         #expect(en.contains("Arrival number: 17"))
+        #expect(en.contains("2024-03-04 16:05:09 (UTC+07:00)"))
+    }
+
+    @Test("Signature problems and a foreign signer are worded in the receipt's language")
+    func signatureProblemsInTheReceiptLanguage() {
+        var r = R.accepted()
+        r.accepted = false
+        r.arrivalNumber = nil
+        r.signatures[0].valid = false
+        r.signatures[0].problems = [.certificateRevoked]
+        r.reasons = [SignerBindingDetail(required: "Trần Thị B", signers: ["CN=Nguyễn Văn An, O=Sở X"]).finding]
+        let vi = ReceiptText.render(r, language: .vi, timeZone: Fixture.hcm)
+        #expect(vi.contains(ReasonText.sentence(.certificateRevoked, .vi) + " [certificate-revoked]"))
+        #expect(vi.contains("danh mục đơn vị yêu cầu người ký có tên “Trần Thị B”; người đã ký: CN=Nguyễn Văn An, O=Sở X"))
+        #expect(!vi.contains("required:"), "the raw detail is not shown to a Vietnamese clerk")
+        let en = ReceiptText.render(r, language: .en, timeZone: Fixture.hcm)
+        #expect(en.contains("the registry requires a signer named “Trần Thị B”"))
+        #expect(SignerBindingDetail(parsing: r.reasons[0]) == SignerBindingDetail(required: "Trần Thị B", signers: ["CN=Nguyễn Văn An, O=Sở X"]))
+        #expect(SignerBindingDetail(parsing: Finding(.signerNotOfUnit, "free text")) == nil)
     }
 
     @Test("A receipt without a document number names the key")

@@ -158,22 +158,40 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Runs a command and returns its output; throws on failure.
-@discardableResult
-func run(_ command: String, _ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> String {
+/// What a finished command printed and how it exited.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a command to its end. stderr goes to a file, so that neither stream
+/// can fill up and stall the child while the other is read.
+func runCommand(_ command: String, _ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> CommandResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: command)
     p.arguments = args
     p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
     if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
+    let errPath = try DaemonHarness.makeTempDir() + "/stderr"
+    defer { try? FileManager.default.removeItem(atPath: (errPath as NSString).deletingLastPathComponent) }
+    FileManager.default.createFile(atPath: errPath, contents: nil)
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
     try p.run()
-    let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let o = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw HarnessError("\(command) \(args.joined(separator: " ")) failed (\(p.terminationStatus)):\n\(out)") }
-    return out
+    let e = FileManager.default.contents(atPath: errPath) ?? Data()
+    return CommandResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// Runs a command and returns its output (stdout, then stderr); throws on failure.
+@discardableResult
+func run(_ command: String, _ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> String {
+    let r = try runCommand(command, args, cwd: cwd, env: env)
+    guard r.status == 0 else { throw HarnessError("\(command) \(args.joined(separator: " ")) failed (\(r.status)):\n\(r.stdout)\(r.stderr)") }
+    return r.stdout + r.stderr
 }
 
 func sha256(_ path: String) throws -> String {

@@ -226,16 +226,9 @@ struct DaemonProcessTests {
     @Test func badConfigStopsTheDaemonNamingFileLineAndKey() throws {
         let d = try DaemonHarness(trust: try Fixtures.trust(), settle: "2 parsecs")
         guard let binary = DaemonHarness.binary else { throw HarnessError("lienthongd not built") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["--config", d.configPath]
-        let pipe = Pipe()
-        p.standardError = pipe
-        p.standardOutput = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus != 0)
+        let r = try runCommand(binary, ["--config", d.configPath])
+        let out = r.stdout + r.stderr
+        #expect(r.status == 78, "EX_CONFIG")
         #expect(out.contains(d.configPath))
         #expect(out.contains("settle"))
         #expect(out.contains(":8"), "names the line of the bad key: \(out)")

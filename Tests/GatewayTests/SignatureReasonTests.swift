@@ -130,7 +130,7 @@ struct SignatureReasonTests {
 
     /// The signer's CN as `lienthongctl verify --json` reports it.
     func signerCommonName(_ pdf: String) throws -> String {
-        let out = try run(try CtlBinary.path(), ["verify", "--trust", try TestPKI.get(), "--json", pdf])
+        let out = try runCommand(try CtlBinary.path(), ["verify", "--trust", try TestPKI.get(), "--json", pdf]).stdout
         let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
         let files = json?["files"] as? [[String: Any]] ?? []
         let signatures = files.first?["signatures"] as? [[String: Any]] ?? []

@@ -5,27 +5,8 @@ import Testing
 /// generated test PKI's documents, its JSON, its text and its exit status.
 @Suite("lienthongctl verify")
 struct VerifyCommandTests {
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func verify(_ args: [String]) throws -> Outcome {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try CtlBinary.path())
-        p.arguments = ["verify"] + args
-        // stderr goes to a file so that neither stream can fill up and stall the child.
-        let errPath = try DaemonHarness.makeTempDir() + "/stderr"
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let e = FileManager.default.contents(atPath: errPath) ?? Data()
-        return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    func verify(_ args: [String]) throws -> CommandResult {
+        try runCommand(try CtlBinary.path(), ["verify"] + args)
     }
 
     func files(_ json: String) throws -> [[String: Any]] {

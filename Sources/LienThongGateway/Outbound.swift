@@ -124,7 +124,7 @@ extension Pipeline {
             if !findings.isEmpty {
                 if case .reject(let r) = outcome { outcome = .reject(findings + r) } else { outcome = .reject(findings) }
             }
-            try finalizeOutbound(sub, a, outcome: outcome, requested: requested, resolution: resolution, now: now)
+            try finalizeOutbound(sub, a, outcome: outcome, manifest: manifest, requested: requested, resolution: resolution, now: now)
         } catch {
             log.log(.error, "outbound submission \(sub.id): \(error); will retry in 5 s",
                     fields: [(JournalField.submission, sub.id), (JournalField.unit, sub.unit)])
@@ -142,7 +142,7 @@ extension Pipeline {
     }
 
     private func finalizeOutbound(
-        _ sub: OpenSubmission, _ a: Assessment, outcome: OutboundOutcome, requested: [String],
+        _ sub: OpenSubmission, _ a: Assessment, outcome: OutboundOutcome, manifest: OutboundManifest, requested: [String],
         resolution: RecipientResolver.Resolution, now: Date
     ) throws {
         for part in a.parts {
@@ -176,7 +176,7 @@ extension Pipeline {
             receivedAt: sub.firstArrival, decidedAt: now, rule: settings.config.rule.citation)
         let facts = OutboundReceipt.Facts(
             group: sub.outboundGroup ?? "", electronicOnly: a.type.isElectronicOnly(subject: a.subject), disposition: disposition,
-            requested: requested, unknown: resolution.unknown, subject: a.subject)
+            requested: requested, unknown: resolution.unknown, subject: manifest.subject)
         let codes = Array(Set(reasons.map(\.code))).sorted().map(\.rawValue)
         try ledger.decide(
             submission: sub.id, accepted: accepted, numbered: false, year: ym.year ?? 0, reasons: codes, placement: archiveDir, at: now

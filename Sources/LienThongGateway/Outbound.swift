@@ -97,7 +97,10 @@ extension Pipeline {
     func evaluateOutbound(_ sub: OpenSubmission, now: Date) {
         // A file of the same key still being copied (the manifest, the .p7s):
         // wait, so one receipt covers what the clerk dropped together.
-        if isAwaitingMoreFiles(sub), now < sub.lastArrival.addingTimeInterval(settings.config.intake.pairingWindow) {
+        // A file of the same key still in the drop folder (settling, or
+        // settled and about to be claimed in this very tick) counts too.
+        let windowEnd = sub.firstArrival.addingTimeInterval(settings.config.intake.pairingWindow)
+        if (isAwaitingMoreFiles(sub) || hasUnclaimedOutboundTwin(sub)) && now < windowEnd {
             sub.wakeAt = now.addingTimeInterval(max(0.2, settings.config.intake.settle))
             return
         }
@@ -105,6 +108,12 @@ extension Pipeline {
             let a = try assess(sub, now: now)
             if a.parts.isEmpty {
                 dropOpen(sub, now: now)
+                return
+            }
+            // A manifest alone waits (up to the pairing window) for the
+            // document it describes, which the clerk may copy in after it.
+            if a.parts.allSatisfy({ $0.role == .manifest }) && now < windowEnd {
+                sub.wakeAt = windowEnd
                 return
             }
             var manifest = OutboundManifest()
@@ -129,6 +138,17 @@ extension Pipeline {
             log.log(.error, "outbound submission \(sub.id): \(error); will retry in 5 s",
                     fields: [(JournalField.submission, sub.id), (JournalField.unit, sub.unit)])
             sub.wakeAt = now.addingTimeInterval(5)
+        }
+    }
+
+    /// A top-level file in the submission's drop folder that would join it.
+    private func hasUnclaimedOutboundTwin(_ sub: OpenSubmission) -> Bool {
+        guard !sub.isFolder, let group = sub.outboundGroup,
+              let names = try? FileManager.default.contentsOfDirectory(atPath: settings.officeOutbox(forAddress: group))
+        else { return false }
+        return names.contains { name in
+            !name.hasPrefix(".") && !settings.ignore.matches(name)
+                && !OpenSubmission.identities(forKey: SubmissionKey.key(forFileName: name)).isDisjoint(with: sub.identities)
         }
     }
 

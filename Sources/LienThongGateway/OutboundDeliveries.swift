@@ -15,17 +15,18 @@ final class FanoutState {
 extension Pipeline {
     /// How long one tick may spend delivering.
     static let deliveryBatchSeconds = 0.5
-    /// While deliveries wait (deferred), the ledger is looked at this often,
+    /// While deliveries wait (deferred or failed), the ledger is looked at this often,
     /// so an operator's `lienthongctl retry` (another process) takes effect soon.
-    static let deliveryPollSeconds = 30.0
+    static let deliveryPollSeconds = 10.0
 
     var deliveryBackoff: DeliveryBackoff { DeliveryBackoff(lifetime: settings.config.fanout.deliveryLifetime) }
 
     /// When the loop must wake for deliveries; nil when none waits.
     func nextDeliveryWake(now: Date) -> Date? {
         if let p = fanout.pausedUntil, now < p { return p }
-        guard let due = try? ledger.nextDeliveryDue() else { return nil }
-        return min(due, now.addingTimeInterval(Self.deliveryPollSeconds))
+        let due = (try? ledger.nextDeliveryDue()) ?? nil
+        let poll = ((try? ledger.hasDeliveriesAwaitingRetry()) ?? false) ? now.addingTimeInterval(Self.deliveryPollSeconds) : nil
+        return [due, poll].compactMap { $0 }.min()
     }
 
     /// Delivers what is due, for at most `deliveryBatchSeconds`, then
@@ -148,7 +149,7 @@ extension Gateway {
     /// deliveries of `submission` (nil: all) become due now, failed ones get a
     /// fresh lifetime. Returns how many. (From another process, call
     /// `Ledger.retryDeferredDeliveries(submission:now:)` on the spool's
-    /// ledger: the daemon re-reads due deliveries at least every 30 s.)
+    /// ledger: the daemon re-reads due deliveries at least every 10 s.)
     @discardableResult
     public func retryDeferredDeliveries(submission: String?) -> Int {
         pipeline.retryDeferredDeliveries(submission: submission)

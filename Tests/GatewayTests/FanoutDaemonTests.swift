@@ -271,7 +271,8 @@ extension DaemonHarness {
     func officeReceipt(_ key: String, verdict: String, timeout: Double = 30, until: ([String: Any]) -> Bool = { _ in true }) throws -> [String: Any] {
         let path = officeReceipts + "/\(key).\(verdict).json"
         var last: [String: Any] = [:]
-        try waitFor("office receipt \(path) (last: \(last["delivery_summary"] ?? "none"))", timeout: timeout) {
+        defer { if until(last) == false { print("last state of \(path): \(last["delivery_summary"] ?? "none")") } }
+        try waitFor("office receipt \(path)", timeout: timeout) {
             guard let data = FileManager.default.contents(atPath: path),
                   let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
             last = json

@@ -23,10 +23,11 @@ struct FanoutDaemonTests {
         .init(id: "000.42.01.H41", name: "UBND phường Nghi Hương", level: "commune", parent: "000.00.42.H41"),
     ]
 
-    static func harness(units: [DaemonHarness.Unit] = units, lifetime: String = "1h", officeSigner: String = "") throws -> DaemonHarness {
+    static func harness(units: [DaemonHarness.Unit] = units, lifetime: String = "1h", officeSigner: String = "", groups: String = "") throws -> DaemonHarness {
         var units = units
         units[0].signer = officeSigner
-        return try DaemonHarness(trust: try Fixtures.trust(), units: units, extra: "\n[fanout]\ndelivery_lifetime = \"\(lifetime)\"\n")
+        return try DaemonHarness(trust: try Fixtures.trust(), units: units,
+                                 extra: "\n[fanout]\ndelivery_lifetime = \"\(lifetime)\"\n" + (groups.isEmpty ? "" : "groups = \(groups)\n"))
     }
 
     @Test func giayMoiToDistrictsReachesEveryDistrictOnce() throws {
@@ -138,6 +139,42 @@ struct FanoutDaemonTests {
         let r = try d.officeReceipt("28-GM-UBND", verdict: "accepted") { $0.deliveryStates == ["delivered"] }
         #expect(r["recipients_unknown"] as? [String] == ["000.99.99.H41", "wards"])
         #expect(d.log.contains("unknown recipients"))
+        d.stop()
+    }
+
+    /// A configured group (nesting another) as a folder; a .docx with its
+    /// detached .p7s; one recipient's inbox on another filesystem (a real
+    /// tmpfs, so a real EXDEV: copied, not linked).
+    @Test func aConfigGroupFolderDetachedSignatureAndAnInboxOnAnotherFilesystem() throws {
+        let pair = try Fixtures.detachedPair(key: "41-TB-UBND")
+        let d = try Self.harness(groups: #"{ vinh = ["000.00.41.H41", "communes-of-000.00.41.H41"], ban-cds = ["vinh", "000.00.21.H41"] }"#)
+        try d.start()
+        let elsewhere = "000.41.02.H41"
+        var mounted = false
+        if getuid() == 0 {
+            mounted = (try? run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "lienthong-test", d.inbox(elsewhere)])) != nil
+        }
+        defer { if mounted { _ = try? run("/bin/umount", [d.inbox(elsewhere)]) } }
+        if !mounted { print("note: no tmpfs inbox (needs root and mount); the cross-device path is left to the Spool tests") }
+        #expect(FileManager.default.fileExists(atPath: d.officeOutbox + "/ban-cds"))
+        try FileManager.default.copyItem(atPath: pair.signature, toPath: d.officeOutbox + "/ban-cds/41-TB-UBND.docx.p7s")
+        try FileManager.default.copyItem(atPath: pair.document, toPath: d.officeOutbox + "/ban-cds/41-TB-UBND.docx")
+        let r = try d.officeReceipt("41-TB-UBND", verdict: "accepted") { $0.deliveryStates == Array(repeating: "delivered", count: 4) }
+        #expect(r.recipients == ["000.00.21.H41", "000.00.41.H41", "000.41.01.H41", elsewhere])
+        for u in r.recipients {
+            #expect(d.inboxNames(u) == ["41-TB-UBND.docx", "41-TB-UBND.docx.p7s"], "\(u)")
+            #expect(try sha256(d.inbox(u) + "/41-TB-UBND.docx.p7s") == (try sha256(pair.signature)))
+        }
+        if mounted {
+            var a = stat(), b = stat()
+            lstat(d.inbox(elsewhere) + "/41-TB-UBND.docx", &a)
+            lstat(d.inbox("000.41.01.H41") + "/41-TB-UBND.docx", &b)
+            #expect(a.st_dev != b.st_dev)
+            #expect(try sha256(d.inbox(elsewhere) + "/41-TB-UBND.docx") == (try sha256(pair.document)))
+            #expect(d.log.contains("delivered 41-TB-UBND to \(elsewhere) (copied: another filesystem)"))
+            let hidden = ((try? FileManager.default.contentsOfDirectory(atPath: d.inbox(elsewhere))) ?? []).filter { $0.hasPrefix(".") }
+            #expect(hidden.isEmpty, "temporary copies left: \(hidden)")
+        }
         d.stop()
     }
 

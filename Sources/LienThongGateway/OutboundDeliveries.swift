@@ -50,6 +50,16 @@ extension Pipeline {
             do {
                 if records[row.submission] == nil {
                     guard let record = try ledger.submission(row.submission) else { continue }
+                    if record.state == .decided {
+                        // Filing failed after the decision (disk full): the
+                        // files are not in the archive yet; file them first.
+                        do { try placeOutbound(record) } catch {
+                            log.log(.error, "outbound submission \(record.id) is decided but not filed: \(error); will retry",
+                                    fields: [(JournalField.submission, record.id)])
+                            fanout.pausedUntil = now.addingTimeInterval(5)
+                            break
+                        }
+                    }
                     records[row.submission] = record
                     items[row.submission] = try deliveryItems(record)
                 }

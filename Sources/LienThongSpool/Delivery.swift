@@ -61,9 +61,14 @@ public struct Delivery: Sendable {
     /// The inbox must be an existing folder. It is never created here: a
     /// missing inbox is an unmounted or removed share, and documents put
     /// under it would be hidden from the unit; it fails and is retried.
+    /// A symbolic link in its place is refused too: the inbox is in the
+    /// unit's share, and the daemon never follows a link a unit could plant.
     public func checkInbox() throws {
         var st = stat()
-        guard stat(inbox, &st) == 0 else { throw SpoolError("find recipient inbox", inbox) }
+        guard lstat(inbox, &st) == 0 else { throw SpoolError("find recipient inbox", inbox) }
+        if (st.st_mode & S_IFMT) == S_IFLNK {
+            throw SpoolError("use recipient inbox (a symbolic link; deliveries never follow links)", inbox, errno: ELOOP)
+        }
         guard (st.st_mode & S_IFMT) == S_IFDIR else { throw SpoolError("use recipient inbox (not a folder)", inbox, errno: ENOTDIR) }
     }
 

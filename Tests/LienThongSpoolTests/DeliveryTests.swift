@@ -78,7 +78,7 @@ struct DeliveryTests {
         #expect(Delivery.name("README", suffix: 2) == "README (2)")
     }
 
-    @Test func aMissingInboxOrAFileInItsPlaceFailsAndIsNotCreated() throws {
+    @Test func aMissingInboxOrAFileOrLinkInItsPlaceFailsAndIsNotCreated() throws {
         try Scratch.withDir("deliver-missing") { dir in
             let d = try Self.setUp(dir)
             try FileManager.default.removeItem(atPath: dir + "/inbox")
@@ -87,6 +87,13 @@ struct DeliveryTests {
             try Scratch.write(dir + "/inbox", "a file where the folder should be")
             let error = try #require(throws: SpoolError.self) { try d.deliver(suffix: 1) }
             #expect(error.code == ENOTDIR)
+            // A link planted in the inbox's place is never followed.
+            try FileManager.default.removeItem(atPath: dir + "/inbox")
+            try FileManager.default.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: dir + "/inbox", withDestinationPath: dir + "/elsewhere")
+            let linked = try #require(throws: SpoolError.self) { try d.deliver(suffix: 1) }
+            #expect(linked.code == ELOOP)
+            #expect(Scratch.list(dir + "/elsewhere").isEmpty)
         }
     }
 

@@ -232,8 +232,10 @@ extension Pipeline {
 
     /// (Re)writes `office/receipts/<key>.<verdict>.json` and `.txt` from the
     /// decision and the current state of every delivery.
-    func writeOfficeReceipt(_ record: Ledger.SubmissionRecord, paperFolder: String? = nil) throws {
-        guard let json = record.receipt else { return }
+    /// Returns the deliveries it showed.
+    @discardableResult
+    func writeOfficeReceipt(_ record: Ledger.SubmissionRecord, paperFolder: String? = nil) throws -> [Ledger.DeliveryRecord] {
+        guard let json = record.receipt else { return [] }
         let deliveries = try ledger.deliveries(of: record.id)
         let paper = paperFolder.map { String($0.dropFirst(settings.layout.root.count + 1)) }
         let view = OutboundReceipt.DeliveryView(
@@ -242,6 +244,7 @@ extension Pipeline {
             submission: record.id, key: record.key, verdict: record.verdict ?? "rejected",
             json: OutboundReceipt.fullJSON(base: json, view, timeZone: settings.timeZone),
             text: OutboundReceipt.fullText(base: record.receiptText ?? "", view, language: settings.config.language, timeZone: settings.timeZone))
+        return deliveries
     }
 
     private func logOutbound(_ r: Receipt, outcome: OutboundOutcome, shelf: SpoolLayout.Shelf, recipients: RecipientResolver.Resolution) {

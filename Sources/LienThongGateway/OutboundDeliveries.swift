@@ -49,7 +49,12 @@ extension Pipeline {
             if Date().timeIntervalSince(started) > Self.deliveryBatchSeconds { break }
             do {
                 if records[row.submission] == nil {
-                    guard let record = try ledger.submission(row.submission) else { continue }
+                    guard let record = try ledger.submission(row.submission) else {
+                        // Cannot happen with the foreign key; never spin on it.
+                        try ledger.markDeliveryAttemptFailed(submission: row.submission, recipient: row.recipient,
+                                                             error: "submission \(row.submission) is not in the ledger", retryAt: nil, at: now)
+                        continue
+                    }
                     if record.state == .decided {
                         // Filing failed after the decision (disk full): the
                         // files are not in the archive yet; file them first.
@@ -72,7 +77,16 @@ extension Pipeline {
         }
         for id in touched {
             guard let record = records[id] else { continue }
-            do { try writeOfficeReceipt(record) } catch {
+            do {
+                let rows = try writeOfficeReceipt(record)
+                if !rows.isEmpty, !rows.contains(where: { $0.state == .pending || $0.state == .deferred }) {
+                    let failed = rows.filter { $0.state == .failed }.count
+                    log.log(failed == 0 ? .notice : .error,
+                            "fan-out of \(record.key) finished: \(rows.count - failed) of \(rows.count) recipients delivered"
+                                + (failed == 0 ? "" : ", \(failed) FAILED (see office/receipts/)"),
+                            fields: [(JournalField.submission, id), (JournalField.unit, record.unit), (JournalField.key, record.key)])
+                }
+            } catch {
                 log.log(.error, "could not rewrite the office receipt of \(id): \(error); it is rewritten after the next delivery",
                         fields: [(JournalField.submission, id)])
             }

@@ -1,5 +1,5 @@
 import Foundation
-import LienThongSpool
+@testable import LienThongSpool
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -233,6 +233,32 @@ struct FanoutDaemonTests {
         let rows = try ledger.deliveries(of: id)
         #expect(rows.count == 500)
         #expect(rows.allSatisfy { $0.state == .delivered && $0.suffix == 1 && $0.path?.hasSuffix("/inbox/31-GM-UBND.pdf") == true })
+    }
+
+    /// The crash that matters most, made exact: the file is already linked
+    /// into the inbox but the ledger still says `pending` (the process died
+    /// between the two). The restarted daemon must recognise its own file.
+    @Test func aCrashBetweenLinkAndLedgerUpdateIsRecognisedNotDoubled() throws {
+        let pdf = try Fixtures.samplePair(key: "34-GM-UBND").electronic
+        let d = try Self.harness()
+        try d.start()
+        try d.dropOutbound(manifest: #"{"recipients": ["districts"]}"#, key: "34-GM-UBND")
+        try d.dropOutbound(file: pdf)
+        _ = try d.officeReceipt("34-GM-UBND", verdict: "accepted") { $0.deliveryStates == Array(repeating: "delivered", count: 3) }
+        d.killHard()
+        // Put two rows back as a crash would leave them: linked (suffix
+        // recorded) but not marked; and suffix recorded but not yet linked.
+        let ledger = try Ledger(path: d.spool + "/state/ledger.sqlite")
+        try ledger.db.query("UPDATE deliveries SET state = 'pending', path = NULL, delivered_at = NULL WHERE recipient IN (?, ?)",
+                            [.text(Self.districts[0]), .text(Self.districts[1])])
+        try FileManager.default.removeItem(atPath: d.inbox(Self.districts[1]) + "/34-GM-UBND.pdf")
+        try d.start()
+        let r = try d.officeReceipt("34-GM-UBND", verdict: "accepted") { $0.deliveryStates == Array(repeating: "delivered", count: 3) }
+        for district in Self.districts { #expect(d.inboxNames(district) == ["34-GM-UBND.pdf"], "\(district)") }
+        let paths = ((r["deliveries"] as? [[String: Any]]) ?? []).compactMap { $0["path"] as? String }
+        #expect(paths == Self.districts.map { "units/\($0)/inbox/34-GM-UBND.pdf" })
+        #expect(d.log.contains("fan-out of 34-GM-UBND finished: 3 of 3 recipients delivered"))
+        d.stop()
     }
 
     @Test func aFailingRecipientFolderIsRetriedAndDeliveredOnceItRecovers() throws {

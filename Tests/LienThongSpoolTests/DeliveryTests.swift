@@ -137,6 +137,33 @@ struct DeliveryTests {
         }
     }
 
+    /// A full disk on the recipient's side: the copy fails with ENOSPC, leaves
+    /// no temporary behind, and succeeds once there is room again.
+    @Test func aFullInboxFilesystemFailsCleanlyAndWorksOnceThereIsRoom() throws {
+        guard getuid() == 0 else {
+            print("skipped: mounting a tmpfs needs root")
+            return
+        }
+        try Scratch.withDir("deliver-enospc") { dir in
+            let d = try Self.setUp(dir, bytes: Scratch.random(256 << 10))
+            do {
+                try Scratch.run("/bin/mount", ["-t", "tmpfs", "-o", "size=512k", "lienthong-test", dir + "/inbox"])
+            } catch {
+                print("skipped: cannot mount a tmpfs here: \(error)")
+                return
+            }
+            defer { _ = try? Scratch.run("/bin/umount", [dir + "/inbox"]) }
+            try Scratch.write(dir + "/inbox/filler", Scratch.random(400 << 10))
+            let error = try #require(throws: SpoolError.self) { try d.deliver(suffix: 1) }
+            #expect(error.code == ENOSPC)
+            #expect(error.isResourceExhaustion)
+            #expect(Scratch.list(dir + "/inbox") == ["filler"], "nothing partial, no temporary left")
+            try FileManager.default.removeItem(atPath: dir + "/inbox/filler")
+            #expect(try d.deliver(suffix: 1) == .delivered(path: dir + "/inbox/25-GM-UBND.pdf", copied: true))
+            #expect(Scratch.list(dir + "/inbox") == ["25-GM-UBND.pdf"])
+        }
+    }
+
     /// A recipient listing its inbox while a large copy goes on sees either
     /// nothing or the whole file under a visible name; the temporary name is hidden.
     @Test func aRecipientNeverSeesAPartialFile() throws {

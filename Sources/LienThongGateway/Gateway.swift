@@ -89,6 +89,7 @@ public final class Gateway {
             rescan(now: now)
         }
         pipeline.evaluateDue(now: now)
+        pipeline.runDeliveries(now: now)
         if let interval = ServiceNotifier.watchdogInterval(), now.timeIntervalSince(lastWatchdog) >= interval {
             ServiceNotifier.watchdog()
             lastWatchdog = now
@@ -163,7 +164,7 @@ public final class Gateway {
     /// matches: the twin of this submission is on its way.
     func hasSettlingTwin(_ sub: OpenSubmission) -> Bool {
         guard !sub.isFolder else { return false }
-        let outbox = settings.layout.outbox(sub.unit)
+        let outbox = sub.outboundGroup.map(settings.officeOutbox(forAddress:)) ?? settings.layout.outbox(sub.unit)
         return tracker.pendingNames(in: outbox).contains { name in
             !OpenSubmission.identities(forKey: SubmissionKey.key(forFileName: name)).isDisjoint(with: sub.identities)
         }
@@ -173,6 +174,7 @@ public final class Gateway {
         var deadlines: [Date] = [now.addingTimeInterval(rescanInterval)]
         if let d = tracker.nextDeadline() { deadlines.append(d) }
         if let d = pipeline.nextWake { deadlines.append(d) }
+        if let d = pipeline.nextDeliveryWake(now: now) { deadlines.append(d) }
         if let interval = ServiceNotifier.watchdogInterval() { deadlines.append(lastWatchdog.addingTimeInterval(interval)) }
         if !pipeline.retryLater.isEmpty { deadlines.append(now.addingTimeInterval(5)) }
         let wait = max(0, deadlines.min()!.timeIntervalSince(now))
@@ -200,6 +202,7 @@ public final class Gateway {
         do {
             let next = try GatewaySettings.load(path: configPath)
             try next.layout.create(units: next.config.registry.ids)
+            try next.createOfficeFolders()
             guard next.layout.root == settings.layout.root else {
                 throw ReloadRefused("spool changed from \(settings.layout.root) to \(next.layout.root); restart the service to move the spool")
             }

@@ -43,5 +43,5 @@ public struct GatewaySettings {
         return config.registry[id]
     }
 
-    public var outboxes: [String] { config.registry.ids.map { layout.outbox($0) } }
+    public var outboxes: [String] { config.registry.ids.map { layout.outbox($0) } + officeOutboxes }
 }

@@ -13,6 +13,7 @@ extension Pipeline {
     /// it joined, or nil when nothing was claimed.
     @discardableResult
     func claim(root: String, name: String, now: Date) -> OpenSubmission? {
+        if let group = settings.officeAddress(forOutbox: root) { return claimOutbound(root: root, group: group, name: name, now: now) }
         guard let unit = settings.unit(forOutbox: root) else { return nil }
         let source = root + "/" + name
         var st = stat()
@@ -93,7 +94,7 @@ extension Pipeline {
     /// number, or a new one.
     private func openSubmission(unit: String, key: String, identities: Set<String>, isFolder: Bool, now: Date) throws -> OpenSubmission {
         if let match = open.values
-            .filter({ $0.unit == unit && !$0.isFolder && !$0.identities.isDisjoint(with: identities) })
+            .filter({ $0.unit == unit && !$0.isFolder && $0.outboundGroup == nil && !$0.identities.isDisjoint(with: identities) })
             .min(by: { $0.firstArrival < $1.firstArrival })
         {
             return match

@@ -15,6 +15,9 @@ final class OpenSubmission {
     var lastArrival: Date
     /// When to look again without a new event (settle end or window end).
     var wakeAt: Date?
+    /// Outbound (issued by the office): the group folder it was dropped in,
+    /// "" for `office/outbox/` itself. nil for inbound submissions.
+    var outboundGroup: String?
     /// Facts about each claimed file, read once (queued files cannot change).
     var facts: [String: FileFacts] = [:]
     var validations: [String: DocumentValidation] = [:]

@@ -18,11 +18,14 @@ public final class Pipeline {
     var retryLater: Set<String> = []
     /// Asked by the decision: are twins of this submission still settling?
     var isAwaitingMoreFiles: (OpenSubmission) -> Bool = { _ in false }
+    /// Fan-out delivery scheduling (OutboundDeliveries.swift).
+    let fanout = FanoutState()
 
     public init(settings: GatewaySettings, log: EventLog) throws {
         self.settings = settings
         self.log = log
         try settings.layout.create(units: settings.config.registry.ids)
+        try settings.createOfficeFolders()
         ledger = try Ledger(path: settings.layout.ledger)
     }
 
@@ -40,6 +43,7 @@ public final class Pipeline {
 
     /// Looks at a submission: decides it, or sets when to look again.
     func evaluate(_ sub: OpenSubmission, now: Date) {
+        if sub.outboundGroup != nil { return evaluateOutbound(sub, now: now) }
         do {
             let a = try assess(sub, now: now)
             guard let unit = settings.config.registry[sub.unit] else {
@@ -116,6 +120,7 @@ public final class Pipeline {
     /// Files a decided submission away from its ledger record (also the
     /// recovery path), then marks it placed.
     func place(_ record: Ledger.SubmissionRecord) throws {
+        if Self.isOutbound(record) { return try placeOutbound(record) }
         guard let json = record.receipt, let archiveDir = record.placement else { return }
         let plan = Placement.Plan(
             submission: record.id, unit: record.unit, key: record.key, verdict: record.verdict ?? "rejected",

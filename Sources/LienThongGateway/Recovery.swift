@@ -20,6 +20,7 @@ extension Pipeline {
             let sub = OpenSubmission(
                 id: record.id, unit: record.unit, key: record.key, isFolder: record.isFolder, identities: [],
                 firstArrival: record.firstArrival, lastArrival: record.lastArrival)
+            sub.outboundGroup = Self.outboundGroup(of: record)
             for file in try ledger.files(of: record.id) where !file.claimed {
                 if file.name == Pipeline.folderMarker {
                     if DurableFS.exists(settings.layout.queuedFiles(record.id)) {

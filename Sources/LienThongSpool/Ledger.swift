@@ -56,6 +56,7 @@ public final class Ledger {
         try db.execute("PRAGMA synchronous=FULL")
         try db.execute("PRAGMA foreign_keys=ON")
         try migrate()
+        try migrateDeliveries()
     }
 
     private func migrate() throws {

@@ -32,7 +32,12 @@ public final class SettleTracker {
     public init(settle: Double) { self.settle = settle }
 
     public func register(root: String) {
-        if !roots.contains(root) { roots.append(root) }
+        if !roots.contains(root) {
+            roots.append(root)
+            // Longest first, so the most specific root wins in `entry`: drop
+            // folders may nest (the office's group folders are in office/outbox/).
+            roots.sort { $0.count > $1.count }
+        }
     }
 
     public func unregister(root: String) {

@@ -1,0 +1,54 @@
+import Foundation
+
+/// What happens to a document the office issues (SPEC §7). Pure.
+public enum OutboundOutcome: Sendable, Equatable {
+    /// Validly signed by the office, an electronic-only type: deliver to these units.
+    case fanOut(recipients: [String])
+    /// Validly signed, but the type still needs paper: filed in `office/paper/`.
+    case paper
+    case reject([Finding])
+}
+
+public enum OutboundDecision {
+    /// How an outbound document's type is judged: the symbol's type, and for
+    /// công văn and quyết định the subject (mời họp, giao việc, thành lập
+    /// Ban Chỉ đạo …), as `DocumentType.isElectronicOnly` says.
+    public static func isElectronicOnly(type: DocumentType, subject: String?) -> Bool {
+        type.isElectronicOnly(subject: subject)
+    }
+
+    /// `office` is the office's registry row: when it names a signer, at least
+    /// one valid signature must come from it, exactly as for inbound units.
+    public static func decide(
+        parts: [SubmissionPart], office: Unit, type: DocumentType, subject: String?,
+        recipients: RecipientResolver.Resolution
+    ) -> OutboundOutcome {
+        let fileProblems = parts.compactMap(\.problem)
+        if !fileProblems.isEmpty { return .reject(fileProblems) }
+        let electronic = parts.filter { $0.role == .electronic }
+        if electronic.isEmpty {
+            let names = parts.filter { $0.role != .manifest }.map(\.name)
+            return .reject([Finding(.signatureMissing,
+                                    names.isEmpty ? "only a manifest arrived; drop the signed document with it"
+                                        : "\(names.joined(separator: ", ")): the office issues only documents it has signed")])
+        }
+        var problems: [Finding] = []
+        for part in electronic {
+            guard let v = part.validation else {
+                problems.append(Finding(.unreadable, "\(part.name): not validated"))
+                continue
+            }
+            if !v.isValid { problems += (v.reasons.isEmpty ? [.signatureInvalid] : v.reasons).map { Finding($0, part.name) } }
+        }
+        if !problems.isEmpty { return .reject(problems) }
+        if let binding = Decision.signerBinding(unit: office, electronic: electronic) { return .reject([binding]) }
+        guard isElectronicOnly(type: type, subject: subject) else { return .paper }
+        if recipients.units.isEmpty {
+            let detail = recipients.unknown.isEmpty
+                ? "no recipients: name them in the manifest (\"recipients\") or drop the document into a group folder of office/outbox/"
+                : "no known recipient; unknown: \(recipients.unknown.joined(separator: ", "))"
+            return .reject([Finding(.unsupportedFile, detail)])
+        }
+        return .fanOut(recipients: recipients.units)
+    }
+}

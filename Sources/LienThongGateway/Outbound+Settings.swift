@@ -1,0 +1,41 @@
+import Foundation
+import LienThongCore
+import LienThongSpool
+
+/// Where the office drops what it issues (SPEC §2, §7): `office/outbox/`
+/// and one folder per recipient group under it.
+extension GatewaySettings {
+    var recipientResolver: RecipientResolver {
+        RecipientResolver(registry: config.registry, groups: config.fanout.groups, office: config.office)
+    }
+
+    /// The office's own registry row (its signer binds outbound signatures).
+    var officeUnit: LienThongCore.Unit {
+        config.registry[config.office] ?? LienThongCore.Unit(id: config.office, name: config.office, level: .province)
+    }
+
+    /// The watched office drop folders: every group folder first, then
+    /// `office/outbox/` itself (the watcher maps an event to the most
+    /// specific drop folder that holds it).
+    public var officeOutboxes: [String] {
+        recipientResolver.groupFolderNames.map { layout.officeOutbox + "/" + $0 } + [layout.officeOutbox]
+    }
+
+    /// "" for `office/outbox/` itself, the group's name for a group folder,
+    /// nil for any other folder.
+    func officeAddress(forOutbox root: String) -> String? {
+        if root == layout.officeOutbox { return "" }
+        guard root.hasPrefix(layout.officeOutbox + "/") else { return nil }
+        let name = String(root.dropFirst(layout.officeOutbox.count + 1))
+        return !name.contains("/") && recipientResolver.isGroup(name) ? name : nil
+    }
+
+    func officeOutbox(forAddress group: String) -> String {
+        group.isEmpty ? layout.officeOutbox : layout.officeOutbox + "/" + group
+    }
+
+    /// Makes the group folders, so the office's clerks see where to drop.
+    public func createOfficeFolders() throws {
+        for dir in officeOutboxes { try DurableFS.makeDirectories(dir, mode: 0o770) }
+    }
+}

@@ -1,0 +1,271 @@
+import Foundation
+import LienThongCore
+import LienThongSpool
+import LienThongSystemd
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Documents the office issues (SPEC §7): claimed from `office/outbox/` (or a
+/// group folder there) like inbound ones, validated, classified, filed, and
+/// then fanned out (OutboundDeliveries.swift) or put aside for paper.
+/// Outbound submissions live in the same ledger table with `unit` = the
+/// office and a pairing of `outbound:<group>|<key>`.
+extension Pipeline {
+    static let outboundPrefix = "outbound:"
+
+    static func outboundGroup(of record: Ledger.SubmissionRecord) -> String? {
+        guard record.pairing.hasPrefix(outboundPrefix) else { return nil }
+        return String(record.pairing.dropFirst(outboundPrefix.count).prefix { $0 != "|" })
+    }
+
+    static func isOutbound(_ record: Ledger.SubmissionRecord) -> Bool { outboundGroup(of: record) != nil }
+
+    // MARK: claim
+
+    func claimOutbound(root: String, group: String, name: String, now: Date) -> OpenSubmission? {
+        let source = root + "/" + name
+        var st = stat()
+        guard lstat(source, &st) == 0, !settings.ignore.matches(name) else { return nil }
+        let isDir = (st.st_mode & S_IFMT) == S_IFDIR
+        // A group folder is an address, not a submission.
+        if group.isEmpty, isDir, settings.recipientResolver.isGroup(name) { return nil }
+        if name.hasPrefix(".") { return nil }
+        let office = settings.config.office
+        do {
+            if isDir {
+                let key = SubmissionKey.key(forFolderName: name)
+                let id = try ledger.newSubmissionID(now: now, timeZone: settings.timeZone)
+                try ledger.createSubmission(id: id, unit: office, key: key, pairing: Self.outboundPrefix + group + "|folder:" + key, isFolder: true, at: now)
+                let sub = OpenSubmission(id: id, unit: office, key: key, isFolder: true, identities: [], firstArrival: now, lastArrival: now)
+                sub.outboundGroup = group
+                try DurableFS.makeDirectories(settings.layout.queued(id))
+                try ledger.addFile(submission: id, name: Pipeline.folderMarker, source: source, at: now)
+                do {
+                    try DurableFS.move(source, to: settings.layout.queuedFiles(id))
+                } catch {
+                    try? ledger.forgetFile(submission: id, name: Pipeline.folderMarker)
+                    try? ledger.dropEmptySubmission(id, at: now)
+                    try? FileManager.default.removeItem(atPath: settings.layout.queued(id))
+                    throw error
+                }
+                try adoptFolderContents(sub, at: now)
+                open[id] = sub
+                return sub
+            }
+            let key = SubmissionKey.key(forFileName: name)
+            let identities = OpenSubmission.identities(forKey: key)
+            let sub: OpenSubmission
+            if let match = open.values
+                .filter({ $0.outboundGroup == group && !$0.isFolder && !$0.identities.isDisjoint(with: identities) })
+                .min(by: { $0.firstArrival < $1.firstArrival }) {
+                sub = match
+            } else {
+                let id = try ledger.newSubmissionID(now: now, timeZone: settings.timeZone)
+                try ledger.createSubmission(id: id, unit: office, key: key, pairing: Self.outboundPrefix + group + "|key:" + key, isFolder: false, at: now)
+                sub = OpenSubmission(id: id, unit: office, key: key, isFolder: false, identities: identities, firstArrival: now, lastArrival: now)
+                sub.outboundGroup = group
+                open[id] = sub
+            }
+            let dir = settings.layout.queuedFiles(sub.id)
+            try DurableFS.makeDirectories(dir)
+            let target = uniqueName(name, in: dir)
+            // Intent first, rename second, exactly as for inbound (Recovery settles a crash between).
+            try ledger.addFile(submission: sub.id, name: target, source: source, at: now)
+            do {
+                try DurableFS.move(source, to: dir + "/" + target)
+            } catch {
+                try? ledger.forgetFile(submission: sub.id, name: target)
+                if (try? ledger.files(of: sub.id))?.isEmpty ?? false { dropOpen(sub, now: now) }
+                throw error
+            }
+            try ledger.markClaimed(submission: sub.id, name: target, at: now)
+            sub.identities.formUnion(identities)
+            sub.lastArrival = now
+            return sub
+        } catch let error as SpoolError where error.code == ENOENT {
+            return nil
+        } catch {
+            log.log(.error, "could not claim \(source) from the office's outbox: \(error); will retry", fields: [(JournalField.unit, office)])
+            retryLater.insert(source)
+            return nil
+        }
+    }
+
+    // MARK: decide
+
+    func evaluateOutbound(_ sub: OpenSubmission, now: Date) {
+        // A file of the same key still being copied (the manifest, the .p7s):
+        // wait, so one receipt covers what the clerk dropped together.
+        // A file of the same key still in the drop folder (settling, or
+        // settled and about to be claimed in this very tick) counts too.
+        let windowEnd = sub.firstArrival.addingTimeInterval(settings.config.intake.pairingWindow)
+        if (isAwaitingMoreFiles(sub) || hasUnclaimedOutboundTwin(sub)) && now < windowEnd {
+            sub.wakeAt = now.addingTimeInterval(max(0.2, settings.config.intake.settle))
+            return
+        }
+        do {
+            let a = try assess(sub, now: now)
+            if a.parts.isEmpty {
+                dropOpen(sub, now: now)
+                return
+            }
+            // A manifest alone waits (up to the pairing window) for the
+            // document it describes, which the clerk may copy in after it.
+            if a.parts.allSatisfy({ $0.role == .manifest }) && now < windowEnd {
+                sub.wakeAt = windowEnd
+                return
+            }
+            var manifest = OutboundManifest()
+            var findings: [Finding] = []
+            if let part = a.parts.first(where: { $0.role == .manifest }), part.problem == nil {
+                if let m = OutboundManifest.parse(readClaimed(sub, part.name)) {
+                    manifest = m
+                } else {
+                    findings.append(Finding(.unsupportedFile, "\(part.name): the manifest is not a JSON object; recipients cannot be read from it"))
+                }
+            }
+            let group = sub.outboundGroup ?? ""
+            let requested = manifest.recipients + (group.isEmpty ? [] : [group])
+            let resolution = settings.recipientResolver.resolve(requested)
+            var outcome = OutboundDecision.decide(
+                parts: a.parts, office: settings.officeUnit, type: a.type, subject: a.subject, recipients: resolution)
+            if !findings.isEmpty {
+                if case .reject(let r) = outcome { outcome = .reject(findings + r) } else { outcome = .reject(findings) }
+            }
+            try finalizeOutbound(sub, a, outcome: outcome, manifest: manifest, requested: requested, resolution: resolution, now: now)
+        } catch {
+            log.log(.error, "outbound submission \(sub.id): \(error); will retry in 5 s",
+                    fields: [(JournalField.submission, sub.id), (JournalField.unit, sub.unit)])
+            sub.wakeAt = now.addingTimeInterval(5)
+        }
+    }
+
+    /// A top-level file in the submission's drop folder that would join it.
+    private func hasUnclaimedOutboundTwin(_ sub: OpenSubmission) -> Bool {
+        guard !sub.isFolder, let group = sub.outboundGroup,
+              let names = try? FileManager.default.contentsOfDirectory(atPath: settings.officeOutbox(forAddress: group))
+        else { return false }
+        return names.contains { name in
+            !name.hasPrefix(".") && !settings.ignore.matches(name)
+                && !OpenSubmission.identities(forKey: SubmissionKey.key(forFileName: name)).isDisjoint(with: sub.identities)
+        }
+    }
+
+    /// The bytes of a claimed file by its (NFC) name in the submission.
+    private func readClaimed(_ sub: OpenSubmission, _ name: String) -> [UInt8] {
+        let root = settings.layout.queuedFiles(sub.id)
+        guard let entry = (try? SpoolTree.entries(under: root))?.first(where: { $0.path.precomposedStringWithCanonicalMapping == name }),
+              case .file(let bytes, _) = SafeReader.read(root + "/" + entry.path, maxSize: settings.config.intake.maxFileSize)
+        else { return [] }
+        return bytes
+    }
+
+    private func finalizeOutbound(
+        _ sub: OpenSubmission, _ a: Assessment, outcome: OutboundOutcome, manifest: OutboundManifest, requested: [String],
+        resolution: RecipientResolver.Resolution, now: Date
+    ) throws {
+        for part in a.parts {
+            try ledger.recordFacts(submission: sub.id, name: part.name, size: part.size, sha256: part.sha256, role: part.role.rawValue)
+        }
+        var reasons: [Finding] = []
+        var warnings: [String] = []
+        var disposition: String?
+        switch outcome {
+        case .reject(let r): reasons = r
+        case .paper: disposition = "paper"
+        case .fanOut: disposition = "fan-out"
+        }
+        if !resolution.unknown.isEmpty {
+            warnings.append("unknown recipients, nothing delivered to them: \(resolution.unknown.joined(separator: ", "))")
+        }
+        let accepted = disposition != nil
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = settings.timeZone
+        let ym = calendar.dateComponents([.year, .month], from: now)
+        let shelf: SpoolLayout.Shelf = a.quarantine ? .quarantine : (accepted ? .accepted : .rejected)
+        let archiveDir = settings.layout.archive(shelf, submission: sub.id, year: ym.year ?? 0, month: ym.month ?? 0)
+        let office = settings.officeUnit
+        let language = settings.config.language
+        let tz = settings.timeZone
+        let r = Receipt(
+            submission: sub.id, unit: office.id, unitName: office.name, key: sub.key, document: a.document, type: a.type,
+            accepted: accepted, reasons: reasons, warnings: warnings, arrivalNumber: nil,
+            files: a.parts.map { .init(name: $0.name, role: $0.role, size: $0.size, sha256: $0.sha256) },
+            signatures: a.parts.compactMap(\.validation).flatMap(\.signatures),
+            receivedAt: sub.firstArrival, decidedAt: now, rule: settings.config.rule.citation)
+        let facts = OutboundReceipt.Facts(
+            group: sub.outboundGroup ?? "", electronicOnly: a.type.isElectronicOnly(subject: a.subject), disposition: disposition,
+            requested: requested, unknown: resolution.unknown, subject: manifest.subject)
+        let codes = Array(Set(reasons.map(\.code))).sorted().map(\.rawValue)
+        try ledger.decide(
+            submission: sub.id, accepted: accepted, numbered: false, year: ym.year ?? 0, reasons: codes, placement: archiveDir, at: now
+        ) { _ in
+            if case .fanOut(let units) = outcome {
+                try ledger.planDeliveriesInDecision(submission: sub.id, recipients: units, at: now)
+            }
+            return (OutboundReceipt.baseJSON(r, facts, language: language, timeZone: tz),
+                    OutboundReceipt.baseText(r, facts, language: language, timeZone: tz),
+                    ValidationReport.render(submission: sub.id, parts: a.parts, settings: settings, decidedAt: now))
+        }
+        open[sub.id] = nil
+        guard let record = try ledger.submission(sub.id) else { return }
+        try placeOutbound(record)
+        logOutbound(r, outcome: outcome, shelf: shelf, recipients: resolution)
+    }
+
+    // MARK: place
+
+    /// Archives a decided outbound submission, files a paper-type document in
+    /// `office/paper/`, and writes the office's receipt. Also the recovery path.
+    func placeOutbound(_ record: Ledger.SubmissionRecord) throws {
+        guard let json = record.receipt, let archiveDir = record.placement else { return }
+        let placement = OutboundPlacement(layout: settings.layout)
+        try placement.archive(submission: record.id, archiveDir: archiveDir, receiptJSON: json, report: record.report ?? "{}\n")
+        var paperFolder: String?
+        if record.verdict == "accepted", try ledger.deliveries(of: record.id).isEmpty {
+            paperFolder = try placement.copyToPaper(submission: record.id, key: record.key, archiveDir: archiveDir)
+        }
+        try writeOfficeReceipt(record, paperFolder: paperFolder)
+        if record.state != .placed { try ledger.markPlaced(submission: record.id, at: Date()) }
+    }
+
+    /// (Re)writes `office/receipts/<key>.<verdict>.json` and `.txt` from the
+    /// decision and the current state of every delivery.
+    /// Returns the deliveries it showed.
+    @discardableResult
+    func writeOfficeReceipt(_ record: Ledger.SubmissionRecord, paperFolder: String? = nil) throws -> [Ledger.DeliveryRecord] {
+        guard let json = record.receipt else { return [] }
+        let deliveries = try ledger.deliveries(of: record.id)
+        let paper = paperFolder.map { String($0.dropFirst(settings.layout.root.count + 1)) }
+        let view = OutboundReceipt.DeliveryView(
+            deliveries: deliveries, registry: settings.config.registry, spoolRoot: settings.layout.root, paperFolder: paper)
+        try OutboundPlacement(layout: settings.layout).writeReceipt(
+            submission: record.id, key: record.key, verdict: record.verdict ?? "rejected",
+            json: OutboundReceipt.fullJSON(base: json, view, timeZone: settings.timeZone),
+            text: OutboundReceipt.fullText(base: record.receiptText ?? "", view, language: settings.config.language, timeZone: settings.timeZone))
+        return deliveries
+    }
+
+    private func logOutbound(_ r: Receipt, outcome: OutboundOutcome, shelf: SpoolLayout.Shelf, recipients: RecipientResolver.Resolution) {
+        let codes = r.reasons.map(\.code.rawValue)
+        let fields: [(String, String)] = [
+            (JournalField.messageID, r.accepted ? MessageID.accepted : (shelf == .quarantine ? MessageID.quarantined : MessageID.rejected)),
+            (JournalField.submission, r.submission), (JournalField.unit, r.unit), (JournalField.key, r.key),
+            (JournalField.verdict, r.verdict), (JournalField.reason, codes.joined(separator: ",")),
+        ]
+        let what = r.document.map { "\($0.display) (\(r.key))" } ?? r.key
+        switch outcome {
+        case .fanOut(let units):
+            log.log(.notice, "outbound \(what) accepted for fan-out to \(units.count) recipients", fields: fields)
+        case .paper:
+            log.log(.notice, "outbound \(what) accepted; its type still needs paper: filed in office/paper/", fields: fields)
+        case .reject:
+            log.log(.warning, "outbound \(what) rejected: \(Array(Set(codes)).sorted().joined(separator: ", ")); delivered nowhere", fields: fields)
+        }
+        if !recipients.unknown.isEmpty {
+            log.log(.warning, "outbound \(what): unknown recipients, nothing delivered to them: \(recipients.unknown.joined(separator: ", "))",
+                    fields: [(JournalField.submission, r.submission), (JournalField.unit, r.unit), (JournalField.key, r.key)])
+        }
+    }
+}

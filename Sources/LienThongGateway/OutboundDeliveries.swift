@@ -1,0 +1,181 @@
+import Foundation
+import LienThongCore
+import LienThongSpool
+import LienThongSystemd
+
+/// Delivery state the loop keeps between ticks (the truth is in the ledger).
+final class FanoutState {
+    /// Set after the ledger itself failed: deliveries pause instead of spinning.
+    var pausedUntil: Date?
+}
+
+/// Runs the planned deliveries of outbound documents (SPEC §7) from the main
+/// loop, a time-boxed batch per tick so watching and deciding never stall
+/// behind a fan-out to hundreds of units.
+extension Pipeline {
+    /// How long one tick may spend delivering.
+    static let deliveryBatchSeconds = 0.5
+    /// While deliveries wait (deferred or failed), the ledger is looked at this often,
+    /// so an operator's `lienthongctl retry` (another process) takes effect soon.
+    static let deliveryPollSeconds = 10.0
+
+    var deliveryBackoff: DeliveryBackoff { DeliveryBackoff(lifetime: settings.config.fanout.deliveryLifetime) }
+
+    /// When the loop must wake for deliveries; nil when none waits.
+    func nextDeliveryWake(now: Date) -> Date? {
+        if let p = fanout.pausedUntil, now < p { return p }
+        let due = (try? ledger.nextDeliveryDue()) ?? nil
+        let poll = ((try? ledger.hasDeliveriesAwaitingRetry()) ?? false) ? now.addingTimeInterval(Self.deliveryPollSeconds) : nil
+        return [due, poll].compactMap { $0 }.min()
+    }
+
+    /// Delivers what is due, for at most `deliveryBatchSeconds`, then
+    /// rewrites the receipts of the documents it touched.
+    func runDeliveries(now: Date) {
+        if let p = fanout.pausedUntil, now < p { return }
+        fanout.pausedUntil = nil
+        let started = Date()
+        let due: [Ledger.DeliveryRecord]
+        do {
+            due = try ledger.dueDeliveries(now: now, limit: 512)
+        } catch {
+            return pauseDeliveries(error, now: now)
+        }
+        if due.isEmpty { return }
+        var touched: [String] = []
+        var records: [String: Ledger.SubmissionRecord] = [:]
+        var items: [String: [Delivery.Item]] = [:]
+        for row in due {
+            if Date().timeIntervalSince(started) > Self.deliveryBatchSeconds { break }
+            do {
+                if records[row.submission] == nil {
+                    guard let record = try ledger.submission(row.submission) else {
+                        // Cannot happen with the foreign key; never spin on it.
+                        try ledger.markDeliveryAttemptFailed(submission: row.submission, recipient: row.recipient,
+                                                             error: "submission \(row.submission) is not in the ledger", retryAt: nil, at: now)
+                        continue
+                    }
+                    if record.state == .decided {
+                        // Filing failed after the decision (disk full): the
+                        // files are not in the archive yet; file them first.
+                        do { try placeOutbound(record) } catch {
+                            log.log(.error, "outbound submission \(record.id) is decided but not filed: \(error); will retry",
+                                    fields: [(JournalField.submission, record.id)])
+                            fanout.pausedUntil = now.addingTimeInterval(5)
+                            break
+                        }
+                    }
+                    records[row.submission] = record
+                    items[row.submission] = try deliveryItems(record)
+                }
+                try deliver(row, record: records[row.submission]!, items: items[row.submission] ?? [], now: Date())
+                if !touched.contains(row.submission) { touched.append(row.submission) }
+            } catch {
+                pauseDeliveries(error, now: now)
+                break
+            }
+        }
+        for id in touched {
+            guard let record = records[id] else { continue }
+            do {
+                let rows = try writeOfficeReceipt(record)
+                if !rows.isEmpty, !rows.contains(where: { $0.state == .pending || $0.state == .deferred }) {
+                    let failed = rows.filter { $0.state == .failed }.count
+                    log.log(failed == 0 ? .notice : .error,
+                            "fan-out of \(record.key) finished: \(rows.count - failed) of \(rows.count) recipients delivered"
+                                + (failed == 0 ? "" : ", \(failed) FAILED (see office/receipts/)"),
+                            fields: [(JournalField.submission, id), (JournalField.unit, record.unit), (JournalField.key, record.key)])
+                }
+            } catch {
+                log.log(.error, "could not rewrite the office receipt of \(id): \(error); it is rewritten after the next delivery",
+                        fields: [(JournalField.submission, id)])
+            }
+        }
+    }
+
+    private func pauseDeliveries(_ error: Error, now: Date) {
+        log.log(.error, "deliveries paused for 5 s: the ledger failed: \(error)")
+        fanout.pausedUntil = now.addingTimeInterval(5)
+    }
+
+    /// The files a recipient gets: the signed documents and their detached
+    /// signatures, from the archive (never the manifest or other files).
+    func deliveryItems(_ record: Ledger.SubmissionRecord) throws -> [Delivery.Item] {
+        guard let archive = record.placement else { return [] }
+        return try ledger.files(of: record.id)
+            .filter { $0.role == FileRole.electronic.rawValue || $0.role == FileRole.signature.rawValue }
+            .sorted { $0.name < $1.name }
+            .map { Delivery.Item(source: archive + "/files/" + $0.name,
+                                 name: ($0.name as NSString).lastPathComponent.precomposedStringWithCanonicalMapping) }
+    }
+
+    /// One delivery to one recipient. A file-system failure defers it with
+    /// backoff (or fails it after `delivery_lifetime`); a ledger failure is
+    /// thrown to the caller.
+    private func deliver(_ row: Ledger.DeliveryRecord, record: Ledger.SubmissionRecord, items: [Delivery.Item], now: Date) throws {
+        let fields: [(String, String)] = [
+            (JournalField.submission, row.submission), (JournalField.unit, record.unit),
+            (JournalField.key, record.key), (JournalField.recipient, row.recipient),
+        ]
+        do {
+            guard settings.config.registry[row.recipient] != nil else {
+                throw SpoolError("deliver (unit is no longer in units.csv)", settings.layout.inbox(row.recipient), errno: ENOENT)
+            }
+            guard !items.isEmpty else {
+                throw SpoolError("deliver (no signed document in the archive)", record.placement ?? record.id, errno: ENOENT)
+            }
+            let delivery = Delivery(inbox: settings.layout.inbox(row.recipient), items: items)
+            try delivery.checkInbox()
+            var suffix: Int
+            if let s = row.suffix {
+                suffix = s
+            } else {
+                suffix = delivery.freeSuffix()
+                try ledger.recordDeliverySuffix(submission: row.submission, recipient: row.recipient, suffix: suffix, at: now)
+            }
+            for _ in 0..<1000 {
+                switch try delivery.deliver(suffix: suffix) {
+                case .delivered(let path, let copied):
+                    try ledger.markDelivered(submission: row.submission, recipient: row.recipient, path: path, at: now)
+                    log.log(.info, "delivered \(record.key) to \(row.recipient)\(copied ? " (copied: another filesystem)" : ""): \(path)",
+                            fields: [(JournalField.messageID, MessageID.delivered)] + fields)
+                    return
+                case .clash:
+                    suffix = max(suffix + 1, delivery.freeSuffix())
+                    try ledger.recordDeliverySuffix(submission: row.submission, recipient: row.recipient, suffix: suffix, at: now)
+                }
+            }
+            throw SpoolError("find a free name in", settings.layout.inbox(row.recipient), errno: EEXIST)
+        } catch let error as SpoolError {
+            let attempts = row.attempts + 1
+            switch deliveryBackoff.next(afterAttempts: attempts, plannedAt: row.plannedAt, now: now) {
+            case .retry(let at):
+                try ledger.markDeliveryAttemptFailed(submission: row.submission, recipient: row.recipient, error: error.description, retryAt: at, at: now)
+                log.log(.warning, "could not deliver \(record.key) to \(row.recipient) (attempt \(attempts)): \(error); will retry at \(RFC3339.format(at, timeZone: settings.timeZone))",
+                        fields: fields)
+            case .giveUp:
+                try ledger.markDeliveryAttemptFailed(submission: row.submission, recipient: row.recipient, error: error.description, retryAt: nil, at: now)
+                log.log(.error, "delivery of \(record.key) to \(row.recipient) FAILED after \(attempts) attempts, delivery_lifetime has passed: \(error)",
+                        fields: [(JournalField.messageID, MessageID.deliveryFailed)] + fields)
+            }
+        }
+    }
+
+    /// Makes deferred (and failed) deliveries due now; see `Ledger.retryDeferredDeliveries`.
+    @discardableResult
+    public func retryDeferredDeliveries(submission: String?) -> Int {
+        (try? ledger.retryDeferredDeliveries(submission: submission, now: Date())) ?? 0
+    }
+}
+
+extension Gateway {
+    /// `lienthongctl retry ID|ALL` in the daemon's own process: deferred
+    /// deliveries of `submission` (nil: all) become due now, failed ones get a
+    /// fresh lifetime. Returns how many. (From another process, call
+    /// `Ledger.retryDeferredDeliveries(submission:now:)` on the spool's
+    /// ledger: the daemon re-reads due deliveries at least every 10 s.)
+    @discardableResult
+    public func retryDeferredDeliveries(submission: String?) -> Int {
+        pipeline.retryDeferredDeliveries(submission: submission)
+    }
+}

@@ -15,6 +15,8 @@ final class OpenSubmission {
     var lastArrival: Date
     /// When to look again without a new event (settle end or window end).
     var wakeAt: Date?
+    /// Held by an operator (`lienthongctl hold`): never decided until released.
+    var held = false
     /// Facts about each claimed file, read once (queued files cannot change).
     var facts: [String: FileFacts] = [:]
     var validations: [String: DocumentValidation] = [:]

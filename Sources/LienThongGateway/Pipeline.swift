@@ -40,6 +40,7 @@ public final class Pipeline {
 
     /// Looks at a submission: decides it, or sets when to look again.
     func evaluate(_ sub: OpenSubmission, now: Date) {
+        if sub.held { sub.wakeAt = nil; return }  // an operator's hold (Gateway+Control): not decided until released
         do {
             let a = try assess(sub, now: now)
             guard let unit = settings.config.registry[sub.unit] else {

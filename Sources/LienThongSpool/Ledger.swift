@@ -56,6 +56,7 @@ public final class Ledger {
         try db.execute("PRAGMA synchronous=FULL")
         try db.execute("PRAGMA foreign_keys=ON")
         try migrate()
+        try migrateHold()
     }
 
     private func migrate() throws {

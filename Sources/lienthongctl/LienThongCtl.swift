@@ -14,6 +14,7 @@ struct LienThongCtl: ParsableCommand {
             The daemon itself is run by systemd (systemctl start|stop|reload lienthongd) \
             and logs to the journal (journalctl -u lienthongd).
             """,
-        subcommands: [CheckConfig.self, Verify.self]
+        subcommands: [StatusCommand.self, QueueCommand.self, ShowCommand.self, HoldCommand.self, ReleaseCommand.self, RetryCommand.self,
+                      ReportCommand.self, CheckConfig.self, Verify.self]
     )
 }

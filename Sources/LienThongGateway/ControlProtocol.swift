@@ -116,6 +116,9 @@ public enum ControlChannel {
                 let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
                 if n < 0 {
                     if errno == EINTR { continue }
+                    // The daemon may answer and close before reading (a refused
+                    // user): its answer is still there to read.
+                    if errno == EPIPE || errno == ECONNRESET { break }
                     throw Failure(description: "cannot send to lienthongd at \(path): \(String(cString: strerror(errno)))", notRunning: false)
                 }
                 offset += n

@@ -98,7 +98,8 @@ public enum ReportHTML {
         case ReasonCode.missingElectronic.rawValue: return "Thiếu văn bản điện tử / missing-electronic"
         case ReasonCode.missingScan.rawValue: return "Thiếu bản giấy (scan) / missing-scan"
         case ReasonCode.duplicate.rawValue: return "Trùng lặp / duplicate"
-        default: return "Trả lại: \(code)"
+        default:
+            return ComplianceReport.signatureFamily.contains(code) ? "Lỗi chữ ký số / \(code)" : "Trả lại / \(code)"
         }
     }
 

@@ -103,6 +103,15 @@ for shell_file in "bash:bash-completion/completions/lienthongctl" "zsh:zsh/site-
     fi
 done
 
+# The manual page, when `make man` made it (it needs a release build of its own).
+manpage=$src/.build/plugins/GenerateManual/outputs/lienthongctl/lienthongctl.1
+if [[ -f $manpage ]]; then
+    install -d -m 0755 "$destdir$datadir/man/man1"
+    install -m 0644 "$manpage" "$destdir$datadir/man/man1/lienthongctl.1"
+else
+    note "no manual page: run 'make man' first to install lienthongctl(1) (lienthongctl help COMMAND has the same text)"
+fi
+
 # --- 2. systemd files --------------------------------------------------------
 # The unit names /usr/local/bin/lienthongd; follow the chosen prefix.
 install -d -m 0755 "$destdir$unitdir" "$destdir/usr/lib/tmpfiles.d" \

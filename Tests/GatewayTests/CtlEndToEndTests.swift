@@ -186,6 +186,52 @@ struct CtlEndToEndTests {
         #expect(probe.present["#c62828"] == true, "no missing-electronic bar in the screenshot")
     }
 
+    /// `retry` goes through the daemon to the fan-out's deliveries records;
+    /// `status` counts them and `show` lists them. The rows are written here
+    /// as fan-out writes them (its schema), with Python's sqlite3.
+    @Test func retryMakesDeferredDeliveriesDueAndStatusAndShowListThem() throws {
+        let pair = try Fixtures.samplePair(key: "4116-UBND-CN")
+        let d = try DaemonHarness(trust: try Fixtures.trust())
+        try d.start()
+        try d.drop([pair.electronic, pair.scan], into: sto)
+        let r = try d.receipt(sto, key: "4116-UBND-CN", verdict: "accepted", timeout: 30)
+        let id = try #require(r["submission"] as? String)
+        let none = try Ctl.run(d, ["retry", "ALL"])
+        #expect(none.status == 0 && none.out.contains("0 deferred deliveries"), "\(none.out)\(none.err)")
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1], timeout=30)
+            db.executescript('''CREATE TABLE IF NOT EXISTS deliveries(
+              submission TEXT NOT NULL REFERENCES submissions(id), recipient TEXT NOT NULL, path TEXT, state TEXT NOT NULL,
+              attempts INTEGER NOT NULL DEFAULT 0, next_attempt REAL, last_error TEXT, delivered_at REAL,
+              PRIMARY KEY(submission, recipient));''')
+            rows = [('000.00.41.H41', 'deferred', 9e9, 'No space left on device'), ('000.41.01.H41', 'deferred', 9e9, 'Permission denied'),
+                    ('000.00.21.H41', 'delivered', None, None)]
+            db.executemany("INSERT INTO deliveries(submission, recipient, state, attempts, next_attempt, last_error) VALUES(?, ?, ?, 3, ?, ?)",
+                           [(sys.argv[2],) + row for row in rows])
+            db.commit()
+            """
+        try run("/usr/bin/python3", ["-c", script, d.spool + "/state/ledger.sqlite", id])
+        let status = try Ctl.json(d, ["status"])
+        let deliveries = ((status["ledger"] as? [String: Any])?["deliveries"] as? [String: Int]) ?? [:]
+        #expect(deliveries == ["deferred": 2, "delivered": 1], "\(status)")
+        let lower = try Ctl.run(d, ["retry", "all"])
+        #expect(lower.status == 2)
+        let retry = try Ctl.run(d, ["retry", String(id.prefix(15))])
+        #expect(retry.status == 0, "\(retry.err)")
+        #expect(retry.out.contains("2 deferred deliveries of \(id) will be tried again now"), "\(retry.out)")
+        let show = try Ctl.run(d, ["show", id])
+        #expect(show.out.contains("deliveries:") && show.out.contains("No space left on device") && show.out.contains("000.41.01.H41"), "\(show.out)")
+        let shown = try Ctl.json(d, ["show", id])
+        let listed = (shown["deliveries"] as? [[String: Any]]) ?? []
+        #expect(listed.count == 3)
+        // Made due now: next_attempt is no longer 9e9 s (the year 2255).
+        let due = listed.filter { $0["state"] as? String == "deferred" }.compactMap { $0["nextAttempt"] as? String }
+        #expect(due.count == 2 && due.allSatisfy { !$0.hasPrefix("2255") && $0.hasPrefix("20") }, "\(due)")
+        #expect(((shown["events"] as? [[String: Any]]) ?? []).contains { $0["event"] as? String == "retry-requested" })
+        #expect(d.stop() == 0)
+    }
+
     @Test func controlSocketShrugsOffBrokenClients() throws {
         let d = try DaemonHarness(trust: try Fixtures.trust())
         try d.start()

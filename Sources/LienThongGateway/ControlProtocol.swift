@@ -101,8 +101,10 @@ public enum ControlChannel {
         public let notRunning: Bool
     }
 
-    /// Sends one request and waits (up to `timeout`) for the answer.
-    public static func send(_ request: ControlRequest, socket path: String, timeout: Double = 30) throws -> ControlResponse {
+    /// Sends one request and waits (up to `timeout`) for the answer. A release
+    /// may decide a submission on the spot (a signature check of a large
+    /// file), hence the generous default.
+    public static func send(_ request: ControlRequest, socket path: String, timeout: Double = 120) throws -> ControlResponse {
         let fd = try connect(path)
         defer { close(fd) }
         var line = try encoder().encode(request)

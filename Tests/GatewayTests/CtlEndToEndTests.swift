@@ -248,6 +248,20 @@ struct CtlEndToEndTests {
         #expect(status.status == 0, "\(status.out)\(status.err)")
         #expect(status.out.contains("lienthongd: running"))
 
+        // A request that arrives in pieces is put together.
+        let split = try RawControl.connect(socket)
+        _ = Array("{\"command\":".utf8).withUnsafeBytes { send(split, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
+        usleep(300_000)
+        _ = Array("\"status\"}\n".utf8).withUnsafeBytes { send(split, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
+        var answer = [UInt8](repeating: 0, count: 1 << 20), got = 0
+        while got < answer.count, !answer[0..<got].contains(10) {
+            let n = answer[got...].withUnsafeMutableBytes { recv(split, $0.baseAddress!, $0.count, 0) }
+            if n <= 0 { break }
+            got += n
+        }
+        close(split)
+        #expect(String(decoding: answer[0..<got], as: UTF8.self).contains("\"ok\":true"))
+
         let bogus = try RawControl.exchange(socket, Array("hello there\n".utf8))
         #expect(bogus.contains("\"ok\":false") && bogus.contains("not a request"), "\(bogus)")
         let unknown = try RawControl.exchange(socket, Array("{\"command\":\"rm -rf\"}\n".utf8))

@@ -34,7 +34,7 @@ struct CtlEndToEndTests {
         let pair = try Fixtures.samplePair(key: "4116-UBND-CN")
         // A window long enough to hold the submission before it ends, even
         // on a busy machine; the test then waits it out.
-        let d = try DaemonHarness(trust: try Fixtures.trust(), window: "8s")
+        let d = try DaemonHarness(trust: try Fixtures.trust(), window: "12s")
         try d.start()
         try d.drop([pair.scan], into: sto)
         let pending = try waitForPending(d)
@@ -62,7 +62,7 @@ struct CtlEndToEndTests {
         #expect(try Ctl.run(d, ["hold", id]).out.contains("already held"))
 
         // The window ends; nothing is decided.
-        let windowEnds = Date().addingTimeInterval(8)
+        let windowEnds = try #require(ISO8601DateFormatter().date(from: item["windowEnds"] as? String ?? ""), "\(item)")
         try d.waitFor("the pairing window to pass", timeout: 30) { Date() > windowEnds.addingTimeInterval(2) }
         #expect(d.receiptNames(sto).isEmpty)
         let held = try waitForPending(d)

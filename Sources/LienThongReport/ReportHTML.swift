@@ -149,8 +149,15 @@ public enum ReportHTML {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             default:
-                // Control characters have no business in a report.
-                if ch.value < 0x20 && ch != "\n" && ch != "\t" { out += "\u{FFFD}" } else { out.unicodeScalars.append(ch) }
+                // Control characters and bidirectional overrides have no
+                // business in a report (names come from dropped files).
+                if (ch.value < 0x20 && ch != "\n" && ch != "\t") || (0x7F...0x9F).contains(ch.value)
+                    || (0x202A...0x202E).contains(ch.value) || (0x2066...0x2069).contains(ch.value)
+                {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(ch)
+                }
             }
         }
         return out

@@ -71,10 +71,12 @@ enum Fmt {
     }
 
     /// Text from the ledger printed on a terminal: names come from dropped
-    /// files, so control characters (escape sequences) are made visible.
+    /// files, so control characters (escape sequences) and bidirectional
+    /// overrides (which make "gpj.exe" read as "exe.jpg") are made visible.
     static func safe(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.map { s -> Unicode.Scalar in
-            (s.value < 0x20 || (0x7F...0x9F).contains(s.value)) ? "\u{FFFD}" : s
+            (s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value))
+                ? "\u{FFFD}" : s
         }))
     }
 

@@ -34,6 +34,7 @@ struct ReportCommand: ParsableCommand {
               lienthongctl report --from 2025-01-01 --to 2025-12-31 --format csv --output 2025.csv
               lienthongctl report --from 2025-01-01 --to 2025-12-31 --format html --output 2025.html
               lienthongctl report --from 2025-07-01 --to 2025-07-31 --unit 000.00.41.H41
+              lienthongctl report --from 2025-01-01 --to 2025-12-31 --level district
             """
     )
 
@@ -51,6 +52,9 @@ struct ReportCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Only this unit.", valueName: "id"))
     var unit: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only units of this level: department, district, commune (or province).", valueName: "level"))
+    var level: String?
 
     @Option(name: .long, help: "text, csv, html or json.")
     var format: Format = .text
@@ -71,12 +75,22 @@ struct ReportCommand: ParsableCommand {
         }
         let ledger = try spool.ledger(config)
         let rows = try ledger.reportRows(from: period.start, to: period.end)
-        let units = config.registry.units.map { ComplianceReport.UnitInfo(id: $0.id, name: $0.name, level: $0.level.rawValue) }
+        var units = config.registry.units.map { ComplianceReport.UnitInfo(id: $0.id, name: $0.name, level: $0.level.rawValue) }
+        var excluded: Set<String> = [config.office]
+        if let level {
+            guard UnitLevel(rawValue: level) != nil else {
+                throw ValidationError("--level \(level): one of \(UnitLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            units = units.filter { $0.level == level }
+            // Units the registry no longer has cannot be placed at a level.
+            let kept = Set(units.map(\.id))
+            excluded.formUnion(rows.map(\.unit).filter { !kept.contains($0) })
+        }
         let report = ComplianceReport(
             submissions: rows.map {
                 .init(unit: $0.unit, verdict: $0.verdict, reasons: $0.reasons, firstArrival: $0.firstArrival, decidedAt: $0.decidedAt, electronic: $0.electronic)
             },
-            units: units, period: period, excludedUnits: [config.office], only: unit, generatedAt: Date(),
+            units: units, period: period, excludedUnits: excluded, only: unit, generatedAt: Date(),
             title: "Báo cáo tình hình tiếp nhận văn bản điện tử — \(config.registry[config.office]?.name ?? config.office)",
             rule: config.rule.citation)
         let body: String

@@ -142,6 +142,11 @@ struct CtlEndToEndTests {
         #expect(value("TOTAL", "received") == "3")
         // The office's own row is not part of a compliance report.
         #expect(!rows.contains { $0.first == "000.00.00.H41" })
+        // Only the districts.
+        let districts = try Ctl.run(d, ["report", "--from", Self.today, "--to", Self.today, "--format", "csv", "--level", "district"])
+        #expect(districts.out.components(separatedBy: "\r\n").filter { !$0.isEmpty }.map { $0.components(separatedBy: ",")[0] }
+            == ["unit_id", vinh, "TOTAL"], "\(districts.out)")
+        #expect(try Ctl.run(d, ["report", "--from", Self.today, "--to", Self.today, "--level", "county"]).status != 0)
         // Another period: nothing.
         let empty = try Ctl.run(d, ["report", "--from", "2019-01-01", "--to", "2019-12-31", "--format", "csv"])
         #expect(empty.out.contains("\r\nTOTAL,Tổng cộng / Total,,0,0,0,0,"))

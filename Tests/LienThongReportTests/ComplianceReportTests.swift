@@ -137,6 +137,8 @@ import Testing
         // No tag fetches anything (the hostile text above is escaped, so its src= is plain text).
         #expect(html.range(of: "<[^>]*\\s(src|href)\\s*=\\s*[\"']", options: .regularExpression) == nil)
         #expect(html.contains("<svg"))
+        // A bidirectional override cannot turn a name around in the page.
+        #expect(ReportHTML.escape("abc\u{202E}fdp.exe\u{1B}[31m") == "abc\u{FFFD}fdp.exe\u{FFFD}[31m")
         #expect(html.contains(ReportHTML.missingElectronicColour))
         #expect(html.contains("Thiếu văn bản điện tử"))
         #expect(html.contains("Công văn số 4116/UBND-CN"))

@@ -37,8 +37,8 @@ public enum ReportHTML {
         if !report.rule.isEmpty { html += "<p>Căn cứ / Rule: \(escape(report.rule))</p>\n" }
         html += "<p class=\"muted\">Lập lúc / Generated \(escape(RFC3339.format(report.generatedAt, timeZone: p.timeZone)))</p>\n</header>\n"
         html += summaryTable(report)
+        html += overview(report)
         html += "<h2>Biểu đồ theo đơn vị <span class=\"en\">/ Chart per unit</span></h2>\n"
-        html += legend()
         html += "<div class=\"units\">\n"
         for f in report.units { html += unitSection(f) }
         html += "</div>\n</body>\n</html>\n"
@@ -83,6 +83,41 @@ public enum ReportHTML {
         for f in report.units { h += row(f, total: false) }
         h += row(report.total, total: true)
         return h + "</tbody>\n</table>\n"
+    }
+
+    /// Every unit on one chart: a stacked bar per unit (accepted, then each
+    /// reason, then pending), lengths on one scale, so the units that send
+    /// paper without its electronic version stand out at a glance.
+    static func overview(_ report: ComplianceReport) -> String {
+        let units = report.units.filter { $0.received > 0 }
+        guard !units.isEmpty else { return "" }
+        let labelWidth = 300.0, barArea = 480.0, rowHeight = 24.0, width = 1000.0
+        let scale = barArea / Double(max(1, units.map(\.received).max() ?? 1))
+        let height = rowHeight * Double(units.count) + 8
+        var h = "<h2>Toàn cảnh <span class=\"en\">/ Overview</span></h2>\n" + legend()
+        h += "<svg id=\"overview\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"Overview\">\n"
+        for (i, f) in units.enumerated() {
+            let y = 4 + rowHeight * Double(i)
+            h += "<text x=\"\(Int(labelWidth - 8))\" y=\"\(fmt(y + 16))\" text-anchor=\"end\" font-size=\"12\" fill=\"#333\">\(escape(f.unit.name))</text>"
+            var x = labelWidth
+            // Rejections by submission, not by reason: a submission with two
+            // reasons is drawn once, in the colour of its first reason.
+            var segments: [(Int, String)] = [(f.accepted, acceptedColour)]
+            var left = f.rejected
+            for (code, count) in f.rejectedByReason where left > 0 {
+                let n = min(count, left)
+                segments.append((n, colour(code)))
+                left -= n
+            }
+            segments.append((f.pending, pendingColour))
+            for (count, colour) in segments where count > 0 {
+                let w = Double(count) * scale
+                h += "<rect x=\"\(fmt(x))\" y=\"\(fmt(y + 3))\" width=\"\(fmt(w))\" height=\"\(fmt(rowHeight - 8))\" fill=\"\(colour)\"/>"
+                x += w
+            }
+            h += "<text x=\"\(fmt(x + 6))\" y=\"\(fmt(y + 16))\" font-size=\"12\" fill=\"#111\">\(f.received) · \(escape(ComplianceReport.percent(f.electronicShare))) điện tử</text>\n"
+        }
+        return h + "</svg>\n"
     }
 
     static func legend() -> String {

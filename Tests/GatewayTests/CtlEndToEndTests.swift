@@ -182,7 +182,8 @@ struct CtlEndToEndTests {
         let row = dom.range(of: "<tr data-unit=\"\(sto)\">.*?</tr>", options: .regularExpression).map { String(dom[$0]) } ?? ""
         #expect(row.contains("<td class=\"n\">2</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n bad\">1</td>"), "\(row)")
         #expect(dom.contains("<section class=\"unit\" data-unit=\"\(vinh)\">"))
-        #expect(dom.components(separatedBy: "<svg").count - 1 == 2, "one chart per unit with submissions")
+        #expect(dom.contains("<svg id=\"overview\""))
+        #expect(dom.components(separatedBy: "<svg").count - 1 == 3, "the overview and one chart per unit with submissions")
         let shot = dir + "/report.png"
         _ = try run(chromium, common + ["--screenshot=\(shot)", "--window-size=1400,1600", "file://" + html], env: ["HOME": dir])
         let probe = try PNGProbe.probe(shot, colours: ["#2e7d32", "#c62828"])

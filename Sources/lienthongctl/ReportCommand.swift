@@ -31,8 +31,10 @@ struct ReportCommand: ParsableCommand {
 
             Examples:
               lienthongctl report --from 2025-01-01 --to 2025-12-31
-              lienthongctl report --from 2025-01-01 --to 2025-12-31 --format csv --output 2025.csv
-              lienthongctl report --from 2025-01-01 --to 2025-12-31 --format html --output 2025.html
+              lienthongctl report --from 2025-01-01 --to 2025-12-31 \\
+                  --format csv --output 2025.csv
+              lienthongctl report --from 2025-01-01 --to 2025-12-31 \\
+                  --format html --output 2025.html
               lienthongctl report --from 2025-07-01 --to 2025-07-31 --unit 000.00.41.H41
               lienthongctl report --from 2025-01-01 --to 2025-12-31 --level district
             """

@@ -79,7 +79,7 @@ struct ShowCommand: ParsableCommand {
 
     func text(_ o: Output, receipt: String?) -> String {
         var t = "submission \(o.id)\n"
-        func row(_ label: String, _ value: String) { t += "  " + label.padding(toLength: 15, withPad: " ", startingAt: 0) + Fmt.safe(value) + "\n" }
+        func row(_ label: String, _ value: String) { t += "  " + label.padding(toLength: 16, withPad: " ", startingAt: 0) + Fmt.safe(value) + "\n" }
         row("unit", o.unit)
         row("key", o.key)
         row("state", o.state + (o.held ? " (HELD by an operator)" : ""))
@@ -111,7 +111,11 @@ struct ShowCommand: ParsableCommand {
             }
         }
         t += "events:\n"
-        for e in o.events { t += "  \(e.at)  \(e.event.padding(toLength: 10, withPad: " ", startingAt: 0))  \(Fmt.safe(e.detail))\n" }
+        let eventWidth = max(10, o.events.map(\.event.count).max() ?? 0)
+        for e in o.events {
+            let line = "  \(e.at)  \(e.event.padding(toLength: eventWidth, withPad: " ", startingAt: 0))  \(Fmt.safe(e.detail))"
+            t += line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+        }
         if let deliveries = o.deliveries, !deliveries.isEmpty {
             t += "deliveries:\n"
             t += Fmt.table(["RECIPIENT", "STATE", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"],

@@ -227,6 +227,10 @@ struct CtlEndToEndTests {
         #expect(retry.status == 0, "\(retry.err)")
         #expect(retry.out.contains("2 deferred deliveries of \(id) will be tried again now"), "\(retry.out)")
         let show = try Ctl.run(d, ["show", id])
+        // The signature as the receipt recorded it.
+        #expect(show.out.contains("signatures:\n  4116-UBND-CN.pdf: valid, signer "), "\(show.out)")
+        #expect(show.out.contains("  arrival number  1\n"), "\(show.out)")
+        #expect(show.out.contains("  retry-requested  deferred deliveries due now"), "\(show.out)")
         #expect(show.out.contains("deliveries:") && show.out.contains("No space left on device") && show.out.contains("000.41.01.H41"), "\(show.out)")
         let shown = try Ctl.json(d, ["show", id])
         let listed = (shown["deliveries"] as? [[String: Any]]) ?? []

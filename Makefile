@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CONFIG ?= config/lienthong.toml
 
-.PHONY: deps build run test test-systemd sample demo-trust install release clean
+.PHONY: deps build run test test-systemd sample demo-trust install release clean man
 
 deps:
 	@bash scripts/deps.sh
@@ -40,6 +40,11 @@ sample: demo-trust
 
 release: deps
 	$(SWIFT) build -c release
+
+# lienthongctl(1) from its own --help texts (swift-argument-parser's plugin);
+# scripts/install.sh installs it when it has been made.
+man:
+	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual
 
 install:
 	bash scripts/install.sh

@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "LienThongSpool", dependencies: ["LienThongCore", "CSQLite", "CLibSSL", "CLinux"]),
         .target(name: "LienThongWatch", dependencies: ["CLinux"]),
         .target(name: "LienThongSystemd", dependencies: ["CSystemd"]),
+        // The compliance report and queue shape: pure, rendered to text, CSV and HTML.
+        .target(name: "LienThongReport", dependencies: ["LienThongCore"]),
         .target(
             name: "LienThongGateway",
             dependencies: [
@@ -40,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "lienthongctl",
             dependencies: [
-                "LienThongGateway",
+                "LienThongGateway", "LienThongReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +53,7 @@ let package = Package(
         .testTarget(name: "LienThongSpoolTests", dependencies: ["LienThongSpool"]),
         .testTarget(name: "LienThongWatchTests", dependencies: ["LienThongWatch"]),
         .testTarget(name: "LienThongSystemdTests", dependencies: ["LienThongSystemd"]),
+        .testTarget(name: "LienThongReportTests", dependencies: ["LienThongReport", "LienThongSpool"]),
         .testTarget(name: "GatewayTests", dependencies: ["LienThongGateway"]),
         // Boots a real systemd in a private namespace and runs the installed unit.
         .testTarget(name: "SystemdIntegrationTests"),

@@ -22,6 +22,9 @@ public final class Gateway {
     private var lastRescan = Date()
     private var lastRetry = Date.distantPast
     private var lastStatus = ""
+    /// `lienthongctl`'s channel (ControlServer); nil if it could not open.
+    var control: ControlServer?
+    let startedAt = Date()
     /// Rescan every outbox this often even when inotify is healthy: cheap
     /// insurance against anything the kernel did not tell us.
     let rescanInterval: Double = 300
@@ -41,6 +44,7 @@ public final class Gateway {
         let now = Date()
         try pipeline.recover(now: now)
         watchAll(now: now)
+        control = startControl(retry: { [unowned self] id in self.retryDeferredDeliveries(submission: id) })
         let status = statusLine()
         ServiceNotifier.ready(status: status)
         log.log(.notice, "lienthongd ready: \(status)", fields: [(JournalField.messageID, MessageID.started)])
@@ -48,12 +52,14 @@ public final class Gateway {
             let now = Date()
             let timeout = nextTimeout(now: now)
             var fds = [pollfd(fd: inotify.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
-            let n = poll(&fds, 2, timeout)
+            fds += control?.pollDescriptors() ?? []
+            let n = poll(&fds, nfds_t(fds.count), timeout)
             if n < 0 && errno != EINTR { throw WatchError("poll", "", errno) }
             if fds[1].revents & Int16(POLLIN) != 0, let signal = readSignal() {
                 switch signal {
                 case SIGHUP: reload()
                 case SIGTERM, SIGINT:
+                    control?.shutdown()
                     ServiceNotifier.stopping(status: "stopping: \(pipeline.openCount) submissions kept for the next start")
                     log.log(.notice, "stopping on signal \(signal); \(pipeline.openCount) open submissions stay in queue/ for the next start",
                             fields: [(JournalField.messageID, MessageID.stopping)])
@@ -62,6 +68,7 @@ public final class Gateway {
                 }
             }
             if fds[0].revents & Int16(POLLIN) != 0 { handle(inotify.read(), now: Date()) }
+            control?.handle(Array(fds.dropFirst(2)), now: Date())
             tick(now: Date())
         }
     }
@@ -175,6 +182,7 @@ public final class Gateway {
         if let d = tracker.nextDeadline() { deadlines.append(d) }
         if let d = pipeline.nextWake { deadlines.append(d) }
         if let d = pipeline.nextDeliveryWake(now: now) { deadlines.append(d) }
+        if let d = control?.nextDeadline() { deadlines.append(d) }
         if let interval = ServiceNotifier.watchdogInterval() { deadlines.append(lastWatchdog.addingTimeInterval(interval)) }
         if !pipeline.retryLater.isEmpty { deadlines.append(now.addingTimeInterval(5)) }
         let wait = max(0, deadlines.min()!.timeIntervalSince(now))

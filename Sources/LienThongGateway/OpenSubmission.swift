@@ -18,6 +18,8 @@ final class OpenSubmission {
     /// Outbound (issued by the office): the group folder it was dropped in,
     /// "" for `office/outbox/` itself. nil for inbound submissions.
     var outboundGroup: String?
+    /// Held by an operator (`lienthongctl hold`): never decided until released.
+    var held = false
     /// Facts about each claimed file, read once (queued files cannot change).
     var facts: [String: FileFacts] = [:]
     var validations: [String: DocumentValidation] = [:]

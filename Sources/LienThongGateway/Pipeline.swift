@@ -43,6 +43,7 @@ public final class Pipeline {
 
     /// Looks at a submission: decides it, or sets when to look again.
     func evaluate(_ sub: OpenSubmission, now: Date) {
+        if sub.held { sub.wakeAt = nil; return }  // an operator's hold (Gateway+Control): not decided until released
         if sub.outboundGroup != nil { return evaluateOutbound(sub, now: now) }
         do {
             let a = try assess(sub, now: now)

@@ -48,6 +48,7 @@ extension Pipeline {
                 }
             }
             sub.wakeAt = now
+            sub.held = try ledger.isHeld(record.id)
             open[sub.id] = sub
         }
         // 3. Queue folders the ledger does not know (a lost or restored

@@ -57,6 +57,7 @@ public final class Ledger {
         try db.execute("PRAGMA foreign_keys=ON")
         try migrate()
         try migrateDeliveries()
+        try migrateHold()
     }
 
     private func migrate() throws {

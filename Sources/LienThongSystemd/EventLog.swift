@@ -55,6 +55,8 @@ public final class EventLog: Sendable {
     let fallbackFD: Int32
     /// Serialises writes, so each entry is one uninterrupted line.
     private let writeLock = Mutex(())
+    /// The last warnings and errors, for `lienthongctl status`.
+    public let recentProblems = RecentEntries(capacity: 20)
 
     /// Logs as `identifier` (journal SYSLOG_IDENTIFIER); see the type's
     /// documentation for how the destination is chosen.
@@ -95,6 +97,7 @@ public final class EventLog: Sendable {
     /// repaired (see `JournalEntry.fieldName`) rather than silently dropped.
     public func log(_ priority: LogPriority, _ message: String, fields: [(String, String)] = []) {
         let entry = JournalEntry(priority: priority, message: message, identifier: identifier, fields: fields)
+        if priority.rawValue <= LogPriority.warning.rawValue { recentProblems.add(priority, message) }
         switch destination {
         case .journal:
             if entry.send() < 0 {

@@ -13,7 +13,18 @@ struct LienThongCtl: ParsableCommand {
         discussion: """
             The daemon itself is run by systemd (systemctl start|stop|reload lienthongd) \
             and logs to the journal (journalctl -u lienthongd).
+
+            What is stuck, why, and since when:
+              lienthongctl queue            pending submissions, what each waits for
+              lienthongctl show ID          one submission's whole history
+              lienthongctl status           the daemon, the queue, deliveries, errors
+            How each unit did this year:
+              lienthongctl report --from 2025-01-01 --to 2025-12-31 --level district
+
+            Every command takes --config PATH (default /etc/lienthong/lienthong.toml) \
+            to find the spool; run them as root or as the service user.
             """,
-        subcommands: [CheckConfig.self, Verify.self]
+        subcommands: [StatusCommand.self, QueueCommand.self, ShowCommand.self, HoldCommand.self, ReleaseCommand.self, RetryCommand.self,
+                      ReportCommand.self, CheckConfig.self, Verify.self]
     )
 }

@@ -130,7 +130,7 @@ struct SignatureReasonTests {
 
     /// The signer's CN as `lienthongctl verify --json` reports it.
     func signerCommonName(_ pdf: String) throws -> String {
-        let out = try runCommand(try CtlBinary.path(), ["verify", "--trust", try TestPKI.get(), "--json", pdf]).stdout
+        let out = try runCommand(try ctlBinary(), ["verify", "--trust", try TestPKI.get(), "--json", pdf]).stdout
         let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
         let files = json?["files"] as? [[String: Any]] ?? []
         let signatures = files.first?["signatures"] as? [[String: Any]] ?? []
@@ -153,17 +153,5 @@ enum TestPKI {
         try run("/bin/sh", [DaemonHarness.repoRoot + "/scripts/make-test-pki.sh", out])
         dir = out
         return out
-    }
-}
-
-/// The built `lienthongctl`, beside the test bundle like the daemon.
-enum CtlBinary {
-    static func path() throws -> String {
-        if let env = ProcessInfo.processInfo.environment["LIENTHONGCTL_BIN"] { return env }
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lienthongctl").path
-        for candidate in [beside, DaemonHarness.repoRoot + "/.build/debug/lienthongctl"] where FileManager.default.isExecutableFile(atPath: candidate) {
-            return candidate
-        }
-        throw HarnessError("lienthongctl is not built; run swift build first")
     }
 }

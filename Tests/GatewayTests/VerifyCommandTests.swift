@@ -6,7 +6,7 @@ import Testing
 @Suite("lienthongctl verify")
 struct VerifyCommandTests {
     func verify(_ args: [String]) throws -> CommandResult {
-        try runCommand(try CtlBinary.path(), ["verify"] + args)
+        try runCommand(try ctlBinary(), ["verify"] + args)
     }
 
     func files(_ json: String) throws -> [[String: Any]] {

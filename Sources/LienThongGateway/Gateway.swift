@@ -117,7 +117,7 @@ public final class Gateway {
             case .folderGone:
                 // An outbox itself was removed or renamed: recreate and rewatch.
                 if settings.outboxes.contains(event.directory) {
-                    try? DurableFS.makeDirectories(event.directory)
+                    try? DurableFS.makeDirectories(event.directory, mode: SpoolLayout.clerkFolderMode, exact: true)
                     watchOutbox(event.directory, now: now)
                 }
             case .removed:

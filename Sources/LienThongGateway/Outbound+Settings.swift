@@ -36,6 +36,6 @@ extension GatewaySettings {
 
     /// Makes the group folders, so the office's clerks see where to drop.
     public func createOfficeFolders() throws {
-        for dir in officeOutboxes { try DurableFS.makeDirectories(dir, mode: 0o770) }
+        for dir in officeOutboxes { try DurableFS.makeDirectories(dir, mode: SpoolLayout.clerkFolderMode, exact: true) }
     }
 }

@@ -17,12 +17,22 @@ public enum DurableFS {
     }
 
     /// mkdir -p, fsyncing each parent whose entry was created.
-    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+    /// `exact`: the folder gets `mode` whatever the umask (the service runs
+    /// with UMask=0027, which would take the group's write bit off a unit's
+    /// outbox). Done with the umask rather than a chmod afterwards: chmod
+    /// would drop the setgid bit inherited from the spool root, and the
+    /// service may not set it back (RestrictSUIDSGID).
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755, exact: Bool = false) throws {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return }
         let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty, parent != path { try makeDirectories(parent, mode: mode) }
-        if mkdir(path, mode) != 0 {
+        if !parent.isEmpty, parent != path { try makeDirectories(parent, mode: mode, exact: exact) }
+        // The daemon makes folders from its one main thread only, so a
+        // moment without umask affects nothing else.
+        let saved = exact ? umask(0) : 0
+        let made = mkdir(path, mode)
+        if exact { umask(saved) }
+        if made != 0 {
             guard errno == EEXIST else { throw SpoolError("mkdir", path) }
             // Made meanwhile by someone else is fine; a file in the way is not.
             var st = stat()

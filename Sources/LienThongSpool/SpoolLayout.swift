@@ -37,19 +37,24 @@ public struct SpoolLayout: Sendable {
         }
     }
 
+    /// Folders clerks write in: outboxes and inboxes.
+    public static let clerkFolderMode: mode_t = 0o770
+
     /// Creates every folder the gateway and the units rely on.
     public func create(units: [String]) throws {
-        for dir in [queue, state, officeOutbox, officeInbox, officePaper, officeReceipts, quarantine,
+        for dir in [queue, state, officePaper, officeReceipts, quarantine,
                     path("archive", "accepted"), path("archive", "rejected")] {
             try DurableFS.makeDirectories(dir)
         }
+        // Clerks reach these through Samba shares that run as group
+        // lienthong: they drop into outboxes and clear their inboxes, so
+        // those are group-writable. No explicit setgid (the unit's
+        // RestrictSUIDSGID forbids it); folders inherit it from the setgid
+        // spool root that tmpfiles.d creates.
+        for dir in [officeOutbox, officeInbox] { try DurableFS.makeDirectories(dir, mode: Self.clerkFolderMode, exact: true) }
         for unit in units {
-            for dir in [inbox(unit), receipts(unit)] { try DurableFS.makeDirectories(dir) }
-            // Clerks write into their outbox through a Samba share that runs
-            // as group lienthong: group-writable. No explicit setgid (the
-            // unit's RestrictSUIDSGID forbids it); folders inherit it from the
-            // setgid spool root that tmpfiles.d creates.
-            try DurableFS.makeDirectories(outbox(unit), mode: 0o770)
+            try DurableFS.makeDirectories(receipts(unit))
+            for dir in [outbox(unit), inbox(unit)] { try DurableFS.makeDirectories(dir, mode: Self.clerkFolderMode, exact: true) }
         }
     }
 }

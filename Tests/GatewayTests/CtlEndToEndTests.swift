@@ -108,7 +108,7 @@ struct CtlEndToEndTests {
         #expect(shown["state"] as? String == "placed")
         #expect((shown["receipt"] as? [String: Any])?["verdict"] as? String == "rejected")
         #expect(((shown["events"] as? [[String: Any]]) ?? []).compactMap { $0["event"] as? String }.contains("held"))
-        #expect(shown["deliveries"] == nil)
+        #expect((shown["deliveries"] as? [Any])?.isEmpty == true)
         #expect(try Ctl.run(d, ["show", "no-such-id"]).status == 1)
         #expect(d.stop() == 0)
     }
@@ -192,53 +192,42 @@ struct CtlEndToEndTests {
         #expect(probe.present["#c62828"] == true, "no missing-electronic bar in the screenshot")
     }
 
-    /// `retry` goes through the daemon to the fan-out's deliveries records;
-    /// `status` counts them and `show` lists them. The rows are written here
-    /// as fan-out writes them (its schema), with Python's sqlite3.
-    @Test func retryMakesDeferredDeliveriesDueAndStatusAndShowListThem() throws {
-        let pair = try Fixtures.samplePair(key: "4116-UBND-CN")
-        let d = try DaemonHarness(trust: try Fixtures.trust())
+    /// A real deferred delivery (an inbox that is a file, not a folder):
+    /// `status` counts it, `show` lists it with its error, and once the folder
+    /// is back `retry` through the daemon delivers it now instead of after the
+    /// 30 s backoff.
+    @Test func retryDeliversADeferredDeliveryNowAndStatusAndShowListIt() throws {
+        let pdf = try Fixtures.samplePair(key: "34-GM-UBND").electronic
+        let d = try FanoutDaemonTests.harness(lifetime: "1h")
         try d.start()
-        try d.drop([pair.electronic, pair.scan], into: sto)
-        let r = try d.receipt(sto, key: "4116-UBND-CN", verdict: "accepted", timeout: 30)
+        let broken = "000.00.42.H41"
+        try FileManager.default.removeItem(atPath: d.inbox(broken))
+        try "not a folder".write(toFile: d.inbox(broken), atomically: true, encoding: .utf8)
+        try d.dropOutbound(manifest: #"{"recipients": ["districts"]}"#, key: "34-GM-UBND")
+        try d.dropOutbound(file: pdf)
+        let r = try d.officeReceipt("34-GM-UBND", verdict: "accepted") { $0.deliveryStates == ["delivered", "deferred", "delivered"] }
         let id = try #require(r["submission"] as? String)
-        let none = try Ctl.run(d, ["retry", "ALL"])
-        #expect(none.status == 0 && none.out.contains("0 deferred deliveries"), "\(none.out)\(none.err)")
-        let script = """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1], timeout=30)
-            db.executescript('''CREATE TABLE IF NOT EXISTS deliveries(
-              submission TEXT NOT NULL REFERENCES submissions(id), recipient TEXT NOT NULL, path TEXT, state TEXT NOT NULL,
-              attempts INTEGER NOT NULL DEFAULT 0, next_attempt REAL, last_error TEXT, delivered_at REAL,
-              PRIMARY KEY(submission, recipient));''')
-            rows = [('000.00.41.H41', 'deferred', 9e9, 'No space left on device'), ('000.41.01.H41', 'deferred', 9e9, 'Permission denied'),
-                    ('000.00.21.H41', 'delivered', None, None)]
-            db.executemany("INSERT INTO deliveries(submission, recipient, state, attempts, next_attempt, last_error) VALUES(?, ?, ?, 3, ?, ?)",
-                           [(sys.argv[2],) + row for row in rows])
-            db.commit()
-            """
-        try run("/usr/bin/python3", ["-c", script, d.spool + "/state/ledger.sqlite", id])
+
         let status = try Ctl.json(d, ["status"])
         let deliveries = ((status["ledger"] as? [String: Any])?["deliveries"] as? [String: Int]) ?? [:]
-        #expect(deliveries == ["deferred": 2, "delivered": 1], "\(status)")
+        #expect(deliveries == ["deferred": 1, "delivered": 2], "\(status)")
+        let show = try Ctl.run(d, ["show", id])
+        #expect(show.out.contains("deliveries:") && show.out.contains(broken) && show.out.contains("not a folder"), "\(show.out)")
+
+        try FileManager.default.removeItem(atPath: d.inbox(broken))
+        try FileManager.default.createDirectory(atPath: d.inbox(broken), withIntermediateDirectories: false)
         let lower = try Ctl.run(d, ["retry", "all"])
-        #expect(lower.status == 2)
+        #expect(lower.status == 2, "lower-case all is refused")
         let retry = try Ctl.run(d, ["retry", String(id.prefix(15))])
         #expect(retry.status == 0, "\(retry.err)")
-        #expect(retry.out.contains("2 deferred deliveries of \(id) will be tried again now"), "\(retry.out)")
-        let show = try Ctl.run(d, ["show", id])
-        // The signature as the receipt recorded it.
-        #expect(show.out.contains("signatures:\n  4116-UBND-CN.pdf: valid, signer "), "\(show.out)")
-        #expect(show.out.contains("  arrival number  1\n"), "\(show.out)")
-        #expect(show.out.contains("  delivery retry requested  2 deliveries"), "\(show.out)")
-        #expect(show.out.contains("deliveries:") && show.out.contains("No space left on device") && show.out.contains("000.41.01.H41"), "\(show.out)")
+        #expect(retry.out.contains("1 deferred delivery of \(id) will be tried again now"), "\(retry.out)")
+        // Well inside the 30 s the backoff would have waited.
+        _ = try d.officeReceipt("34-GM-UBND", verdict: "accepted", timeout: 20) { $0.deliveryStates == ["delivered", "delivered", "delivered"] }
+        #expect(d.inboxNames(broken) == ["34-GM-UBND.pdf"])
         let shown = try Ctl.json(d, ["show", id])
-        let listed = (shown["deliveries"] as? [[String: Any]]) ?? []
-        #expect(listed.count == 3)
-        // Made due now: next_attempt is no longer 9e9 s (the year 2255).
-        let due = listed.filter { $0["state"] as? String == "deferred" }.compactMap { $0["nextAttempt"] as? String }
-        #expect(due.count == 2 && due.allSatisfy { !$0.hasPrefix("2255") && $0.hasPrefix("20") }, "\(due)")
         #expect(((shown["events"] as? [[String: Any]]) ?? []).contains { $0["event"] as? String == "delivery retry requested" })
+        let none = try Ctl.run(d, ["retry", "ALL"])
+        #expect(none.status == 0 && none.out.contains("0 deferred deliveries"), "\(none.out)\(none.err)")
         #expect(d.stop() == 0)
     }
 

@@ -302,11 +302,10 @@ struct FanoutDaemonTests {
         #expect(d.log.contains("delivery of 33-GM-UBND to \(broken) FAILED"))
         #expect(d.log.contains("ae41c923513040bda0363dedf2aaffd5"))
         #expect((try String(contentsOfFile: d.officeReceipts + "/33-GM-UBND.accepted.txt", encoding: .utf8)).contains("KHÔNG CHUYỂN ĐƯỢC"))
-        // The operator fixes the folder and retries (lienthongctl writes the
-        // ledger from another process; the daemon picks it up on its own).
+        // The operator fixes the folder and retries through the daemon.
         try FileManager.default.createDirectory(atPath: d.inbox(broken), withIntermediateDirectories: false)
-        let ledger = try Ledger(path: d.spool + "/state/ledger.sqlite")
-        #expect(try ledger.retryDeferredDeliveries(submission: nil, now: Date()) == 1)
+        let retry = try Ctl.run(d, ["retry", "ALL"])
+        #expect(retry.status == 0 && retry.out.contains("1 deferred delivery"), "\(retry.out)\(retry.err)")
         _ = try d.officeReceipt("33-GM-UBND", verdict: "accepted", timeout: 60) { $0.deliveryStates == ["delivered", "delivered", "delivered"] }
         #expect(d.inboxNames(broken) == ["33-GM-UBND.pdf"])
         d.stop()

@@ -56,8 +56,8 @@ import Testing
             #expect(try reader.resolve("2025061_") == .none)
             let files = try reader.files(of: "20250615-000002-bbbb")
             #expect(files.map(\.role) == ["electronic", "scan"])
-            #expect(try reader.deliveries(of: nil) == nil)
-            #expect(try reader.deliveryCounts() == nil)
+            #expect(try reader.deliveries(of: nil)?.isEmpty == true, "the daemon's ledger always has the deliveries table, empty here")
+            #expect(try reader.deliveryCounts() == [:])
         }
     }
 

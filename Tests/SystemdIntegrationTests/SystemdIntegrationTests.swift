@@ -216,6 +216,14 @@ struct RealSystemdTests {
                 let mode = try sandbox.sh("stat -c '%a %G' \(receipt)")
                 #expect(mode.succeeded, "no receipt at \(receipt)")
                 #expect(mode.trimmedOutput == "640 lienthong", "receipt mode/group \(mode.trimmedOutput): Samba users of group lienthong must read it, others not")
+                // Clerks of group lienthong drop into the outbox and clear the
+                // inbox: group-writable despite the unit's UMask=0027, setgid
+                // from the spool root.
+                for folder in ["outbox", "inbox"] {
+                    let path = "/var/spool/lienthong/units/\(Self.unit)/\(folder)"
+                    let folderMode = try sandbox.sh("stat -c '%a %G' \(path)")
+                    #expect(folderMode.trimmedOutput == "2770 lienthong", "\(path): \(folderMode.trimmedOutput)")
+                }
             }
         }
 

@@ -69,11 +69,8 @@ public final class Gateway {
     /// One turn of the pipeline: complete entries are claimed, due
     /// submissions decided, the watchdog fed, STATUS refreshed.
     func tick(now: Date) {
-        for entry in tracker.takeComplete(now: now) {
-            if let sub = pipeline.claim(root: entry.root, name: entry.name, now: now) {
-                pipeline.evaluate(sub, now: now)
-            }
-        }
+        // Claimed together (group commit); decided together below.
+        pipeline.claimAll(tracker.takeComplete(now: now).map { ($0.root, $0.name) }, now: now)
         if !pipeline.retryLater.isEmpty, now.timeIntervalSince(lastRetry) >= 5 {
             let sources = pipeline.retryLater
             pipeline.retryLater = []

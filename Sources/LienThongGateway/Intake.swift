@@ -91,7 +91,7 @@ extension Pipeline {
 
     /// The open submission of this unit that shares the key or the document
     /// number, or a new one.
-    private func openSubmission(unit: String, key: String, identities: Set<String>, isFolder: Bool, now: Date) throws -> OpenSubmission {
+    func openSubmission(unit: String, key: String, identities: Set<String>, isFolder: Bool, now: Date) throws -> OpenSubmission {
         if let match = open.values
             .filter({ $0.unit == unit && !$0.isFolder && !$0.identities.isDisjoint(with: identities) })
             .min(by: { $0.firstArrival < $1.firstArrival })

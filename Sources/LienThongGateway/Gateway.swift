@@ -114,6 +114,7 @@ public final class Gateway {
                     if event.directory == entry.root { tracker.forget(entry) } else { tracker.noteActivity(entry, now: now) }
                 }
             case .activity:
+                repairIfMangled(WatchEventName(directory: event.directory, name: event.name))
                 guard let entry = tracker.entry(forEventIn: event.directory, name: event.name) else { continue }
                 if event.directory == entry.root, settings.ignore.matches(event.name) { continue }
                 tracker.noteActivity(entry, now: now)
@@ -136,6 +137,7 @@ public final class Gateway {
     }
 
     func scan(_ outbox: String, now: Date) {
+        repairNames(in: outbox)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: outbox) else { return }
         for name in names where !settings.ignore.matches(name) {
             let entry = SettleTracker.Entry(root: outbox, name: name)

@@ -79,6 +79,7 @@ extension Pipeline {
     /// Records each entry of a claimed folder in the ledger and removes the
     /// folder's intent row.
     func adoptFolderContents(_ sub: OpenSubmission, at: Date) throws {
+        repairNames(inClaimed: sub.id)
         let rows = try ledger.files(of: sub.id)
         let known = Set(rows.map(\.name))
         let source = rows.first { $0.name == Pipeline.folderMarker }?.source ?? ""

@@ -51,7 +51,12 @@ extension Placement {
     /// scalars and without a trailing space or dot (which Windows clients
     /// cannot open), so that the name plus `reserving` still fits; the
     /// `(2)` logic keeps cut names apart, the receipt keeps the whole key.
+    ///
+    /// A key that starts with a dot (`..pdf`, `...`) would make a hidden
+    /// receipt the clerk never sees, or name `.`/`..` themselves: it gets a
+    /// leading `_`.
     static func name(_ key: String, _ suffix: String, reserving: String = "") -> String {
+        let key = key.hasPrefix(".") || key.isEmpty ? "_" + key : key
         let budget = 255 - suffix.utf8.count - reserving.utf8.count
         guard key.utf8.count > budget else { return key + suffix }
         var cut = DurableFS.prefix(of: key, utf8Bytes: budget)

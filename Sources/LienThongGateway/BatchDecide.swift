@@ -155,6 +155,9 @@ extension Pipeline {
     /// and are filed again with backoff, one by one.
     func placeRecords(_ records: [Ledger.SubmissionRecord], now: Date) {
         guard !records.isEmpty else { return }
+        // Filing is already failing (disk full): these wait for the scheduled
+        // retry, which files every decided submission from the ledger.
+        guard placementRetryAt == nil else { return }
         do {
             try Placement(layout: settings.layout).placeAll(records.compactMap(plan(for:)))
             try ledger.markPlaced(submissions: records.map(\.id), at: Date())
@@ -186,7 +189,7 @@ extension Pipeline {
         log.log(.error, "could not file \(count) decided submissions: \(error); they stay decided in the ledger and are filed again in \(Int(placementBackoff)) s",
                 fields: [])
         placementRetryAt = now.addingTimeInterval(placementBackoff)
-        placementBackoff = min(placementBackoff * 2, 60)
+        placementBackoff = min(placementBackoff * 2, 30)
     }
 
     func plan(for record: Ledger.SubmissionRecord) -> Placement.Plan? {

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Edges of arrival: a sender still writing after the claim, the same
+/// document sent twice, the same number sent with other content.
+@Suite(.serialized)
+struct ArrivalEdgeTests {
+    let sto = "000.00.21.H41"
+
+    /// An SMB client may hold a file open past the quiet time that settled
+    /// it and write again after the claim (the rename does not close its
+    /// handle). What is archived must be what the receipt's hash describes.
+    @Test func aFileWrittenAfterItsClaimIsHashedAgainBeforeTheDecision() throws {
+        let d = try DaemonHarness(trust: try Fixtures.trust(), settle: "300ms", window: "3s")
+        try d.start()
+        let path = d.outbox(sto) + "/31-UBND-VP_scan.pdf"
+        let fd = open(path, O_CREAT | O_WRONLY | O_EXCL | O_CLOEXEC, 0o644)
+        #expect(fd >= 0)
+        let first = Array("%PDF-1.4\n% scan, first part\n".utf8)
+        let second = Array("% second part, written through the same handle after the claim\n%%EOF\n".utf8)
+        _ = first.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        try d.waitFor("the claim while the file is still open", timeout: 20) {
+            !FileManager.default.fileExists(atPath: path)
+        }
+        usleep(300_000)  // the claimed file has been read and hashed by now
+        _ = second.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        let whole = d.dir + "/whole"
+        try Data(first + second).write(to: URL(fileURLWithPath: whole))
+
+        let r = try d.receipt(sto, key: "31-UBND-VP", verdict: "rejected", timeout: 30)
+        let files = (r["files"] as? [[String: Any]]) ?? []
+        #expect(files.count == 1)
+        #expect(files.first?["sha256"] as? String == (try sha256(whole)), "the receipt describes the bytes as they ended")
+        #expect(files.first?["size"] as? Int == first.count + second.count)
+        let id = try #require(r["submission"] as? String)
+        let archived = try FileManager.default.subpathsOfDirectory(atPath: d.spool + "/archive/rejected")
+        let rel = try #require(archived.first { $0.hasSuffix("\(id)/files/31-UBND-VP_scan.pdf") })
+        #expect(try sha256(d.spool + "/archive/rejected/" + rel) == (try sha256(whole)))
+        d.stop()
+    }
+
+    @Test func sameDocumentAgainIsDuplicateAndSameNumberWithOtherContentIsFlagged() throws {
+        let original = try Fixtures.samplePair(key: "45-BC-STTTT")
+        // The batch maker words the page differently: other bytes, same number.
+        let reissue = (electronic: try Fixtures.batch(keys: ["45-BC-STTTT"]) + "/45-BC-STTTT.pdf", ())
+        #expect(try sha256(original.electronic) != (try sha256(reissue.electronic)))
+        let d = try DaemonHarness(trust: try Fixtures.trust())
+        try d.start()
+        try d.drop([original.electronic], into: sto)
+        let first = try d.receipt(sto, key: "45-BC-STTTT", verdict: "accepted")
+        let firstID = try #require(first["submission"] as? String)
+
+        // The very same bytes again: rejected as a duplicate naming the first.
+        try d.drop([original.electronic], into: sto, names: ["45-BC-STTTT gửi lại.pdf"])
+        let again = try d.receipt(sto, key: "45-BC-STTTT gửi lại", verdict: "rejected")
+        #expect(codes(again) == ["duplicate"])
+        let message = ((again["reasons"] as? [[String: Any]]) ?? []).first?["detail"] as? String ?? ""
+        #expect(message.contains(firstID), "names the earlier submission: \(message)")
+
+        // The same number with other content: accepted, with a warning naming the first.
+        try d.drop([reissue.electronic], into: sto, names: ["45-BC-STTTT bổ sung.pdf"])
+        let flagged = try d.receipt(sto, key: "45-BC-STTTT bổ sung", verdict: "accepted")
+        let warnings = (flagged["warnings"] as? [String]) ?? []
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains(firstID) == true, "\(warnings)")
+        #expect(warnings.first?.contains("45/BC-STTTT") == true, "\(warnings)")
+        let text = try String(contentsOfFile: d.receipts(sto) + "/45-BC-STTTT bổ sung.accepted.txt", encoding: .utf8)
+        #expect(text.contains(firstID))
+        #expect(flagged["arrival_number"] as? Int == 2)
+        d.stop()
+    }
+}

@@ -105,7 +105,8 @@ extension Pipeline {
     }
 
     /// One decision inside the group's transaction (a savepoint of its own).
-    private func record(_ r: Ready, now: Date) throws -> (ready: Ready, receipt: Receipt, number: Int?, shelf: SpoolLayout.Shelf) {
+    private func record(_ ready: Ready, now: Date) throws -> (ready: Ready, receipt: Receipt, number: Int?, shelf: SpoolLayout.Shelf) {
+        let r = try recheckDuplicates(ready, now: now)
         let sub = r.sub, a = r.assessment, unit = r.unit
         let accepted: Bool
         var reasons: [Finding] = []
@@ -148,6 +149,28 @@ extension Pipeline {
         }
         guard let receipt else { throw SpoolError("decide (no receipt was made)", sub.id, errno: EINVAL) }
         return (r, receipt, number, shelf)
+    }
+
+    /// Two submissions of one document assessed in the same loop turn both
+    /// found no earlier acceptance; inside the group's transaction the first
+    /// one's is visible, so the second is judged again as a duplicate.
+    private func recheckDuplicates(_ r: Ready, now: Date) throws -> Ready {
+        guard case .accept = r.outcome else { return r }
+        var a = r.assessment
+        var changed = false
+        for i in a.parts.indices where a.parts[i].role == .electronic && a.parts[i].problem == nil {
+            if let earlier = try ledger.acceptedSubmission(unit: r.sub.unit, sha256: a.parts[i].sha256, excluding: r.sub.id) {
+                a.parts[i].problem = Finding(.duplicate, "\(a.parts[i].name) was accepted before in submission \(earlier)")
+                changed = true
+            }
+        }
+        guard changed else { return r }
+        let input = DecisionInput(
+            unit: r.unit, parts: a.parts, type: a.type, subject: a.subject, firstArrival: r.sub.firstArrival,
+            lastArrival: r.sub.lastArrival, awaitingMoreFiles: false)
+        var outcome = Decision.decide(input, now: now, policy: settings.policy)
+        if case .wait = outcome { outcome = .reject(a.parts.compactMap(\.problem)) }
+        return Ready(sub: r.sub, assessment: a, unit: r.unit, outcome: outcome)
     }
 
     /// Files decided submissions away and marks them placed. On failure they

@@ -43,6 +43,28 @@ struct ArrivalEdgeTests {
         d.stop()
     }
 
+    /// Both copies settle in the same loop turn and are decided in one
+    /// group: still only one is accepted.
+    @Test func twoCopiesOfOneDocumentDroppedTogetherAreAcceptedOnce() throws {
+        let report = try Fixtures.samplePair(key: "46-BC-STTTT")
+        let d = try DaemonHarness(trust: try Fixtures.trust())
+        try d.start()
+        // Two folders (each its own submission, whatever the names inside)
+        // holding the same signed document and its scan.
+        for folder in ["Hồ sơ A", "Hồ sơ B"] {
+            let staging = d.dir + "/" + folder
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: report.electronic, toPath: staging + "/46-BC-STTTT.pdf")
+            try FileManager.default.copyItem(atPath: report.scan, toPath: staging + "/46-BC-STTTT_scan.pdf")
+        }
+        for folder in ["Hồ sơ A", "Hồ sơ B"] { #expect(rename(d.dir + "/" + folder, d.outbox(sto) + "/" + folder) == 0) }
+        try d.waitFor("two receipts", timeout: 30) { d.allReceipts(sto).count == 2 }
+        let verdicts = d.allReceipts(sto).map { ($0["verdict"] as? String ?? "", codes($0)) }
+        #expect(verdicts.filter { $0.0 == "accepted" }.count == 1, "\(verdicts)")
+        #expect(verdicts.filter { $0.1 == ["duplicate"] }.count == 1, "\(verdicts)")
+        d.stop()
+    }
+
     @Test func sameDocumentAgainIsDuplicateAndSameNumberWithOtherContentIsFlagged() throws {
         let original = try Fixtures.samplePair(key: "45-BC-STTTT")
         // The batch maker words the page differently: other bytes, same number.

@@ -124,16 +124,27 @@ extension Pipeline {
         return moved.map(\.sub)
     }
 
-    /// `uniqueName`, also avoiding paths chosen earlier in the same batch.
+    /// `name`, or `name (2).ext`… when that name is queued already or was
+    /// chosen earlier in the same batch. The stem is cut (between Unicode
+    /// scalars) so that the numbered name still fits a name's 255 bytes: a
+    /// second file with a 255-byte name must not fail its claim forever.
     func uniqueName(_ name: String, in dir: String, avoiding reserved: Set<String>) -> String {
-        let first = uniqueName(name, in: dir)
-        if !reserved.contains(dir + "/" + first) { return first }
+        func free(_ candidate: String) -> Bool { !reserved.contains(dir + "/" + candidate) && !DurableFS.exists(dir + "/" + candidate) }
+        if free(name) { return name }
         let ext = (name as NSString).pathExtension
         let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
         var n = 2
         while true {
-            let candidate = ext.isEmpty ? "\(stem) (\(n))" : "\(stem) (\(n)).\(ext)"
-            if !reserved.contains(dir + "/" + candidate), !DurableFS.exists(dir + "/" + candidate) { return candidate }
+            let tail = ext.isEmpty ? " (\(n))" : " (\(n)).\(ext)"
+            var cut = String.UnicodeScalarView()
+            var used = 0
+            for u in stem.unicodeScalars {
+                used += String(u).utf8.count
+                if used + tail.utf8.count > 255 { break }
+                cut.append(u)
+            }
+            let candidate = String(cut) + tail
+            if free(candidate) { return candidate }
             n += 1
         }
     }

@@ -13,7 +13,7 @@ struct ArrivalEdgeTests {
     /// An SMB client may hold a file open past the quiet time that settled
     /// it and write again after the claim (the rename does not close its
     /// handle). What is archived must be what the receipt's hash describes.
-    @Test func aFileWrittenAfterItsClaimIsHashedAgainBeforeTheDecision() throws {
+    @Test func aFileWrittenAfterItsClaimIsHashedAgainBeforeTheDecision() async throws {
         let d = try DaemonHarness(trust: try Fixtures.trust(), settle: "300ms", window: "3s")
         try d.start()
         let path = d.outbox(sto) + "/31-UBND-VP_scan.pdf"
@@ -22,16 +22,16 @@ struct ArrivalEdgeTests {
         let first = Array("%PDF-1.4\n% scan, first part\n".utf8)
         let second = Array("% second part, written through the same handle after the claim\n%%EOF\n".utf8)
         _ = first.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        try d.waitFor("the claim while the file is still open", timeout: 20) {
+        try await d.waitUntil("the claim while the file is still open", timeout: 20) {
             !FileManager.default.fileExists(atPath: path)
         }
-        usleep(300_000)  // the claimed file has been read and hashed by now
+        try await pause(300_000)  // the claimed file has been read and hashed by now
         _ = second.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
         let whole = d.dir + "/whole"
         try Data(first + second).write(to: URL(fileURLWithPath: whole))
 
-        let r = try d.receipt(sto, key: "31-UBND-VP", verdict: "rejected", timeout: 30)
+        let r = try await d.receiptAsync(sto, key: "31-UBND-VP", verdict: "rejected", timeout: 30)
         let files = (r["files"] as? [[String: Any]]) ?? []
         #expect(files.count == 1)
         #expect(files.first?["sha256"] as? String == (try sha256(whole)), "the receipt describes the bytes as they ended")
@@ -45,7 +45,7 @@ struct ArrivalEdgeTests {
 
     /// Both copies settle in the same loop turn and are decided in one
     /// group: still only one is accepted.
-    @Test func twoCopiesOfOneDocumentDroppedTogetherAreAcceptedOnce() throws {
+    @Test func twoCopiesOfOneDocumentDroppedTogetherAreAcceptedOnce() async throws {
         let report = try Fixtures.samplePair(key: "46-BC-STTTT")
         let d = try DaemonHarness(trust: try Fixtures.trust())
         try d.start()
@@ -58,14 +58,14 @@ struct ArrivalEdgeTests {
             try FileManager.default.copyItem(atPath: report.scan, toPath: staging + "/46-BC-STTTT_scan.pdf")
         }
         for folder in ["Hồ sơ A", "Hồ sơ B"] { #expect(rename(d.dir + "/" + folder, d.outbox(sto) + "/" + folder) == 0) }
-        try d.waitFor("two receipts", timeout: 30) { d.allReceipts(sto).count == 2 }
+        try await d.waitUntil("two receipts", timeout: 30) { d.allReceipts(sto).count == 2 }
         let verdicts = d.allReceipts(sto).map { ($0["verdict"] as? String ?? "", codes($0)) }
         #expect(verdicts.filter { $0.0 == "accepted" }.count == 1, "\(verdicts)")
         #expect(verdicts.filter { $0.1 == ["duplicate"] }.count == 1, "\(verdicts)")
         d.stop()
     }
 
-    @Test func sameDocumentAgainIsDuplicateAndSameNumberWithOtherContentIsFlagged() throws {
+    @Test func sameDocumentAgainIsDuplicateAndSameNumberWithOtherContentIsFlagged() async throws {
         let original = try Fixtures.samplePair(key: "45-BC-STTTT")
         // The batch maker words the page differently: other bytes, same number.
         let reissue = (electronic: try Fixtures.batch(keys: ["45-BC-STTTT"]) + "/45-BC-STTTT.pdf", ())
@@ -73,19 +73,19 @@ struct ArrivalEdgeTests {
         let d = try DaemonHarness(trust: try Fixtures.trust())
         try d.start()
         try d.drop([original.electronic], into: sto)
-        let first = try d.receipt(sto, key: "45-BC-STTTT", verdict: "accepted")
+        let first = try await d.receiptAsync(sto, key: "45-BC-STTTT", verdict: "accepted")
         let firstID = try #require(first["submission"] as? String)
 
         // The very same bytes again: rejected as a duplicate naming the first.
         try d.drop([original.electronic], into: sto, names: ["45-BC-STTTT gửi lại.pdf"])
-        let again = try d.receipt(sto, key: "45-BC-STTTT gửi lại", verdict: "rejected")
+        let again = try await d.receiptAsync(sto, key: "45-BC-STTTT gửi lại", verdict: "rejected")
         #expect(codes(again) == ["duplicate"])
         let message = ((again["reasons"] as? [[String: Any]]) ?? []).first?["detail"] as? String ?? ""
         #expect(message.contains(firstID), "names the earlier submission: \(message)")
 
         // The same number with other content: accepted, with a warning naming the first.
         try d.drop([reissue.electronic], into: sto, names: ["45-BC-STTTT bổ sung.pdf"])
-        let flagged = try d.receipt(sto, key: "45-BC-STTTT bổ sung", verdict: "accepted")
+        let flagged = try await d.receiptAsync(sto, key: "45-BC-STTTT bổ sung", verdict: "accepted")
         let warnings = (flagged["warnings"] as? [String]) ?? []
         #expect(warnings.count == 1)
         #expect(warnings.first?.contains(firstID) == true, "\(warnings)")

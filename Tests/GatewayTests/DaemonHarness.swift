@@ -78,7 +78,7 @@ final class DaemonHarness {
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["--config", configPath]
         // One log across restarts (appended), so a test sees every run.
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         handle.seekToEndOfFile()
         p.standardError = handle

@@ -12,18 +12,6 @@ extension DaemonHarness {
             return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         }
     }
-
-    /// Waits for the receipt that lists a file of this name (NFC).
-    func receipt(_ unit: String, listing file: String, timeout: Double = 30) throws -> [String: Any] {
-        var found: [String: Any]?
-        try waitFor("a receipt listing \(file.debugDescription)", timeout: timeout) {
-            found = allReceipts(unit).first { r in
-                ((r["files"] as? [[String: Any]]) ?? []).contains { ($0["name"] as? String) == file.precomposedStringWithCanonicalMapping }
-            }
-            return found != nil
-        }
-        return found!
-    }
 }
 
 func codes(_ r: [String: Any]) -> [String] {
@@ -37,7 +25,7 @@ func codes(_ r: [String: Any]) -> [String] {
 struct HostileInputTests {
     let sto = "000.00.21.H41"
 
-    @Test func linksFifosDevicesAndHardLinksGetReceiptsAndAreNeverFollowed() throws {
+    @Test func linksFifosDevicesAndHardLinksGetReceiptsAndAreNeverFollowed() async throws {
         let d = try DaemonHarness(trust: try Fixtures.trust(), window: "2s")
         try d.start()
         let out = d.outbox(sto)
@@ -57,14 +45,14 @@ struct HostileInputTests {
         try Data("%PDF-1.4 hard-linked".utf8).write(to: URL(fileURLWithPath: linked))
         #expect(link(linked, out + "/hardlink-5-UBND-VP.pdf") == 0)
 
-        let link = try d.receipt(sto, listing: "link-1-UBND-VP.pdf")
+        let link = try await d.receiptAsync(sto, listing: "link-1-UBND-VP.pdf")
         #expect(codes(link) == ["unsupported-file"])
-        #expect(try d.receipt(sto, listing: "dangling-2-UBND-VP.pdf")["verdict"] as? String == "rejected")
-        let folderLink = try d.receipt(sto, listing: "Hồ sơ liên kết")
+        #expect(try await d.receiptAsync(sto, listing: "dangling-2-UBND-VP.pdf")["verdict"] as? String == "rejected")
+        let folderLink = try await d.receiptAsync(sto, listing: "Hồ sơ liên kết")
         #expect(codes(folderLink) == ["unsupported-file"])
-        #expect(codes(try d.receipt(sto, listing: "fifo-3-UBND-VP.pdf")) == ["unsupported-file"])
-        if isRoot { #expect(codes(try d.receipt(sto, listing: "device-4-UBND-VP.pdf")) == ["unsupported-file"]) }
-        #expect(codes(try d.receipt(sto, listing: "hardlink-5-UBND-VP.pdf")) == ["unsupported-file"])
+        #expect(codes(try await d.receiptAsync(sto, listing: "fifo-3-UBND-VP.pdf")) == ["unsupported-file"])
+        if isRoot { #expect(codes(try await d.receiptAsync(sto, listing: "device-4-UBND-VP.pdf")) == ["unsupported-file"]) }
+        #expect(codes(try await d.receiptAsync(sto, listing: "hardlink-5-UBND-VP.pdf")) == ["unsupported-file"])
 
         // Links, FIFO and device kept unopened in quarantine, as they came.
         let quarantine = d.spool + "/archive/quarantine"
@@ -88,7 +76,7 @@ struct HostileInputTests {
         #expect(d.stop() == 0, "the daemon is still running and stops cleanly")
     }
 
-    @Test func emptyTooLargeAndOddNamesGetReceipts() throws {
+    @Test func emptyTooLargeAndOddNamesGetReceipts() async throws {
         let d = try DaemonHarness(trust: try Fixtures.trust(), window: "2s")
         try d.start()
         let out = d.outbox(sto)
@@ -100,7 +88,7 @@ struct HostileInputTests {
             dropped.append(.init(unit: sto, name: name, sha256: try sha256(out + "/" + name)))
         }
         let scan = Array("%PDF-1.4\n% a scan, unsigned\n".utf8)
-        FileManager.default.createFile(atPath: out + "/empty-11-UBND-VP.pdf", contents: Data())
+        _ = FileManager.default.createFile(atPath: out + "/empty-11-UBND-VP.pdf", contents: Data())
         try put("big-12-UBND-VP.pdf", Array("%PDF-1.4\n".utf8) + [UInt8](repeating: 0x41, count: (1 << 20) + 10))
         let controlNames = ["ctl\n-13-UBND-VP.pdf", "tab\t-14-UBND-VP.pdf", "\u{1}soh-15-UBND-VP.pdf"]
         for name in controlNames { try put(name, scan) }
@@ -125,11 +113,11 @@ struct HostileInputTests {
         try Data(scan).write(to: URL(fileURLWithPath: d.dir + "/scan-reference"))
         dropped.append(.init(unit: sto, name: "bad-%FF%FE-19-UBND-VP.pdf", sha256: try sha256(d.dir + "/scan-reference")))
 
-        #expect(codes(try d.receipt(sto, listing: "empty-11-UBND-VP.pdf")) == ["unreadable"])
-        let big = try d.receipt(sto, listing: "big-12-UBND-VP.pdf")
+        #expect(codes(try await d.receiptAsync(sto, listing: "empty-11-UBND-VP.pdf")) == ["unreadable"])
+        let big = try await d.receiptAsync(sto, listing: "big-12-UBND-VP.pdf")
         #expect(codes(big) == ["too-large"])
         for name in controlNames + [longName] + dotted + [nfd, "bad-%FF%FE-19-UBND-VP.pdf"] {
-            let r = try d.receipt(sto, listing: name)
+            let r = try await d.receiptAsync(sto, listing: name)
             #expect(r["verdict"] as? String == "rejected", "\(name.debugDescription)")
         }
         // Nothing was written outside the spool's own folders.
@@ -140,7 +128,32 @@ struct HostileInputTests {
         #expect(audit.problems.isEmpty, "\(audit.problems)")
     }
 
-    @Test func droppedFolderWithNestedFoldersAndASymlinkIsQuarantinedWhole() throws {
+    /// A second file under the same 255-byte name joins the open submission
+    /// under a numbered name that still fits (it used to fail its claim
+    /// with ENAMETOOLONG, again and again).
+    @Test func aSecondFileWithTheSameLongestNameIsClaimedUnderAShortenedName() async throws {
+        let d = try DaemonHarness(trust: try Fixtures.trust(), window: "4s")
+        try d.start()
+        var stem = "Tờ trình 22-TTr-UBND về việc ứng dụng chữ ký số "
+        while (stem + "ữ").utf8.count + "_scan.pdf".utf8.count <= 255 { stem += "ữ" }
+        let name = stem + "_scan.pdf"
+        let path = d.outbox(sto) + "/" + name
+        try Data("%PDF-1.4 first".utf8).write(to: URL(fileURLWithPath: d.dir + "/first"))
+        try Data("%PDF-1.4 second".utf8).write(to: URL(fileURLWithPath: d.dir + "/second"))
+        #expect(rename(d.dir + "/first", path) == 0)
+        try await d.waitUntil("the first claimed", timeout: 20) { !FileManager.default.fileExists(atPath: path) }
+        #expect(rename(d.dir + "/second", path) == 0)
+        try await d.waitUntil("the second claimed", timeout: 20) { !FileManager.default.fileExists(atPath: path) }
+        let r = try await d.receiptAsync(sto, listing: name)
+        let names = ((r["files"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+        #expect(names.count == 2)
+        #expect(names.allSatisfy { $0.utf8.count <= 255 })
+        #expect(names.contains { $0.hasSuffix(" (2).pdf") })
+        #expect(!d.log.contains("File name too long"))
+        d.stop()
+    }
+
+    @Test func droppedFolderWithNestedFoldersAndASymlinkIsQuarantinedWhole() async throws {
         let pair = try Fixtures.samplePair(key: "21-UBND-TH")
         let d = try DaemonHarness(trust: try Fixtures.trust(), window: "2s")
         try d.start()
@@ -152,7 +165,7 @@ struct HostileInputTests {
         try FileManager.default.copyItem(atPath: pair.scan, toPath: staging + "/phụ lục/ảnh/ban-quet.pdf")
         #expect(symlink(secret, staging + "/phụ lục/lien-ket.pdf") == 0)
         try FileManager.default.moveItem(atPath: staging, toPath: d.outbox(sto) + "/Hồ sơ 21-UBND-TH")
-        let r = try d.receipt(sto, key: "Hồ sơ 21-UBND-TH", verdict: "rejected", timeout: 30)
+        let r = try await d.receiptAsync(sto, key: "Hồ sơ 21-UBND-TH", verdict: "rejected", timeout: 30)
         let names = Set(((r["files"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String })
         #expect(names == ["van-ban.pdf", "phụ lục/ảnh/ban-quet.pdf", "phụ lục/lien-ket.pdf"])
         #expect(codes(r).contains("unsupported-file"))

@@ -27,7 +27,7 @@ struct KillRestartTests {
     let vinh = "000.00.41.H41"
 
     @Test(.timeLimit(.minutes(15)))
-    func sigkillAtRandomMomentsLosesNothingAndNumbersWithoutGaps() throws {
+    func sigkillAtRandomMomentsLosesNothingAndNumbersWithoutGaps() async throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["LIENTHONG_KILL_SEED"] ?? "") ?? 0x4116_0612
         var rng = SeededRandom(state: seed)
         // Pairs (công văn: scan + electronic), reports alone (accepted at
@@ -67,13 +67,13 @@ struct KillRestartTests {
             }
             next += wave
             // Kill at a random moment of the work this wave started.
-            usleep(UInt32(50_000 + rng.below(900_000)))
+            try await pause(50_000 + rng.below(900_000))
             d.killHard()
             kills += 1
             if rng.below(3) == 0 {
                 // Sometimes in the middle of start-up recovery too.
                 try d.start(waitReady: false)
-                usleep(UInt32(rng.below(400_000)))
+                try await pause(rng.below(400_000))
                 d.killHard()
                 kills += 1
             }
@@ -82,7 +82,7 @@ struct KillRestartTests {
 
         // Let it finish: every dropped file named in some receipt, queue empty.
         let names = Set(dropped.map { "\($0.unit)|\($0.name)" })
-        try d.waitFor("every dropped file decided", timeout: 300) {
+        try await d.waitUntil("every dropped file decided", timeout: 300) {
             var listed: Set<String> = []
             for unit in [sto, vinh] {
                 for r in d.allReceipts(unit) {

@@ -52,7 +52,7 @@ struct PressureTests {
     func receiptCount(_ d: DaemonHarness) -> Int { d.receiptNames(sto).filter { $0.hasSuffix(".json") }.count }
 
     @Test(.enabled(if: getuid() == 0, "lowering fs.inotify.max_queued_events needs root"), .timeLimit(.minutes(10)))
-    func anOverflowWhileStoppedIsRescannedAndEverythingDecided() throws {
+    func anOverflowWhileStoppedIsRescannedAndEverythingDecided() async throws {
         let keys = (1...300).map { "\(4000 + $0)-BC-STTTT" }
         let samples = try Fixtures.batch(keys: keys)
         let d = try DaemonHarness(trust: try Fixtures.trust(), settle: "200ms")
@@ -66,14 +66,14 @@ struct PressureTests {
         }
         try d.start(waitReady: false)
         let pid = try #require(d.process?.processIdentifier)
-        try d.waitFor("the daemon's inotify instance", timeout: 30) { Self.hasInotify(pid) }
+        try await d.waitUntil("the daemon's inotify instance", timeout: 30) { Self.hasInotify(pid) }
         Self.writeKnob(previous)
-        try d.waitFor("daemon ready", timeout: 60) { d.log.contains("lienthongd ready") }
+        try await d.waitUntil("daemon ready", timeout: 60) { d.log.contains("lienthongd ready") }
 
         d.signal(SIGSTOP)
         let dropped = try dropReports(d, keys: keys, samples: samples)
         d.signal(SIGCONT)
-        try d.waitFor("300 receipts", timeout: 300) { receiptCount(d) >= keys.count }
+        try await d.waitUntil("300 receipts", timeout: 300) { receiptCount(d) >= keys.count }
         #expect(d.log.contains("inotify queue overflowed: rescanning every outbox"))
         #expect(d.stop() == 0)
         let audit = try SpoolAudit(spool: d.spool).check(dropped: dropped, units: [sto], expectAccepted: keys.count)
@@ -94,18 +94,18 @@ struct PressureTests {
 
     /// The ledger on the full disk too: SQLite answers SQLITE_FULL.
     @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs spool needs root"), .timeLimit(.minutes(10)))
-    func aFullDiskLosesNothingAndEverythingIsFiledOnceSpaceReturns() throws {
-        try fullDisk(separateLedger: false)
+    func aFullDiskLosesNothingAndEverythingIsFiledOnceSpaceReturns() async throws {
+        try await fullDisk(separateLedger: false)
     }
 
     /// The ledger on a disk of its own that has space: decisions commit, and
     /// it is the filing (receipts, archive, office copies) that meets ENOSPC.
     @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs spool needs root"), .timeLimit(.minutes(10)))
-    func aFullSpoolWithRoomInTheLedgerFilesEverythingOnceSpaceReturns() throws {
-        try fullDisk(separateLedger: true)
+    func aFullSpoolWithRoomInTheLedgerFilesEverythingOnceSpaceReturns() async throws {
+        try await fullDisk(separateLedger: true)
     }
 
-    func fullDisk(separateLedger: Bool) throws {
+    func fullDisk(separateLedger: Bool) async throws {
         let warm = (1...5).map { "\(5000 + $0)-BC-STTTT" }
         let keys = (1...40).map { "\(6000 + $0)-BC-STTTT" }
         let scans = (1...20).map { "\(7000 + $0)-UBND-KT" }
@@ -124,7 +124,7 @@ struct PressureTests {
         }
         try d.start()
         var dropped = try dropReports(d, keys: warm, samples: samples)
-        try d.waitFor("the first receipts", timeout: 60) { receiptCount(d) >= warm.count }
+        try await d.waitUntil("the first receipts", timeout: 60) { receiptCount(d) >= warm.count }
 
         // Stopped, the drops arrive, then the disk is filled to the last byte.
         d.signal(SIGSTOP)
@@ -133,10 +133,10 @@ struct PressureTests {
         fill(filler)
         d.signal(SIGCONT)
 
-        try d.waitFor("a logged disk-full error", timeout: 60) {
+        try await d.waitUntil("a logged disk-full error", timeout: 60) {
             d.log.contains("No space left on device") || d.log.contains("database or disk is full")
         }
-        usleep(3_000_000)
+        try await pause(3_000_000)
         #expect(d.process?.isRunning == true, "the daemon must not crash on a full disk")
         // Nothing half-moved: each file is in exactly one of outbox, queue, archive.
         for key in keys {
@@ -151,7 +151,7 @@ struct PressureTests {
 
         // Space returns: the daemon finishes by itself.
         #expect(unlink(filler) == 0)
-        try d.waitFor("every receipt after space returned", timeout: 240) { receiptCount(d) >= warm.count + keys.count }
+        try await d.waitUntil("every receipt after space returned", timeout: 240) { receiptCount(d) >= warm.count + keys.count }
 
         // Claimed with space, the disk fills before their window ends: the
         // decisions and their filing meet the full disk.
@@ -160,15 +160,15 @@ struct PressureTests {
             try FileManager.default.copyItem(atPath: samples + "/\(key)_scan.pdf", toPath: d.outbox(sto) + "/\(key)_scan.pdf")
             dropped.append(.init(unit: sto, name: "\(key)_scan.pdf", sha256: try sha256(samples + "/\(key)_scan.pdf")))
         }
-        try d.waitFor("the scans claimed", timeout: 60) { ((try? FileManager.default.contentsOfDirectory(atPath: d.outbox(sto))) ?? ["?"]).isEmpty }
+        try await d.waitUntil("the scans claimed", timeout: 60) { ((try? FileManager.default.contentsOfDirectory(atPath: d.outbox(sto))) ?? ["?"]).isEmpty }
         let errorsBefore = d.log.components(separatedBy: "ERROR").count
         fill(filler)
-        try d.waitFor("the decisions meeting the full disk", timeout: 60) { d.log.components(separatedBy: "ERROR").count > errorsBefore }
-        usleep(2_000_000)
+        try await d.waitUntil("the decisions meeting the full disk", timeout: 60) { d.log.components(separatedBy: "ERROR").count > errorsBefore }
+        try await pause(2_000_000)
         #expect(d.process?.isRunning == true)
         #expect(unlink(filler) == 0)
         let total = warm.count + keys.count + scans.count
-        try d.waitFor("every receipt after space returned again", timeout: 240) { receiptCount(d) >= total }
+        try await d.waitUntil("every receipt after space returned again", timeout: 240) { receiptCount(d) >= total }
         #expect(d.stop() == 0)
         let audit = try SpoolAudit(spool: d.spool).check(dropped: dropped, units: [sto], expectAccepted: warm.count + keys.count)
         #expect(audit.problems.isEmpty, "\(audit.problems.prefix(20))")

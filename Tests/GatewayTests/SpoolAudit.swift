@@ -126,3 +126,39 @@ struct SpoolAudit {
         return report
     }
 }
+
+/// Waits that give their thread back: the long daemon tests would otherwise
+/// hold the test runner's few cooperative threads (two on this machine) for
+/// minutes and starve the async tests of other suites.
+extension DaemonHarness {
+    func waitUntil(_ what: String, timeout: Double, _ condition: () -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return }
+            if let p = process, !p.isRunning { throw HarnessError("daemon exited (\(p.terminationStatus)) while waiting for \(what); log:\n\(log)") }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        throw HarnessError("timed out after \(timeout) s waiting for \(what); log:\n\(log)")
+    }
+
+    func receiptAsync(_ unit: String, key: String, verdict: String, timeout: Double = 30) async throws -> [String: Any] {
+        let path = receipts(unit) + "/\(key).\(verdict).json"
+        try await waitUntil("receipt \(path)", timeout: timeout) { FileManager.default.fileExists(atPath: path) }
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw HarnessError("receipt is not an object") }
+        return json
+    }
+
+    func receiptAsync(_ unit: String, listing file: String, timeout: Double = 30) async throws -> [String: Any] {
+        var found: [String: Any]?
+        try await waitUntil("a receipt listing \(file.debugDescription)", timeout: timeout) {
+            found = allReceipts(unit).first { r in
+                ((r["files"] as? [[String: Any]]) ?? []).contains { ($0["name"] as? String) == file.precomposedStringWithCanonicalMapping }
+            }
+            return found != nil
+        }
+        return found!
+    }
+}
+
+func pause(_ microseconds: Int) async throws { try await Task.sleep(nanoseconds: UInt64(microseconds) * 1000) }

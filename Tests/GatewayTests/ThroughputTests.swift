@@ -12,7 +12,7 @@ import Glibc
 struct ThroughputTests {
     let sto = "000.00.21.H41"
 
-    @Test func threeHundredReportsAreFiledAndTimed() throws {
+    @Test func threeHundredReportsAreFiledAndTimed() async throws {
         let n = Int(ProcessInfo.processInfo.environment["LIENTHONG_LOAD_N"] ?? "") ?? 300
         let keys = (1...n).map { "\($0)-BC-STTTT" }
         let samples = try Fixtures.batch(keys: keys)
@@ -28,7 +28,7 @@ struct ThroughputTests {
         }
         let started = Date()
         for key in keys { #expect(rename(staging + "/\(key).pdf", d.outbox(sto) + "/\(key).pdf") == 0) }
-        try d.waitFor("\(n) receipts", timeout: 600) {
+        try await d.waitUntil("\(n) receipts", timeout: 600) {
             ((try? FileManager.default.contentsOfDirectory(atPath: d.receipts(sto))) ?? []).filter { $0.hasSuffix(".json") }.count >= n
         }
         let elapsed = Date().timeIntervalSince(started)

@@ -14,7 +14,9 @@ struct ArrivalEdgeTests {
     /// it and write again after the claim (the rename does not close its
     /// handle). What is archived must be what the receipt's hash describes.
     @Test func aFileWrittenAfterItsClaimIsHashedAgainBeforeTheDecision() async throws {
-        let d = try DaemonHarness(trust: try Fixtures.trust(), settle: "300ms", window: "3s")
+        // A long window, and the daemon held still while the sender writes:
+        // the second write lands before the decision however slow the machine.
+        let d = try DaemonHarness(trust: try Fixtures.trust(), settle: "300ms", window: "10s")
         try d.start()
         let path = d.outbox(sto) + "/31-UBND-VP_scan.pdf"
         let fd = open(path, O_CREAT | O_WRONLY | O_EXCL | O_CLOEXEC, 0o644)
@@ -26,12 +28,14 @@ struct ArrivalEdgeTests {
             !FileManager.default.fileExists(atPath: path)
         }
         try await pause(300_000)  // the claimed file has been read and hashed by now
+        d.signal(SIGSTOP)
         _ = second.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
+        d.signal(SIGCONT)
         let whole = d.dir + "/whole"
         try Data(first + second).write(to: URL(fileURLWithPath: whole))
 
-        let r = try await d.receiptAsync(sto, key: "31-UBND-VP", verdict: "rejected", timeout: 30)
+        let r = try await d.receiptAsync(sto, key: "31-UBND-VP", verdict: "rejected", timeout: 60)
         let files = (r["files"] as? [[String: Any]]) ?? []
         #expect(files.count == 1)
         #expect(files.first?["sha256"] as? String == (try sha256(whole)), "the receipt describes the bytes as they ended")

@@ -14,36 +14,35 @@ struct ArrivalEdgeTests {
     /// it and write again after the claim (the rename does not close its
     /// handle). What is archived must be what the receipt's hash describes.
     @Test func aFileWrittenAfterItsClaimIsHashedAgainBeforeTheDecision() async throws {
-        // A long window, and the daemon held still while the sender writes:
-        // the second write lands before the decision however slow the machine.
-        let d = try DaemonHarness(trust: try Fixtures.trust(), settle: "300ms", window: "10s")
+        // A scan whose electronic twin is dropped only after the late write:
+        // the decision cannot come before it (the window is long), however
+        // slowly this test runs.
+        let pair = try Fixtures.samplePair(key: "31-UBND-VP")
+        let d = try DaemonHarness(trust: try Fixtures.trust(), settle: "300ms", window: "120s")
         try d.start()
+        let scan = [UInt8](try Data(contentsOf: URL(fileURLWithPath: pair.scan)))
+        let first = Array(scan.prefix(scan.count / 2)), second = Array(scan.dropFirst(scan.count / 2))
         let path = d.outbox(sto) + "/31-UBND-VP_scan.pdf"
         let fd = open(path, O_CREAT | O_WRONLY | O_EXCL | O_CLOEXEC, 0o644)
         #expect(fd >= 0)
-        let first = Array("%PDF-1.4\n% scan, first part\n".utf8)
-        let second = Array("% second part, written through the same handle after the claim\n%%EOF\n".utf8)
         _ = first.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        try await d.waitUntil("the claim while the file is still open", timeout: 20) {
+        try await d.waitUntil("the claim while the file is still open", timeout: 30) {
             !FileManager.default.fileExists(atPath: path)
         }
-        try await pause(300_000)  // the claimed file has been read and hashed by now
-        d.signal(SIGSTOP)
+        try await pause(500_000)  // the claimed half has been read and hashed by now
         _ = second.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
-        d.signal(SIGCONT)
-        let whole = d.dir + "/whole"
-        try Data(first + second).write(to: URL(fileURLWithPath: whole))
+        try d.drop([pair.electronic], into: sto)
 
-        let r = try await d.receiptAsync(sto, key: "31-UBND-VP", verdict: "rejected", timeout: 60)
+        let r = try await d.receiptAsync(sto, key: "31-UBND-VP", verdict: "accepted", timeout: 60)
         let files = (r["files"] as? [[String: Any]]) ?? []
-        #expect(files.count == 1)
-        #expect(files.first?["sha256"] as? String == (try sha256(whole)), "the receipt describes the bytes as they ended")
-        #expect(files.first?["size"] as? Int == first.count + second.count)
+        let scanEntry = files.first { $0["name"] as? String == "31-UBND-VP_scan.pdf" }
+        #expect(scanEntry?["sha256"] as? String == (try sha256(pair.scan)), "the receipt describes the bytes as they ended")
+        #expect(scanEntry?["size"] as? Int == scan.count)
         let id = try #require(r["submission"] as? String)
-        let archived = try FileManager.default.subpathsOfDirectory(atPath: d.spool + "/archive/rejected")
+        let archived = try FileManager.default.subpathsOfDirectory(atPath: d.spool + "/archive/accepted")
         let rel = try #require(archived.first { $0.hasSuffix("\(id)/files/31-UBND-VP_scan.pdf") })
-        #expect(try sha256(d.spool + "/archive/rejected/" + rel) == (try sha256(whole)))
+        #expect(try sha256(d.spool + "/archive/accepted/" + rel) == (try sha256(pair.scan)))
         d.stop()
     }
 

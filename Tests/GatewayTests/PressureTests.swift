@@ -110,7 +110,9 @@ struct PressureTests {
         let keys = (1...40).map { "\(6000 + $0)-BC-STTTT" }
         let scans = (1...20).map { "\(7000 + $0)-UBND-KT" }
         let samples = try Fixtures.batch(keys: warm + keys + scans)
-        let d = try DaemonHarness(trust: try Fixtures.trust(), settle: "200ms", window: "5s")
+        // A window long enough that the disk is full before it ends, however
+        // slowly this test runs between seeing the claims and filling the disk.
+        let d = try DaemonHarness(trust: try Fixtures.trust(), settle: "200ms", window: "20s")
         try FileManager.default.createDirectory(atPath: d.spool, withIntermediateDirectories: true)
         try run("/bin/mount", ["-t", "tmpfs", "-o", "size=24m,mode=0755", "tmpfs", d.spool])
         if separateLedger {
@@ -163,7 +165,7 @@ struct PressureTests {
         try await d.waitUntil("the scans claimed", timeout: 60) { ((try? FileManager.default.contentsOfDirectory(atPath: d.outbox(sto))) ?? ["?"]).isEmpty }
         let errorsBefore = d.log.components(separatedBy: "ERROR").count
         fill(filler)
-        try await d.waitUntil("the decisions meeting the full disk", timeout: 60) { d.log.components(separatedBy: "ERROR").count > errorsBefore }
+        try await d.waitUntil("the decisions meeting the full disk", timeout: 120) { d.log.components(separatedBy: "ERROR").count > errorsBefore }
         try await pause(2_000_000)
         #expect(d.process?.isRunning == true)
         #expect(unlink(filler) == 0)

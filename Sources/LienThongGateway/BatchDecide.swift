@@ -39,6 +39,11 @@ extension Pipeline {
     func prepare(_ sub: OpenSubmission, now: Date) -> Ready? {
         do {
             try settleIntents(sub)
+            if !DurableFS.exists(settings.layout.queuedFiles(sub.id)), try ledger.files(of: sub.id).isEmpty {
+                // Its only claim was undone (the sender took the file back).
+                dropOpen(sub, now: now)
+                return nil
+            }
             let a = try assess(sub, now: now)
             if a.stillArriving {
                 // Written to after it was claimed (an SMB client holding it

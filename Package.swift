@@ -49,7 +49,7 @@ let package = Package(
 
         .testTarget(name: "LienThongCoreTests", dependencies: ["LienThongCore"]),
         .testTarget(name: "LienThongConfigTests", dependencies: ["LienThongConfig"]),
-        .testTarget(name: "LienThongSignatureTests", dependencies: ["LienThongSignature"]),
+        .testTarget(name: "LienThongSignatureTests", dependencies: ["LienThongSignature"], exclude: ["Regressions"]),
         .testTarget(name: "LienThongSpoolTests", dependencies: ["LienThongSpool"]),
         .testTarget(name: "LienThongWatchTests", dependencies: ["LienThongWatch"]),
         .testTarget(name: "LienThongSystemdTests", dependencies: ["LienThongSystemd"]),

@@ -12,15 +12,31 @@ extension Pipeline {
         var type: DocumentType
         var subject: String?
         var quarantine: Bool
+        /// A claimed file changed while or since it was read (a sender still
+        /// writing through an open handle): decide nothing yet.
+        var stillArriving = false
     }
 
     func assess(_ sub: OpenSubmission, now: Date) throws -> Assessment {
         let root = settings.layout.queuedFiles(sub.id)
         let entries = try SpoolTree.entries(under: root)
         var bytesOf: [String: [UInt8]] = [:]
-        for entry in entries where sub.facts[entry.path] == nil {
-            let (facts, bytes) = read(root + "/" + entry.path, name: entry.path)
+        var stillArriving = false
+        for entry in entries {
+            let path = root + "/" + entry.path
+            // Facts hold only for the bytes they were read from: a file whose
+            // size or change time moved since is read and hashed again.
+            let before = FileStamp.of(path)
+            if let known = sub.facts[entry.path], known.stamp == before { continue }
+            sub.facts[entry.path] = nil
+            sub.validations[entry.path] = nil
+            let (facts, bytes) = read(path, name: entry.path)
+            guard FileStamp.of(path) == before else {
+                stillArriving = true
+                continue
+            }
             sub.facts[entry.path] = facts
+            sub.facts[entry.path]?.stamp = before
             if let bytes { bytesOf[entry.path] = bytes }
         }
         let names = entries.map(\.path)
@@ -52,7 +68,7 @@ extension Pipeline {
         let type = manifest?.type ?? document.map { DocumentType.from(symbol: $0.symbol) } ?? .congVan
         let subject = manifest?.subject ?? sub.key
         return Assessment(parts: parts, document: document, type: type, subject: subject,
-                          quarantine: entries.contains { sub.facts[$0.path]?.quarantine ?? false })
+                          quarantine: entries.contains { sub.facts[$0.path]?.quarantine ?? false }, stillArriving: stillArriving)
     }
 
     private func read(_ path: String, name: String) -> (FileFacts, [UInt8]?) {

@@ -76,11 +76,8 @@ public final class Gateway {
     /// One turn of the pipeline: complete entries are claimed, due
     /// submissions decided, the watchdog fed, STATUS refreshed.
     func tick(now: Date) {
-        for entry in tracker.takeComplete(now: now) {
-            if let sub = pipeline.claim(root: entry.root, name: entry.name, now: now) {
-                pipeline.evaluate(sub, now: now)
-            }
-        }
+        // Claimed together (group commit); decided together below.
+        pipeline.claimAll(tracker.takeComplete(now: now).map { ($0.root, $0.name) }, now: now)
         if !pipeline.retryLater.isEmpty, now.timeIntervalSince(lastRetry) >= 5 {
             let sources = pipeline.retryLater
             pipeline.retryLater = []
@@ -125,6 +122,7 @@ public final class Gateway {
                     if event.directory == entry.root { tracker.forget(entry) } else { tracker.noteActivity(entry, now: now) }
                 }
             case .activity:
+                repairIfMangled(WatchEventName(directory: event.directory, name: event.name))
                 guard let entry = tracker.entry(forEventIn: event.directory, name: event.name) else { continue }
                 if event.directory == entry.root, settings.ignore.matches(event.name) { continue }
                 tracker.noteActivity(entry, now: now)
@@ -147,6 +145,7 @@ public final class Gateway {
     }
 
     func scan(_ outbox: String, now: Date) {
+        repairNames(in: outbox)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: outbox) else { return }
         for name in names where !settings.ignore.matches(name) {
             let entry = SettleTracker.Entry(root: outbox, name: name)

@@ -80,6 +80,7 @@ extension Pipeline {
     /// Records each entry of a claimed folder in the ledger and removes the
     /// folder's intent row.
     func adoptFolderContents(_ sub: OpenSubmission, at: Date) throws {
+        repairNames(inClaimed: sub.id)
         let rows = try ledger.files(of: sub.id)
         let known = Set(rows.map(\.name))
         let source = rows.first { $0.name == Pipeline.folderMarker }?.source ?? ""
@@ -92,7 +93,7 @@ extension Pipeline {
 
     /// The open submission of this unit that shares the key or the document
     /// number, or a new one.
-    private func openSubmission(unit: String, key: String, identities: Set<String>, isFolder: Bool, now: Date) throws -> OpenSubmission {
+    func openSubmission(unit: String, key: String, identities: Set<String>, isFolder: Bool, now: Date) throws -> OpenSubmission {
         if let match = open.values
             .filter({ $0.unit == unit && !$0.isFolder && $0.outboundGroup == nil && !$0.identities.isDisjoint(with: identities) })
             .min(by: { $0.firstArrival < $1.firstArrival })

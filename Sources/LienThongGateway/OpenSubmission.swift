@@ -50,4 +50,6 @@ struct FileFacts {
     var problem: Finding?
     /// Not a regular file: the submission goes to quarantine.
     var quarantine: Bool
+    /// The file's inode, size, modification and change time when it was read.
+    var stamp: FileStamp? = nil
 }

@@ -20,6 +20,10 @@ public final class Pipeline {
     var isAwaitingMoreFiles: (OpenSubmission) -> Bool = { _ in false }
     /// Fan-out delivery scheduling (OutboundDeliveries.swift).
     let fanout = FanoutState()
+    /// Decided submissions whose filing failed (disk full, I/O error) are
+    /// filed again from the ledger at this time, with doubling backoff.
+    var placementRetryAt: Date?
+    var placementBackoff: Double = 1
 
     public init(settings: GatewaySettings, log: EventLog) throws {
         self.settings = settings
@@ -32,106 +36,29 @@ public final class Pipeline {
     public var openCount: Int { open.count }
 
     /// The earliest time a submission must be looked at again.
-    var nextWake: Date? { open.values.compactMap(\.wakeAt).min() }
+    var nextWake: Date? { (open.values.compactMap(\.wakeAt) + [placementRetryAt].compactMap { $0 }).min() }
 
-    /// Decides every submission whose time has come.
+    /// Decides every submission whose time has come, in groups (BatchDecide).
     func evaluateDue(now: Date) {
-        for sub in open.values.sorted(by: { $0.firstArrival < $1.firstArrival }) where (sub.wakeAt ?? .distantPast) <= now {
-            evaluate(sub, now: now)
-        }
+        let due = open.values.sorted(by: { $0.firstArrival < $1.firstArrival }).filter { !$0.held && ($0.wakeAt ?? .distantPast) <= now }
+        decideAll(due, now: now)
     }
 
     /// Looks at a submission: decides it, or sets when to look again.
     func evaluate(_ sub: OpenSubmission, now: Date) {
-        if sub.held { sub.wakeAt = nil; return }  // an operator's hold (Gateway+Control): not decided until released
-        if sub.outboundGroup != nil { return evaluateOutbound(sub, now: now) }
-        do {
-            let a = try assess(sub, now: now)
-            guard let unit = settings.config.registry[sub.unit] else {
-                // The unit left the registry on reload: decide by the rule anyway.
-                return try finalize(sub, a, unit: LienThongCore.Unit(id: sub.unit, name: sub.unit, level: .department),
-                                    outcome: .reject([Finding(.unsupportedFile, "unit \(sub.unit) is no longer in the registry")]), now: now)
-            }
-            if a.parts.isEmpty {
-                // Everything it had vanished (recovery of a half claim): nothing to decide.
-                dropOpen(sub, now: now)
-                return
-            }
-            let input = DecisionInput(
-                unit: unit, parts: a.parts, type: a.type, subject: a.subject, firstArrival: sub.firstArrival,
-                lastArrival: sub.lastArrival, awaitingMoreFiles: isAwaitingMoreFiles(sub))
-            let outcome = Decision.decide(input, now: now, policy: settings.policy)
-            if case .wait(let until) = outcome {
-                sub.wakeAt = until
-                return
-            }
-            try finalize(sub, a, unit: unit, outcome: outcome, now: now)
-        } catch {
-            // Disk full or I/O error: nothing was half-done (each step is
-            // atomic); try again shortly.
-            log.log(.error, "submission \(sub.id) of \(sub.unit): \(error); will retry in 5 s",
-                    fields: [(JournalField.submission, sub.id), (JournalField.unit, sub.unit)])
-            sub.wakeAt = now.addingTimeInterval(5)
-        }
-    }
-
-    private func finalize(_ sub: OpenSubmission, _ a: Assessment, unit: LienThongCore.Unit, outcome: Outcome, now: Date) throws {
-        let accepted: Bool
-        var reasons: [Finding] = []
-        var warnings: [String] = []
-        switch outcome {
-        case .accept(let w): accepted = true; warnings = w
-        case .reject(let r): accepted = false; reasons = r
-        case .wait: return
-        }
-        for part in a.parts {
-            try ledger.recordFacts(submission: sub.id, name: part.name, size: part.size, sha256: part.sha256, role: part.role.rawValue)
-        }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = settings.timeZone
-        let ym = calendar.dateComponents([.year, .month], from: now)
-        let shelf: SpoolLayout.Shelf = a.quarantine ? .quarantine : (accepted ? .accepted : .rejected)
-        let archiveDir = settings.layout.archive(shelf, submission: sub.id, year: ym.year ?? 0, month: ym.month ?? 0)
-        let codes = Array(Set(reasons.map(\.code))).sorted().map(\.rawValue)
-        let language = settings.config.language
-        let tz = settings.timeZone
-        let rule = settings.config.rule.citation
-        var receipt: Receipt?
-        let number = try ledger.decide(
-            submission: sub.id, accepted: accepted, numbered: true, year: ym.year ?? 0, reasons: codes,
-            placement: archiveDir, at: now
-        ) { number in
-            let r = Receipt(
-                submission: sub.id, unit: unit.id, unitName: unit.name, key: sub.key, document: a.document, type: a.type,
-                accepted: accepted, reasons: reasons, warnings: warnings, arrivalNumber: number,
-                files: a.parts.map { .init(name: $0.name, role: $0.role, size: $0.size, sha256: $0.sha256) },
-                signatures: a.parts.compactMap(\.validation).flatMap(\.signatures),
-                receivedAt: sub.firstArrival, decidedAt: now, rule: rule)
-            receipt = r
-            return (r.json(language: language, timeZone: tz).serialized(),
-                    ReceiptText.render(r, language: language, timeZone: tz),
-                    ValidationReport.render(submission: sub.id, parts: a.parts, settings: settings, decidedAt: now))
-        }
-        open[sub.id] = nil
-        guard let record = try ledger.submission(sub.id) else { return }
-        try place(record)
-        if let receipt { logDecision(receipt, shelf: shelf, number: number) }
+        decideAll([sub], now: now)
     }
 
     /// Files a decided submission away from its ledger record (also the
     /// recovery path), then marks it placed.
     func place(_ record: Ledger.SubmissionRecord) throws {
         if Self.isOutbound(record) { return try placeOutbound(record) }
-        guard let json = record.receipt, let archiveDir = record.placement else { return }
-        let plan = Placement.Plan(
-            submission: record.id, unit: record.unit, key: record.key, verdict: record.verdict ?? "rejected",
-            archiveDir: archiveDir, receiptJSON: json, receiptText: record.receiptText ?? "", report: record.report ?? "{}\n",
-            officeCopy: record.verdict == "accepted")
+        guard let plan = plan(for: record) else { return }
         try Placement(layout: settings.layout).place(plan)
         try ledger.markPlaced(submission: record.id, at: Date())
     }
 
-    private func logDecision(_ r: Receipt, shelf: SpoolLayout.Shelf, number: Int?) {
+    func logDecision(_ r: Receipt, shelf: SpoolLayout.Shelf, number: Int?) {
         let codes = r.reasons.map(\.code.rawValue)
         var fields: [(String, String)] = [
             (JournalField.messageID, r.accepted ? MessageID.accepted : (shelf == .quarantine ? MessageID.quarantined : MessageID.rejected)),

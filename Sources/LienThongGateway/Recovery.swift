@@ -8,10 +8,18 @@ import LienThongSystemd
 /// nothing is decided, numbered or copied twice.
 extension Pipeline {
     func recover(now: Date) throws {
-        // 1. Decided but not fully placed: redo placement from the ledger.
-        for record in try ledger.submissions(in: .decided) {
-            try place(record)
-            log.log(.notice, "finished filing submission \(record.id) after a restart", fields: [(JournalField.submission, record.id)])
+        // 0. Temporary files of writes a crash interrupted.
+        try cleanStaleTemporaries()
+        // 1. Decided but not fully placed: redo placement from the ledger. If
+        //    that fails (disk still full), they stay decided and are filed
+        //    again with backoff from the main loop.
+        let decided = try ledger.submissions(in: .decided)
+        if !decided.isEmpty {
+            placementRetryAt = now
+            retryPlacement(now: now)
+            for record in decided where (try? ledger.submission(record.id))?.state == .placed {
+                log.log(.notice, "finished filing submission \(record.id) after a restart", fields: [(JournalField.submission, record.id)])
+            }
         }
         // 2. Gathering: settle each claim intent, then reopen.
         var known: Set<String> = []

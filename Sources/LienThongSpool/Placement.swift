@@ -37,77 +37,11 @@ public struct Placement {
     public let layout: SpoolLayout
     public init(layout: SpoolLayout) { self.layout = layout }
 
-    /// Returns the receipt file written in the unit's `receipts/`.
+    /// Returns the receipt file written in the unit's `receipts/`. One plan
+    /// is a batch of one (see `placeAll`).
     @discardableResult
     public func place(_ plan: Plan) throws -> String {
-        let queued = layout.queued(plan.submission)
-        if DurableFS.exists(queued) {
-            try DurableFS.writeFile(queued + "/receipt.json", text: plan.receiptJSON)
-            try DurableFS.writeFile(queued + "/validation.json", text: plan.report)
-            try DurableFS.makeDirectories((plan.archiveDir as NSString).deletingLastPathComponent)
-            try DurableFS.move(queued, to: plan.archiveDir)
-        } else if !DurableFS.exists(plan.archiveDir + "/receipt.json") {
-            throw SpoolError("find submission folder (neither queued nor archived)", queued, errno: ENOENT)
-        }
-        if plan.officeCopy { try copyToOffice(plan) }
-        return try writeReceipts(plan)
-    }
-
-    /// The clerks' copy: `office/inbox/<unit>/<key>/`, or `<key> (2)/` when an
-    /// earlier submission with the same key is already there. A hidden marker
-    /// names the submission so a redo finds its own folder again.
-    func copyToOffice(_ plan: Plan) throws {
-        let base = layout.officeInbox(plan.unit)
-        try DurableFS.makeDirectories(base)
-        var n = 1
-        var folder: String
-        while true {
-            folder = base + "/" + Self.name(plan.key, n == 1 ? "" : " (\(n))")
-            let marker = folder + "/.lienthong-submission"
-            if !DurableFS.exists(folder) {
-                try DurableFS.makeDirectories(folder)
-                try DurableFS.writeFile(marker, text: plan.submission + "\n")
-                break
-            }
-            if let owner = try? String(contentsOfFile: marker, encoding: .utf8),
-               owner.trimmingCharacters(in: .whitespacesAndNewlines) == plan.submission {
-                break
-            }
-            if !DurableFS.exists(marker), (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
-                // An empty folder left by a crash between mkdir and the marker.
-                try DurableFS.writeFile(marker, text: plan.submission + "\n")
-                break
-            }
-            n += 1
-        }
-        let source = plan.archiveDir + "/files"
-        for relative in try SpoolTree.regularFiles(under: source) {
-            let target = folder + "/" + relative
-            if DurableFS.exists(target) { continue }
-            try DurableFS.makeDirectories((target as NSString).deletingLastPathComponent)
-            try DurableFS.copyFile(source + "/" + relative, to: target)
-        }
-    }
-
-    /// `<key>.<verdict>.json` and `.txt` in the unit's `receipts/`; when an
-    /// earlier submission's receipt holds that name, `<key> (2).<verdict>.json`.
-    func writeReceipts(_ plan: Plan) throws -> String {
-        let dir = layout.receipts(plan.unit)
-        try DurableFS.makeDirectories(dir)
-        var n = 1
-        while true {
-            let stem = dir + "/" + Self.name(plan.key, (n == 1 ? "" : " (\(n))") + "." + plan.verdict, reserving: ".json")
-            let json = stem + ".json"
-            let mine = !DurableFS.exists(json)
-                || (try? String(contentsOfFile: json, encoding: .utf8)) == plan.receiptJSON
-            if mine {
-                // Text first: a JSON receipt present means the pair is complete.
-                try DurableFS.writeFile(stem + ".txt", text: plan.receiptText)
-                try DurableFS.writeFile(json, text: plan.receiptJSON)
-                return json
-            }
-            n += 1
-        }
+        try placeAll([plan])[0]
     }
 }
 
@@ -117,7 +51,12 @@ extension Placement {
     /// scalars and without a trailing space or dot (which Windows clients
     /// cannot open), so that the name plus `reserving` still fits; the
     /// `(2)` logic keeps cut names apart, the receipt keeps the whole key.
+    ///
+    /// A key that starts with a dot (`..pdf`, `...`) would make a hidden
+    /// receipt the clerk never sees, or name `.`/`..` themselves: it gets a
+    /// leading `_`.
     static func name(_ key: String, _ suffix: String, reserving: String = "") -> String {
+        let key = key.hasPrefix(".") || key.isEmpty ? "_" + key : key
         let budget = 255 - suffix.utf8.count - reserving.utf8.count
         guard key.utf8.count > budget else { return key + suffix }
         var cut = DurableFS.prefix(of: key, utf8Bytes: budget)

@@ -57,8 +57,22 @@ public final class SQLiteDatabase {
         return rows
     }
 
-    /// BEGIN IMMEDIATE … COMMIT, rolled back when `body` throws.
+    /// BEGIN IMMEDIATE … COMMIT, rolled back when `body` throws. Inside an
+    /// open transaction it is a savepoint instead: a failing inner step is
+    /// undone alone, and everything commits (one fsync) with the outer one.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if sqlite3_get_autocommit(handle) == 0 {
+            try execute("SAVEPOINT step")
+            do {
+                let result = try body()
+                try execute("RELEASE step")
+                return result
+            } catch {
+                try? execute("ROLLBACK TO step")
+                try? execute("RELEASE step")
+                throw error
+            }
+        }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

@@ -63,6 +63,10 @@ public final class Inotify {
                     let e = errno
                     if e == ENOSPC || e == ENOMEM {
                         impaired = "cannot watch \(dir): \(String(cString: strerror(e))) (raise fs.inotify.max_user_watches)"
+                    } else if e == EACCES || e == EPERM {
+                        // A folder the service user may not read (a sender's
+                        // own permissions): polled by the 30 s rescans instead.
+                        impaired = "cannot watch \(dir): \(String(cString: strerror(e))) (give the service's group read access)"
                     }
                     continue
                 }

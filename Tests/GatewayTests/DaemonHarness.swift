@@ -71,12 +71,14 @@ final class DaemonHarness {
         return String(cString: p)
     }
 
-    func start() throws {
+    func start(waitReady: Bool = true) throws {
+        let readyBefore = log.components(separatedBy: "lienthongd ready").count
         guard let binary = Self.binary else { throw HarnessError("lienthongd is not built; run swift build first") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["--config", configPath]
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        // One log across restarts (appended), so a test sees every run.
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         handle.seekToEndOfFile()
         p.standardError = handle
@@ -87,8 +89,11 @@ final class DaemonHarness {
         p.environment = env
         try p.run()
         process = p
-        // Ready means the outboxes exist and are watched.
-        try waitFor("daemon ready", timeout: 20) { self.log.contains("ready") }
+        // Ready means the outboxes exist and are watched (this start's ready,
+        // not an earlier one's in the same log).
+        if waitReady {
+            try waitFor("daemon ready", timeout: 60) { self.log.components(separatedBy: "lienthongd ready").count > readyBefore }
+        }
     }
 
     func signal(_ sig: Int32) { if let p = process { kill(p.processIdentifier, sig) } }
@@ -144,6 +149,7 @@ final class DaemonHarness {
             if let p = process, !p.isRunning { throw HarnessError("daemon exited (\(p.terminationStatus)) while waiting for \(what); log:\n\(log)") }
             usleep(50_000)
         }
+        if condition() { return }  // a stalled runner may wake up after the deadline
         throw HarnessError("timed out after \(timeout) s waiting for \(what); log:\n\(log)")
     }
 

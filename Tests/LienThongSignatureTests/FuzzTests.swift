@@ -51,11 +51,14 @@ import Testing
         var rng = Random(state: 0x4116_2018)
         let deadline = Date().addingTimeInterval(25)
         var runs = 0
+        let memory = FuzzRegressions(kind: "pdf", ext: "pdf")
         while runs < 2500, Date() < deadline {
             let input = Self.mutate(seeds[runs % seeds.count], &rng)
-            let r = f.validator.validatePDF(input, name: "fuzz.pdf", arrival: Fixtures.arrival)
-            _ = SignatureValidator.pdfHasSignature(input)
-            #expect(!r.reasons.isEmpty || r.isValid)
+            memory.run(input) {
+                let r = f.validator.validatePDF(input, name: "fuzz.pdf", arrival: Fixtures.arrival)
+                _ = SignatureValidator.pdfHasSignature(input)
+                #expect(!r.reasons.isEmpty || r.isValid)
+            }
             runs += 1
         }
         #expect(runs >= 200, "too slow: \(runs) runs")
@@ -68,10 +71,13 @@ import Testing
         var rng = Random(state: 0x0012_0618)
         let deadline = Date().addingTimeInterval(20)
         var runs = 0
+        let memory = FuzzRegressions(kind: "cms", ext: "p7s")
         while runs < 2500, Date() < deadline {
             let signature = Self.mutate(seeds[runs % 2], &rng)
-            let r = f.validator.validateDetached(content: content, signature: signature, name: "x.docx", arrival: Fixtures.arrival)
-            #expect(!r.signatures.isEmpty)
+            memory.run(signature) {
+                let r = f.validator.validateDetached(content: content, signature: signature, name: "x.docx", arrival: Fixtures.arrival)
+                #expect(!r.signatures.isEmpty)
+            }
             runs += 1
         }
         #expect(runs >= 200)

@@ -9,4 +9,8 @@
 /// renameat2(RENAME_NOREPLACE) on paths: fails with EEXIST instead of
 /// replacing the target. Returns 0 or -1 with errno set.
 int lt_rename_noreplace(const char *from, const char *to);
+/// sync_file_range(SYNC_FILE_RANGE_WRITE) over the whole file: starts
+/// writing its data without waiting, so that many files fsynced afterwards
+/// share one journal commit. Returns 0 or -1 with errno set.
+int lt_start_writeback(int fd);
 #endif

@@ -1,0 +1,156 @@
+import Foundation
+import LienThongCore
+import LienThongSpool
+import LienThongSystemd
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Claims in groups (group commit): every file that settled in one loop turn
+/// is claimed with one ledger transaction for the intents, the renames, one
+/// fsync per touched folder, and one transaction marking them claimed. The
+/// order per file is unchanged: intent durable before the rename; claimed
+/// only after the rename is durable. A crash anywhere is settled by Recovery
+/// (or by `settleIntents` before the submission is decided).
+extension Pipeline {
+    /// Takes settled top-level entries of outboxes. Returns the submissions
+    /// they joined; those are due for a decision at once.
+    @discardableResult
+    func claimAll(_ entries: [(root: String, name: String)], now: Date) -> [OpenSubmission] {
+        var claimed: [OpenSubmission] = []
+        var files: [(unit: LienThongCore.Unit, name: String, source: String)] = []
+        for (root, name) in entries {
+            if settings.officeAddress(forOutbox: root) != nil {
+                // The office's own documents (fan-out): few, claimed one by one.
+                if let sub = claim(root: root, name: name, now: now) { claimed.append(sub) }
+                continue
+            }
+            guard let unit = settings.unit(forOutbox: root), !settings.ignore.matches(name) else { continue }
+            let source = root + "/" + name
+            var st = stat()
+            guard lstat(source, &st) == 0 else { continue }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                // A folder is one rename of its own (and rare).
+                if let sub = claim(root: root, name: name, now: now) { claimed.append(sub) }
+            } else {
+                files.append((unit, name, source))
+            }
+        }
+        var start = 0
+        while start < files.count {
+            claimed += claimFiles(Array(files[start..<min(files.count, start + Self.batchLimit)]), now: now)
+            start += Self.batchLimit
+        }
+        var seen: Set<String> = []
+        let subs = claimed.filter { seen.insert($0.id).inserted }
+        for sub in subs { sub.wakeAt = now }
+        return subs
+    }
+
+    private struct Intent {
+        let sub: OpenSubmission
+        let target: String
+        let source: String
+        let identities: Set<String>
+    }
+
+    private func claimFiles(_ files: [(unit: LienThongCore.Unit, name: String, source: String)], now: Date) -> [OpenSubmission] {
+        // 1. Intents, one transaction.
+        var intents: [Intent] = []
+        var created: [OpenSubmission] = []
+        var reserved: Set<String> = []
+        do {
+            try ledger.batch {
+                for f in files {
+                    let key = SubmissionKey.key(forFileName: f.name)
+                    let identities = OpenSubmission.identities(forKey: key)
+                    let before = open.count
+                    let sub = try openSubmission(unit: f.unit.id, key: key, identities: identities, isFolder: false, now: now)
+                    if open.count > before { created.append(sub) }
+                    let dir = settings.layout.queuedFiles(sub.id)
+                    let target = uniqueName(f.name, in: dir, avoiding: reserved)
+                    reserved.insert(dir + "/" + target)
+                    try ledger.addFile(submission: sub.id, name: target, source: f.source, at: now)
+                    intents.append(Intent(sub: sub, target: target, source: f.source, identities: identities))
+                }
+            }
+        } catch {
+            for sub in created { open[sub.id] = nil }
+            log.log(.error, "could not record the claim of \(files.count) files in the ledger: \(error); nothing was claimed, will retry",
+                    fields: [])
+            for f in files { retryLater.insert(f.source) }
+            return []
+        }
+
+        // 2. The renames; 3. one fsync per touched folder.
+        let batch = SyncBatch()
+        var moved: [Intent] = []
+        var undone: [Intent] = []
+        for i in intents {
+            do {
+                try batch.makeDirectories(settings.layout.queuedFiles(i.sub.id))
+                try batch.move(i.source, to: settings.layout.queuedFiles(i.sub.id) + "/" + i.target)
+                moved.append(i)
+            } catch let error as SpoolError where error.code == ENOENT {
+                undone.append(i)  // the sender took it back before we could claim it
+            } catch {
+                log.log(.error, "could not claim \(i.source): \(error); will retry", fields: [(JournalField.unit, i.sub.unit)])
+                retryLater.insert(i.source)
+                undone.append(i)
+            }
+        }
+        var durable = true
+        do {
+            try batch.syncDirectories()
+        } catch {
+            // The renames happened but may not survive a crash: the intents stay
+            // open and are settled (fsync again) before anything is decided.
+            durable = false
+            log.log(.error, "claimed \(moved.count) files but could not make it durable: \(error); will sync again before deciding", fields: [])
+        }
+
+        // 4. Claimed, one transaction.
+        do {
+            try ledger.batch {
+                if durable { for i in moved { try ledger.markClaimed(submission: i.sub.id, name: i.target, at: now) } }
+                for i in undone { try ledger.forgetFile(submission: i.sub.id, name: i.target) }
+            }
+        } catch {
+            log.log(.error, "could not mark \(moved.count) claims in the ledger: \(error); they are settled before deciding", fields: [])
+        }
+        for i in moved {
+            i.sub.identities.formUnion(i.identities)
+            i.sub.lastArrival = now
+        }
+        let kept = Set(moved.map(\.sub.id))
+        for sub in Set(undone.map(\.sub.id)).subtracting(kept).compactMap({ open[$0] }) {
+            if (try? ledger.files(of: sub.id))?.isEmpty ?? false { dropOpen(sub, now: now) }
+        }
+        return moved.map(\.sub)
+    }
+
+    /// `name`, or `name (2).ext`… when that name is queued already or was
+    /// chosen earlier in the same batch. The stem is cut (between Unicode
+    /// scalars) so that the numbered name still fits a name's 255 bytes: a
+    /// second file with a 255-byte name must not fail its claim forever.
+    func uniqueName(_ name: String, in dir: String, avoiding reserved: Set<String>) -> String {
+        func free(_ candidate: String) -> Bool { !reserved.contains(dir + "/" + candidate) && !DurableFS.exists(dir + "/" + candidate) }
+        if free(name) { return name }
+        let ext = (name as NSString).pathExtension
+        let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
+        var n = 2
+        while true {
+            let tail = ext.isEmpty ? " (\(n))" : " (\(n)).\(ext)"
+            var cut = String.UnicodeScalarView()
+            var used = 0
+            for u in stem.unicodeScalars {
+                used += String(u).utf8.count
+                if used + tail.utf8.count > 255 { break }
+                cut.append(u)
+            }
+            let candidate = String(cut) + tail
+            if free(candidate) { return candidate }
+            n += 1
+        }
+    }
+}

@@ -1,0 +1,262 @@
+import Foundation
+import LienThongCore
+import LienThongSpool
+import LienThongSystemd
+
+/// Decisions in groups (group commit): every submission due in one loop turn
+/// is assessed, then all their decisions — verdicts, arrival numbers, exact
+/// receipts — commit in one ledger transaction, then they are placed together
+/// (`Placement.placeAll`) and marked placed in one more. Durability order is
+/// that of one submission: decision committed before any file moves; a
+/// receipt visible only after its files are durable in the archive.
+extension Pipeline {
+    /// The most submissions per transaction and per placement batch.
+    static let batchLimit = 64
+
+    /// A submission whose outcome is known and only needs committing.
+    struct Ready {
+        let sub: OpenSubmission
+        let assessment: Assessment
+        let unit: LienThongCore.Unit
+        let outcome: Outcome
+    }
+
+    /// Decides the given submissions where their time has come; sets when to
+    /// look again at the others.
+    func decideAll(_ subs: [OpenSubmission], now: Date) {
+        var ready: [Ready] = []
+        for sub in subs {
+            // An operator's hold (Gateway+Control): not decided until released.
+            if sub.held { sub.wakeAt = nil; continue }
+            // The office's own documents take the outbound path (Outbound.swift).
+            if sub.outboundGroup != nil { evaluateOutbound(sub, now: now); continue }
+            if let r = prepare(sub, now: now) { ready.append(r) }
+        }
+        var start = 0
+        while start < ready.count {
+            commit(Array(ready[start..<min(ready.count, start + Self.batchLimit)]), now: now)
+            start += Self.batchLimit
+        }
+        retryPlacement(now: now)
+    }
+
+    /// Assesses one submission and asks the rule. nil when there is nothing
+    /// to commit now (waiting, still arriving, vanished, or an error to retry).
+    func prepare(_ sub: OpenSubmission, now: Date) -> Ready? {
+        do {
+            try settleIntents(sub)
+            if !DurableFS.exists(settings.layout.queuedFiles(sub.id)), try ledger.files(of: sub.id).isEmpty {
+                // Its only claim was undone (the sender took the file back).
+                dropOpen(sub, now: now)
+                return nil
+            }
+            let a = try assess(sub, now: now)
+            if a.stillArriving {
+                // Written to after it was claimed (an SMB client holding it
+                // open): read it again once it is quiet.
+                sub.wakeAt = now.addingTimeInterval(max(settings.config.intake.settle, 1))
+                log.log(.info, "submission \(sub.id): a claimed file changed while it was read; reading it again when it is quiet",
+                        fields: [(JournalField.submission, sub.id), (JournalField.unit, sub.unit)])
+                return nil
+            }
+            guard let unit = settings.config.registry[sub.unit] else {
+                // The unit left the registry on reload: decide by the rule anyway.
+                return Ready(sub: sub, assessment: a, unit: LienThongCore.Unit(id: sub.unit, name: sub.unit, level: .department),
+                             outcome: .reject([Finding(.unsupportedFile, "unit \(sub.unit) is no longer in the registry")]))
+            }
+            if a.parts.isEmpty {
+                // Everything it had vanished (recovery of a half claim): nothing to decide.
+                dropOpen(sub, now: now)
+                return nil
+            }
+            let input = DecisionInput(
+                unit: unit, parts: a.parts, type: a.type, subject: a.subject, firstArrival: sub.firstArrival,
+                lastArrival: sub.lastArrival, awaitingMoreFiles: isAwaitingMoreFiles(sub))
+            let outcome = Decision.decide(input, now: now, policy: settings.policy)
+            if case .wait(let until) = outcome {
+                sub.wakeAt = until
+                return nil
+            }
+            return Ready(sub: sub, assessment: a, unit: unit, outcome: outcome)
+        } catch {
+            log.log(.error, "submission \(sub.id) of \(sub.unit): \(error); nothing was decided, will retry in 5 s",
+                    fields: [(JournalField.submission, sub.id), (JournalField.unit, sub.unit)])
+            sub.wakeAt = now.addingTimeInterval(5)
+            return nil
+        }
+    }
+
+    /// Commits a group of decisions in one transaction, then places them.
+    func commit(_ group: [Ready], now: Date) {
+        var done: [(ready: Ready, receipt: Receipt, number: Int?, shelf: SpoolLayout.Shelf)] = []
+        do {
+            try ledger.batch {
+                for r in group {
+                    do {
+                        done.append(try record(r, now: now))
+                    } catch {
+                        log.log(.error, "submission \(r.sub.id) of \(r.sub.unit): could not record the decision: \(error); will retry in 5 s",
+                                fields: [(JournalField.submission, r.sub.id), (JournalField.unit, r.sub.unit)])
+                        r.sub.wakeAt = now.addingTimeInterval(5)
+                    }
+                }
+            }
+        } catch {
+            // Disk full (SQLITE_FULL) or I/O error at commit: none of the group
+            // was decided, numbered or filed. All stay open and are retried.
+            log.log(.error, "could not commit \(group.count) decisions to the ledger: \(error); nothing was decided, will retry in 5 s",
+                    fields: [])
+            for r in group { r.sub.wakeAt = now.addingTimeInterval(5) }
+            return
+        }
+        for d in done { open[d.ready.sub.id] = nil }
+        let records = done.compactMap { try? ledger.submission($0.ready.sub.id) }
+        placeRecords(records, now: now)
+        for d in done { logDecision(d.receipt, shelf: d.shelf, number: d.number) }
+    }
+
+    /// One decision inside the group's transaction (a savepoint of its own).
+    private func record(_ ready: Ready, now: Date) throws -> (ready: Ready, receipt: Receipt, number: Int?, shelf: SpoolLayout.Shelf) {
+        let r = try recheckDuplicates(ready, now: now)
+        let sub = r.sub, a = r.assessment, unit = r.unit
+        let accepted: Bool
+        var reasons: [Finding] = []
+        var warnings: [String] = []
+        switch r.outcome {
+        case .accept(let w): accepted = true; warnings = w
+        case .reject(let f): accepted = false; reasons = f
+        case .wait: throw SpoolError("decide (the outcome is still to wait)", sub.id, errno: EINVAL)
+        }
+        warnings += try sameNumberWarnings(sub, a)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = settings.timeZone
+        let ym = calendar.dateComponents([.year, .month], from: now)
+        let shelf: SpoolLayout.Shelf = a.quarantine ? .quarantine : (accepted ? .accepted : .rejected)
+        let archiveDir = settings.layout.archive(shelf, submission: sub.id, year: ym.year ?? 0, month: ym.month ?? 0)
+        let codes = Array(Set(reasons.map(\.code))).sorted().map(\.rawValue)
+        let language = settings.config.language
+        let tz = settings.timeZone
+        let rule = settings.config.rule.citation
+        var receipt: Receipt?
+        let number = try ledger.batch { () -> Int? in
+            for part in a.parts {
+                try ledger.recordFacts(submission: sub.id, name: part.name, size: part.size, sha256: part.sha256, role: part.role.rawValue)
+            }
+            return try ledger.decide(
+                submission: sub.id, accepted: accepted, numbered: true, year: ym.year ?? 0, reasons: codes,
+                placement: archiveDir, at: now
+            ) { number in
+                let made = Receipt(
+                    submission: sub.id, unit: unit.id, unitName: unit.name, key: sub.key, document: a.document, type: a.type,
+                    accepted: accepted, reasons: reasons, warnings: warnings, arrivalNumber: number,
+                    files: a.parts.map { .init(name: $0.name, role: $0.role, size: $0.size, sha256: $0.sha256) },
+                    signatures: a.parts.compactMap(\.validation).flatMap(\.signatures),
+                    receivedAt: sub.firstArrival, decidedAt: now, rule: rule)
+                receipt = made
+                return (made.json(language: language, timeZone: tz).serialized(),
+                        ReceiptText.render(made, language: language, timeZone: tz),
+                        ValidationReport.render(submission: sub.id, parts: a.parts, settings: settings, decidedAt: now))
+            }
+        }
+        guard let receipt else { throw SpoolError("decide (no receipt was made)", sub.id, errno: EINVAL) }
+        return (r, receipt, number, shelf)
+    }
+
+    /// Two submissions of one document assessed in the same loop turn both
+    /// found no earlier acceptance; inside the group's transaction the first
+    /// one's is visible, so the second is judged again as a duplicate.
+    private func recheckDuplicates(_ r: Ready, now: Date) throws -> Ready {
+        guard case .accept = r.outcome else { return r }
+        var a = r.assessment
+        var changed = false
+        for i in a.parts.indices where a.parts[i].role == .electronic && a.parts[i].problem == nil {
+            if let earlier = try ledger.acceptedSubmission(unit: r.sub.unit, sha256: a.parts[i].sha256, excluding: r.sub.id) {
+                a.parts[i].problem = Finding(.duplicate, "\(a.parts[i].name) was accepted before in submission \(earlier)")
+                changed = true
+            }
+        }
+        guard changed else { return r }
+        let input = DecisionInput(
+            unit: r.unit, parts: a.parts, type: a.type, subject: a.subject, firstArrival: r.sub.firstArrival,
+            lastArrival: r.sub.lastArrival, awaitingMoreFiles: false)
+        var outcome = Decision.decide(input, now: now, policy: settings.policy)
+        if case .wait = outcome { outcome = .reject(a.parts.compactMap(\.problem)) }
+        return Ready(sub: r.sub, assessment: a, unit: r.unit, outcome: outcome)
+    }
+
+    /// Files decided submissions away and marks them placed. On failure they
+    /// stay `decided` in the ledger (nothing in memory thinks they are done)
+    /// and are filed again with backoff, one by one.
+    func placeRecords(_ records: [Ledger.SubmissionRecord], now: Date) {
+        guard !records.isEmpty else { return }
+        // Filing is already failing (disk full): these wait for the scheduled
+        // retry, which files every decided submission from the ledger.
+        guard placementRetryAt == nil else { return }
+        do {
+            try Placement(layout: settings.layout).placeAll(records.compactMap(plan(for:)))
+            try ledger.markPlaced(submissions: records.map(\.id), at: Date())
+        } catch {
+            schedulePlacementRetry(now: now, error: error, count: records.count)
+        }
+    }
+
+    /// Retries the filing of every decided submission once its backoff is over.
+    func retryPlacement(now: Date) {
+        guard let at = placementRetryAt, at <= now else { return }
+        placementRetryAt = nil
+        let records = (try? ledger.submissions(in: .decided)) ?? []
+        for record in records {
+            do {
+                try place(record)
+            } catch {
+                schedulePlacementRetry(now: now, error: error, count: records.count)
+                return
+            }
+        }
+        if !records.isEmpty {
+            log.log(.notice, "filed \(records.count) decided submissions after an earlier failure", fields: [])
+        }
+        placementBackoff = 1
+    }
+
+    private func schedulePlacementRetry(now: Date, error: Error, count: Int) {
+        log.log(.error, "could not file \(count) decided submissions: \(error); they stay decided in the ledger and are filed again in \(Int(placementBackoff)) s",
+                fields: [])
+        placementRetryAt = now.addingTimeInterval(placementBackoff)
+        placementBackoff = min(placementBackoff * 2, 30)
+    }
+
+    func plan(for record: Ledger.SubmissionRecord) -> Placement.Plan? {
+        guard let json = record.receipt, let archiveDir = record.placement else { return nil }
+        return Placement.Plan(
+            submission: record.id, unit: record.unit, key: record.key, verdict: record.verdict ?? "rejected",
+            archiveDir: archiveDir, receiptJSON: json, receiptText: record.receiptText ?? "", report: record.report ?? "{}\n",
+            officeCopy: record.verdict == "accepted")
+    }
+
+    /// Claim intents whose rename may not be durable yet (a failed folder
+    /// fsync in a claim batch): fsync the folders now and settle each intent
+    /// as recovery does, before anything is decided on these files.
+    func settleIntents(_ sub: OpenSubmission) throws {
+        let rows = try ledger.files(of: sub.id).filter { !$0.claimed && $0.name != Pipeline.folderMarker }
+        guard !rows.isEmpty else { return }
+        let files = settings.layout.queuedFiles(sub.id)
+        if DurableFS.exists(files) {
+            try DurableFS.syncDirectory(files)
+            try DurableFS.syncDirectory(settings.layout.queued(sub.id))
+        }
+        try DurableFS.syncDirectory(settings.layout.queue)
+        for source in Set(rows.map { ($0.source as NSString).deletingLastPathComponent }) where DurableFS.exists(source) {
+            try DurableFS.syncDirectory(source)
+        }
+        try ledger.batch {
+            for row in rows {
+                if DurableFS.exists(files + "/" + row.name) {
+                    try ledger.markClaimed(submission: sub.id, name: row.name, at: Date())
+                } else {
+                    try ledger.forgetFile(submission: sub.id, name: row.name)
+                }
+            }
+        }
+    }
+}

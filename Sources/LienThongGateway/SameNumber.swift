@@ -1,0 +1,23 @@
+import Foundation
+import LienThongCore
+import LienThongSpool
+
+extension Pipeline {
+    /// The same document number and symbol already accepted from this unit,
+    /// with other content (the same content is a `duplicate` rejection):
+    /// not a reason to reject — a corrected re-issue is legitimate — but the
+    /// clerks must see it, so the receipt says so and names the earlier one.
+    func sameNumberWarnings(_ sub: OpenSubmission, _ a: Assessment) throws -> [String] {
+        guard let document = a.document else { return [] }
+        if a.parts.contains(where: { $0.problem?.code == .duplicate }) { return [] }
+        let earlier = try ledger.acceptedSubmissions(unit: sub.unit, pairing: "doc:" + document.pairingIdentity, excluding: sub.id)
+        guard let first = earlier.first else { return [] }
+        let list = earlier.joined(separator: ", ")
+        switch settings.config.language {
+        case .en:
+            return ["document \(document.display) was already accepted from this unit with other content (submission \(list)); check that this is a new document and not a second copy of \(first)"]
+        default:
+            return ["văn bản \(document.display) đã được tiếp nhận từ đơn vị này với nội dung khác (hồ sơ \(list)); kiểm tra đây là văn bản mới, không phải bản gửi lại của \(first)"]
+        }
+    }
+}

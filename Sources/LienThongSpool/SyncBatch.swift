@@ -1,0 +1,139 @@
+import CLinux
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Group commit for the file system. `DurableFS` makes each step durable on
+/// its own: a file's fsync and its folder's fsync per write. For a burst of
+/// submissions that is dozens of journal commits each. A batch does the same
+/// steps for many files in phases instead — write every file (writeback
+/// started at once), fsync them all, rename them all into place, fsync each
+/// touched folder once — so one journal commit covers the whole phase (ext4
+/// completes an fsync at once when the inode's transaction is already
+/// committed). The guarantees are those of `DurableFS`: a name appears only
+/// for a file whose data is on disk, and a step counts only after the barrier
+/// (`publishStaged`, `syncDirectories`) that made it durable has returned.
+public final class SyncBatch {
+    private struct Staged { var temporary: String, final: String }
+    private var staged: [Staged] = []
+    private var directories: [String] = []
+    private var directorySet: Set<String> = []
+
+    public init() {}
+
+    deinit { abandon() }
+
+    /// Writes `contents` under a hidden temporary name beside `path`; it gets
+    /// its real name in `publishStaged`.
+    public func stage(_ path: String, contents: [UInt8], mode: mode_t = 0o644) throws {
+        try stage(path, mode: mode) { fd, tmp in try DurableFS.writeAll(fd, contents, path: tmp) }
+    }
+
+    public func stage(_ path: String, text: String) throws {
+        try stage(path, contents: Array(text.utf8))
+    }
+
+    /// Copies a regular file (never through a symlink) to a temporary name
+    /// beside `to`; it gets its real name in `publishStaged`.
+    public func stageCopy(from: String, to: String, mode: mode_t = 0o644) throws {
+        let src = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard src >= 0 else { throw SpoolError("open", from) }
+        defer { close(src) }
+        try stage(to, mode: mode) { dst, tmp in
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(src, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw SpoolError("read", from)
+                }
+                if n == 0 { break }
+                try DurableFS.writeAll(dst, Array(buffer[0..<n]), path: tmp)
+            }
+        }
+    }
+
+    private func stage(_ path: String, mode: mode_t, fill: (Int32, String) throws -> Void) throws {
+        let tmp = DurableFS.temporaryPath(for: path, suffix: "tmp")
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw SpoolError("create", tmp) }
+        staged.append(Staged(temporary: tmp, final: path))
+        defer { close(fd) }
+        try fill(fd, tmp)
+        // Start writing now; the fsync in publishStaged then mostly waits
+        // for the one journal commit that covers every staged file.
+        _ = lt_start_writeback(fd)
+    }
+
+    /// Barrier: fsyncs every staged file, then renames each into place. Their
+    /// folders are noted for `syncDirectories`. On failure every temporary
+    /// file not yet renamed is removed and nothing of it is visible.
+    public func publishStaged() throws {
+        let files = staged
+        for file in files {
+            // fsync acts on the file, not the descriptor: reopening is fine,
+            // and keeps hundreds of staged files from holding descriptors.
+            let fd = open(file.temporary, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { throw SpoolError("reopen to fsync", file.temporary) }
+            let ok = fsync(fd) == 0
+            let code = errno
+            close(fd)
+            guard ok else { throw SpoolError("fsync", file.temporary, errno: code) }
+        }
+        for (i, file) in files.enumerated() {
+            guard rename(file.temporary, file.final) == 0 else {
+                let e = SpoolError("rename into place", file.final)
+                staged = Array(files[i...])
+                throw e
+            }
+            note((file.final as NSString).deletingLastPathComponent)
+        }
+        staged = []
+    }
+
+    /// rename(2) with RENAME_NOREPLACE (a clash never overwrites anything);
+    /// both folders are noted for `syncDirectories`.
+    public func move(_ from: String, to: String) throws {
+        guard lt_rename_noreplace(from, to) == 0 else { throw SpoolError("rename \(from) to", to) }
+        note((from as NSString).deletingLastPathComponent)
+        note((to as NSString).deletingLastPathComponent)
+    }
+
+    /// mkdir -p; the parent of each folder created is noted for `syncDirectories`.
+    public func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path { try makeDirectories(parent, mode: mode) }
+        if mkdir(path, mode) != 0 {
+            guard errno == EEXIST else { throw SpoolError("mkdir", path) }
+            var st = stat()
+            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { throw SpoolError("mkdir", path, errno: EEXIST) }
+            return
+        }
+        if !parent.isEmpty { note(parent) }
+    }
+
+    /// A folder whose entries changed and must be fsynced at the next barrier.
+    public func note(_ directory: String) {
+        if directorySet.insert(directory).inserted { directories.append(directory) }
+    }
+
+    /// Barrier: fsyncs every noted folder once. A folder that failed stays
+    /// noted, so a retry syncs it again.
+    public func syncDirectories() throws {
+        while let dir = directories.first {
+            try DurableFS.syncDirectory(dir)
+            directories.removeFirst()
+            directorySet.remove(dir)
+        }
+    }
+
+    /// Removes the temporary files of staged writes that were not published
+    /// (after a failure): the spool is left as before the batch.
+    public func abandon() {
+        for file in staged { unlink(file.temporary) }
+        staged = []
+    }
+}

@@ -73,6 +73,7 @@ final class DaemonHarness {
 
     func start(waitReady: Bool = true) throws {
         let readyBefore = log.components(separatedBy: "lienthongd ready").count
+        logOffsetAtStart = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
         guard let binary = Self.binary else { throw HarnessError("lienthongd is not built; run swift build first") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
@@ -116,6 +117,15 @@ final class DaemonHarness {
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Where the latest start began writing in the log.
+    private(set) var logOffsetAtStart = 0
+
+    /// What the daemon logged since its latest start.
+    var logOfThisStart: String {
+        guard let data = FileManager.default.contents(atPath: logPath), data.count >= logOffsetAtStart else { return "" }
+        return String(decoding: data.dropFirst(logOffsetAtStart), as: UTF8.self)
+    }
 
     func outbox(_ unit: String) -> String { spool + "/units/\(unit)/outbox" }
     func receipts(_ unit: String) -> String { spool + "/units/\(unit)/receipts" }

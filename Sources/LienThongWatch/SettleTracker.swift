@@ -27,12 +27,13 @@ public final class SettleTracker {
 
     public var settle: Double
     private var roots: [String] = []
+    private var rootSet: Set<String> = []
     private var pending: [Entry: Pending] = [:]
 
     public init(settle: Double) { self.settle = settle }
 
     public func register(root: String) {
-        if !roots.contains(root) {
+        if rootSet.insert(root).inserted {
             roots.append(root)
             // Longest first, so the most specific root wins in `entry`: drop
             // folders may nest (the office's group folders are in office/outbox/).
@@ -42,6 +43,7 @@ public final class SettleTracker {
 
     public func unregister(root: String) {
         roots.removeAll { $0 == root }
+        rootSet.remove(root)
         pending = pending.filter { $0.key.root != root }
     }
 
@@ -68,6 +70,9 @@ public final class SettleTracker {
     /// the deadline, which restarts settling once more: never early, at
     /// worst one more `settle` for a folder.
     public func noteActivity(_ entry: Entry, now: Date) {
+        // A drop folder inside another (a group folder in office/outbox/) is
+        // watched in its own right, never a submission of the outer one.
+        if rootSet.contains(entry.path) { return }
         if var known = pending[entry], known.fingerprint?.hasPrefix("dir:") == true {
             known.lastActivity = now
             pending[entry] = known

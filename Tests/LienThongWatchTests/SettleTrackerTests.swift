@@ -202,6 +202,24 @@ struct SettleTrackerTests {
         }
     }
 
+    @Test func aDropFolderInsideAnotherIsNeverAnEntryOfTheOuterOne() throws {
+        try Scratch.withDir("nested") { base in
+            let outer = base + "/office/outbox", group = outer + "/districts"
+            try Scratch.mkdir(group)
+            try Scratch.write(group + "/25-GM-UBND.pdf", "x")
+            let t = SettleTracker(settle: 2)
+            t.register(root: outer)
+            t.register(root: group)
+            t.noteActivity(SettleTracker.Entry(root: outer, name: "districts"), now: Self.t0)
+            #expect(t.pendingCount == 0, "the group folder is watched in its own right")
+            let inGroup = try #require(t.entry(forEventIn: group, name: "25-GM-UBND.pdf"))
+            #expect(inGroup.root == group)
+            t.noteActivity(inGroup, now: Self.t0)
+            #expect(t.pendingNames(in: group) == ["25-GM-UBND.pdf"])
+            #expect(t.pendingNames(in: outer).isEmpty)
+        }
+    }
+
     @Test func pendingNamesArePerRoot() throws {
         try Scratch.withDir("perroot") { base in
             let r1 = base + "/u1/outbox", r2 = base + "/u2/outbox"

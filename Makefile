@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CONFIG ?= config/lienthong.toml
 
-.PHONY: deps build run test test-systemd sample demo-trust install release clean
+.PHONY: deps build run test test-systemd sample demo-trust install release clean bench
 
 deps:
 	@bash scripts/deps.sh
@@ -43,6 +43,11 @@ release: deps
 
 install:
 	bash scripts/install.sh
+
+# Benchmarks on a release build against the pipeline an operator would write
+# instead (README, "Benchmarks"): prints one table. BENCH_SCALE=0.1 for a quick look.
+bench: deps
+	bash scripts/bench/run.sh
 
 clean:
 	rm -rf .build

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(libssl-dev libsystemd-dev libsqlite3-dev openssl faketime python3 python3-pip
-          systemd util-linux qpdf poppler-utils)
+          systemd util-linux qpdf poppler-utils inotify-tools)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

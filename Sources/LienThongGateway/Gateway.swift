@@ -25,6 +25,11 @@ public final class Gateway {
     /// Rescan every outbox this often even when inotify is healthy: cheap
     /// insurance against anything the kernel did not tell us.
     let rescanInterval: Double = 300
+    /// Entries claimed per loop turn at most; the rest wait for the next
+    /// turn, which comes at once. Bounds a turn when 100,000 files wait at
+    /// start, so SIGTERM, the watchdog and STATUS are not held for minutes.
+    let claimsPerTurn = 100
+    let twinIdentities = PendingIdentities()
 
     public init(configPath: String, settings: GatewaySettings, log: EventLog) throws {
         self.configPath = configPath
@@ -69,7 +74,7 @@ public final class Gateway {
     /// One turn of the pipeline: complete entries are claimed, due
     /// submissions decided, the watchdog fed, STATUS refreshed.
     func tick(now: Date) {
-        for entry in tracker.takeComplete(now: now) {
+        for entry in tracker.takeComplete(now: now, limit: claimsPerTurn) {
             if let sub = pipeline.claim(root: entry.root, name: entry.name, now: now) {
                 pipeline.evaluate(sub, now: now)
             }
@@ -165,7 +170,7 @@ public final class Gateway {
         guard !sub.isFolder else { return false }
         let outbox = settings.layout.outbox(sub.unit)
         return tracker.pendingNames(in: outbox).contains { name in
-            !OpenSubmission.identities(forKey: SubmissionKey.key(forFileName: name)).isDisjoint(with: sub.identities)
+            !twinIdentities.of(name, pending: tracker.pendingCount).isDisjoint(with: sub.identities)
         }
     }
 

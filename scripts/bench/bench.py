@@ -344,6 +344,9 @@ def cmd_table(res, settle, cores, load_avg):
     row("throughput, %s detached-signature reports (subs/s)" % lp.get("submissions", "?"),
         fmt(lp.get("per_second")) + ("" if lp.get("rejected", 0) == 0 else " (%d rejected!)" % lp["rejected"]),
         fmt(bp.get("per_second")), "%.1fx" % ratio if ratio else "", ">= 20x baseline", ratio is not None and ratio >= 20)
+    t = load(res, "t-thr-p7s")
+    if t:
+        row("  same on tmpfs: no fsync cost (subs/s)", fmt(t.get("per_second")), "n/a")
     for name, what in [("l-thr-report", "signed PDF reports"), ("l-thr-pair", "letter + scan pairs")]:
         r = load(res, name)
         row("throughput, %s %s (subs/s)" % (r.get("submissions", "?"), what),

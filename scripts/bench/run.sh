@@ -18,6 +18,8 @@
 #      signed PDF reports and 500 signed letter + scan pairs; latency drop ->
 #      receipt at 100 submissions/s for 20 s; fan-out of one giấy mời to the
 #      500 communes; RSS and idle CPU after all that
+#      and the detached-signature reports again on a tmpfs spool, where fsync
+#      is free: the share of durability in the time
 #   3. baseline.sh on its own spool: the same detached-signature throughput
 #      and latency workloads
 #   4. recovery: 10,000 scans left gathering in queue/ (made by the daemon on
@@ -131,6 +133,16 @@ sleep 3
 say "lienthongd: idle 10 s after load"
 py proc "$daemon" 10 >"$res/l-after.json"
 stop_daemon
+
+# The same reports on a spool in tmpfs, where fsync costs nothing: how much
+# of lienthongd's time is durability, i.e. what batching fsyncs can win.
+say "lienthongd: throughput on tmpfs (no fsync cost), $n_p7s detached-signature reports"
+shm=$(mktemp -d /dev/shm/lienthong-bench.XXXXXX)
+config "$work/t.toml" "$shm/spool" 10m
+start_daemon "$work/t.toml" "$work/t.log"
+py throughput "$shm/spool" "$fix/p7s-thr" p7s "$work/senders" 600 >"$res/t-thr-p7s.json"
+stop_daemon
+rm -rf "$shm"; shm=""
 
 # ------------------------------------------------------------------ baseline
 say "baseline: inotifywait + openssl cms -verify + mv + sync"

@@ -170,7 +170,7 @@ public final class Gateway {
         guard !sub.isFolder else { return false }
         let outbox = settings.layout.outbox(sub.unit)
         return tracker.pendingNames(in: outbox).contains { name in
-            !twinIdentities.of(name, pending: tracker.pendingCount).isDisjoint(with: sub.identities)
+            twinIdentities.shares(name, with: sub.identities, pending: tracker.pendingCount)
         }
     }
 

@@ -12,7 +12,8 @@ stdout. The same commands measure lienthongd and the operator's baseline
     bench.py fanout SPOOL FIXDIR COMMUNES_FILE TIMEOUT
     bench.py scans SPOOL FIXDIR UNITS_FILE       drop every scan, wait until all are in queue/
     bench.py litter SPOOL UNITS_FILE COUNT       COUNT small files spread over the outboxes
-    bench.py ready BINARY CONFIG TIMEOUT         start the daemon, time until it says ready
+    bench.py ready BINARY CONFIG TIMEOUT [SPOOL DRAIN]  start the daemon, time until it says ready;
+                                                 then work DRAIN s on the backlog and time SIGTERM
     bench.py proc PID SECONDS                    RSS, peak RSS and CPU seconds over SECONDS
 
 KIND is how fixtures in FIXDIR group into submissions: report (one signed
@@ -264,7 +265,7 @@ def cmd_litter(spool, units_file, count):
     out({"files": count})
 
 
-def cmd_ready(binary, config, timeout):
+def cmd_ready(binary, config, timeout, spool="", drain="0"):
     """Starts the daemon and times until it logs that it is ready (it logs
     after sd_notify READY=1), then kills it."""
     env = dict(os.environ)
@@ -285,17 +286,38 @@ def cmd_ready(binary, config, timeout):
     deadline = t0 + float(timeout)
     while ready_at is None and p.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
-    rss = None
-    try:
-        for line in open("/proc/%d/status" % p.pid):
-            if line.startswith("VmHWM:"):
-                rss = int(line.split()[1]) // 1024
-    except OSError:
-        pass
+    def hwm():
+        try:
+            for line in open("/proc/%d/status" % p.pid):
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+        except OSError:
+            return None
+    rss = hwm()
+    result = {"ready_seconds": round(ready_at - t0, 3) if ready_at else None, "peak_rss_mb_at_ready": rss,
+              "log_tail": "".join(tail[-3:])[-600:] if ready_at is None else ""}
+    if ready_at is not None and spool and float(drain) > 0:
+        # Then let it work through the backlog for a while, and ask it to
+        # stop: SIGTERM must be honoured after the step in hand, not after
+        # the whole backlog.
+        def waiting():
+            units = os.path.join(spool, "units")
+            return sum(len(os.listdir(os.path.join(units, u, "outbox"))) for u in os.listdir(units))
+        before = waiting()
+        time.sleep(float(drain))
+        claimed = before - waiting()
+        result.update({"drain_seconds": float(drain), "claimed_while_draining": claimed,
+                       "peak_rss_mb_draining": hwm()})
+        ts = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(timeout=120)
+            result["sigterm_to_exit_seconds"] = round(time.monotonic() - ts, 2)
+        except subprocess.TimeoutExpired:
+            result["sigterm_to_exit_seconds"] = "> 120"
     p.kill()
     p.wait()
-    out({"ready_seconds": round(ready_at - t0, 3) if ready_at else None, "peak_rss_mb_at_ready": rss,
-         "log_tail": "".join(tail[-3:])[-600:] if ready_at is None else ""})
+    out(result)
 
 
 def proc_sample(pid):
@@ -384,6 +406,11 @@ def cmd_table(res, settle, cores, load_avg):
         fmt(rr.get("ready_seconds")), "", "", "<= 10", rr.get("ready_seconds") is not None and rr["ready_seconds"] <= 10)
     if rr.get("peak_rss_mb_at_ready") is not None:
         row("  peak RSS at that READY (MB)", rr["peak_rss_mb_at_ready"])
+    if rr.get("drain_seconds"):
+        row("  then files claimed in %g s of backlog" % rr["drain_seconds"], rr.get("claimed_while_draining"))
+        row("  peak RSS while working the backlog (MB)", fmt(rr.get("peak_rss_mb_draining")))
+        row("  SIGTERM during the backlog to exit (s)", rr.get("sigterm_to_exit_seconds"), "", "", "the step in hand",
+            isinstance(rr.get("sigterm_to_exit_seconds"), float) and rr["sigterm_to_exit_seconds"] <= 10)
     head = ["metric", "lienthong", "baseline", "ratio", "target", "met?"]
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     line = lambda r: "| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(r)) + " |"

@@ -24,7 +24,8 @@
 #      and latency workloads
 #   4. recovery: 10,000 scans left gathering in queue/ (made by the daemon on
 #      tmpfs, then copied to disk) plus 90,000 files waiting in outboxes;
-#      time from start to READY
+#      time from start to READY, then 20 s of work on that backlog and the
+#      time SIGTERM takes to stop it
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -170,9 +171,11 @@ rm -rf "$shm"; shm=""
 say "recovery: $n_litter files waiting in outboxes"
 py litter "$work/spool-r" "$work/all-units" "$n_litter" >"$res/r-litter.json"
 config "$work/r.toml" "$work/spool-r" 24h
+# With BENCH_KEEP=1, a pristine copy to compare another build on (bench.py ready).
+[ "${BENCH_KEEP:-}" = 1 ] && cp -a "$work/spool-r" "$work/spool-r.pristine"
 sync
 say "recovery: start to READY"
-py ready "$bin" "$work/r.toml" 120 >"$res/r-ready.json"
+py ready "$bin" "$work/r.toml" 120 "$work/spool-r" 20 >"$res/r-ready.json"
 
 # --------------------------------------------------------------------- table
 py table "$res" "$settle" "$(nproc)" "$(uptime | sed 's/.*load average: //')"

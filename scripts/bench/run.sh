@@ -73,9 +73,10 @@ gen invite invite 1 25
 gen scans scan "$n_queue" 1
 py units "$work/units.csv" "$units" "$communes" >"$res/units.json"
 # Senders: the departments and districts; fan-out recipients: the communes.
-grep -E '^B\.(DEP|DIS)' "$work/units.csv" | cut -d, -f1 | head -100 >"$work/senders"
-grep -E '^B\.COM' "$work/units.csv" | cut -d, -f1 >"$work/communes"
-grep -E '^B\.' "$work/units.csv" | cut -d, -f1 >"$work/all-units"
+# (awk reads all its input: `head` would end the pipe early and pipefail stop the run.)
+awk -F, '/^B\.(DEP|DIS)/ && n++ < 100 { print $1 }' "$work/units.csv" >"$work/senders"
+awk -F, '/^B\.COM/ { print $1 }' "$work/units.csv" >"$work/communes"
+awk -F, '/^B\./ { print $1 }' "$work/units.csv" >"$work/all-units"
 ca=$work/ca-bundle.pem
 cat "$work/trust/anchors/"*.pem >"$ca"
 for c in "$work/trust/crls/"*; do openssl crl -inform DER -in "$c" 2>/dev/null || openssl crl -in "$c"; done >>"$ca"
@@ -116,7 +117,7 @@ stop_daemon() { kill -TERM "$daemon"; wait "$daemon" || true; daemon=""; }
 say "lienthongd: start with $units units"
 config "$work/l.toml" "$work/spool-l" 10m
 start_daemon "$work/l.toml" "$work/l.log"
-echo "{\"ready_seconds\": $ready, \"status\": $(grep -o 'ready: .*' "$work/l.log" | head -1 | sed 's/ MESSAGE_ID=.*//' | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().strip()))')}" >"$res/l-start.json"
+echo "{\"ready_seconds\": $ready, \"status\": $(grep -m1 -o 'ready: .*' "$work/l.log" | sed 's/ MESSAGE_ID=.*//' | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().strip()))')}" >"$res/l-start.json"
 sleep 5
 say "lienthongd: idle 10 s"
 py proc "$daemon" 10 >"$res/l-idle.json"

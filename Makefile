@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CONFIG ?= config/lienthong.toml
 
-.PHONY: deps build run test test-systemd sample demo-trust install release clean man
+.PHONY: deps build run test test-systemd sample demo-trust install release clean man bench
 
 deps:
 	@bash scripts/deps.sh
@@ -48,6 +48,11 @@ man:
 
 install:
 	bash scripts/install.sh
+
+# Benchmarks on a release build against the pipeline an operator would write
+# instead (README, "Benchmarks"): prints one table. BENCH_SCALE=0.1 for a quick look.
+bench: deps
+	bash scripts/bench/run.sh
 
 clean:
 	rm -rf .build

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(libssl-dev libsystemd-dev libsqlite3-dev openssl faketime python3 python3-pip
-          systemd util-linux qpdf poppler-utils
+          systemd util-linux qpdf poppler-utils inotify-tools
           chromium)  # renders lienthongctl's HTML report in the tests
 missing=()
 for p in "${packages[@]}"; do

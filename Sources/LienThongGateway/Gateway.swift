@@ -28,6 +28,11 @@ public final class Gateway {
     /// Rescan every outbox this often even when inotify is healthy: cheap
     /// insurance against anything the kernel did not tell us.
     let rescanInterval: Double = 300
+    /// Entries claimed per loop turn at most; the rest wait for the next
+    /// turn, which comes at once. Bounds a turn when 100,000 files wait at
+    /// start, so SIGTERM, the watchdog and STATUS are not held for minutes.
+    let claimsPerTurn = 100
+    let twinIdentities = PendingIdentities()
 
     public init(configPath: String, settings: GatewaySettings, log: EventLog) throws {
         self.configPath = configPath
@@ -76,8 +81,9 @@ public final class Gateway {
     /// One turn of the pipeline: complete entries are claimed, due
     /// submissions decided, the watchdog fed, STATUS refreshed.
     func tick(now: Date) {
-        // Claimed together (group commit); decided together below.
-        pipeline.claimAll(tracker.takeComplete(now: now).map { ($0.root, $0.name) }, now: now)
+        // Claimed together (group commit), at most claimsPerTurn a turn so a
+        // backlog never deafens the loop to signals and the watchdog.
+        pipeline.claimAll(tracker.takeComplete(now: now, limit: claimsPerTurn).map { ($0.root, $0.name) }, now: now)
         if !pipeline.retryLater.isEmpty, now.timeIntervalSince(lastRetry) >= 5 {
             let sources = pipeline.retryLater
             pipeline.retryLater = []
@@ -172,7 +178,7 @@ public final class Gateway {
         guard !sub.isFolder else { return false }
         let outbox = sub.outboundGroup.map(settings.officeOutbox(forAddress:)) ?? settings.layout.outbox(sub.unit)
         return tracker.pendingNames(in: outbox).contains { name in
-            !OpenSubmission.identities(forKey: SubmissionKey.key(forFileName: name)).isDisjoint(with: sub.identities)
+            twinIdentities.shares(name, with: sub.identities, pending: tracker.pendingCount)
         }
     }
 

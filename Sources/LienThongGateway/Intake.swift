@@ -94,7 +94,7 @@ extension Pipeline {
     /// The open submission of this unit that shares the key or the document
     /// number, or a new one.
     func openSubmission(unit: String, key: String, identities: Set<String>, isFolder: Bool, now: Date) throws -> OpenSubmission {
-        if let match = open.values
+        if let match = open.inUnit(unit)
             .filter({ $0.unit == unit && !$0.isFolder && $0.outboundGroup == nil && !$0.identities.isDisjoint(with: identities) })
             .min(by: { $0.firstArrival < $1.firstArrival })
         {

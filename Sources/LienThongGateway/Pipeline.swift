@@ -13,7 +13,7 @@ public final class Pipeline {
     var settings: GatewaySettings
     let ledger: Ledger
     let log: EventLog
-    var open: [String: OpenSubmission] = [:]
+    var open = OpenSubmissions()
     /// Sources whose claim failed for lack of space or an I/O error.
     var retryLater: Set<String> = []
     /// Asked by the decision: are twins of this submission still settling?

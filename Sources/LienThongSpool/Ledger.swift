@@ -85,6 +85,9 @@ public final class Ledger {
             CREATE UNIQUE INDEX IF NOT EXISTS submissions_arrival
               ON submissions(arrival_year, arrival_number) WHERE arrival_number IS NOT NULL;
             CREATE INDEX IF NOT EXISTS submissions_state ON submissions(state);
+            -- STATUS counts today's verdicts on every loop turn: read from this
+            -- index alone, not by scanning every stored receipt (make bench).
+            CREATE INDEX IF NOT EXISTS submissions_decided ON submissions(decided_at, verdict);
             CREATE TABLE IF NOT EXISTS files(
               submission TEXT NOT NULL REFERENCES submissions(id),
               name TEXT NOT NULL,

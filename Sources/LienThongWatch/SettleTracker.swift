@@ -29,6 +29,20 @@ public final class SettleTracker {
     private var roots: [String] = []
     private var rootSet: Set<String> = []
     private var pending: [Entry: Pending] = [:]
+    /// The pending names of each drop folder: the pairing asks for one
+    /// folder's names on every decision, and walking every pending entry of
+    /// every folder for that is quadratic when 100,000 files wait at start.
+    private var namesByRoot: [String: Set<String>] = [:]
+
+    /// The one place `pending` changes, so `namesByRoot` always agrees.
+    private func set(_ entry: Entry, _ state: Pending?) {
+        if let state {
+            if pending.updateValue(state, forKey: entry) == nil { namesByRoot[entry.root, default: []].insert(entry.name) }
+        } else if pending.removeValue(forKey: entry) != nil {
+            namesByRoot[entry.root]?.remove(entry.name)
+            if namesByRoot[entry.root]?.isEmpty == true { namesByRoot[entry.root] = nil }
+        }
+    }
 
     public init(settle: Double) { self.settle = settle }
 
@@ -45,6 +59,7 @@ public final class SettleTracker {
         roots.removeAll { $0 == root }
         rootSet.remove(root)
         pending = pending.filter { $0.key.root != root }
+        namesByRoot[root] = nil
     }
 
     /// Maps an event in `directory` on `name` to the top-level entry it
@@ -75,20 +90,20 @@ public final class SettleTracker {
         if rootSet.contains(entry.path) { return }
         if var known = pending[entry], known.fingerprint?.hasPrefix("dir:") == true {
             known.lastActivity = now
-            pending[entry] = known
+            set(entry, known)
             return
         }
-        pending[entry] = Pending(lastActivity: now, fingerprint: Self.fingerprint(entry.path))
+        set(entry, Pending(lastActivity: now, fingerprint: Self.fingerprint(entry.path)))
     }
 
-    public func forget(_ entry: Entry) { pending[entry] = nil }
+    public func forget(_ entry: Entry) { set(entry, nil) }
 
     public func isPending(_ entry: Entry) -> Bool { pending[entry] != nil }
 
     /// Entries still settling in a drop folder (the pairing uses this to wait
     /// for a twin that is still being copied).
     public func pendingNames(in root: String) -> [String] {
-        pending.keys.filter { $0.root == root }.map(\.name)
+        Array(namesByRoot[root] ?? [])
     }
 
     public var pendingCount: Int { pending.count }
@@ -98,20 +113,28 @@ public final class SettleTracker {
         pending.values.map { $0.lastActivity.addingTimeInterval(settle) }.min()
     }
 
-    /// Entries that are complete now. One that changed since it was last
-    /// looked at starts settling again; one that vanished is dropped.
-    public func takeComplete(now: Date) -> [Entry] {
+    /// Entries that are complete now, at most `limit` of them: the rest stay
+    /// pending, already due, for the caller's next turn (so that 100,000
+    /// files waiting at start do not hold the loop, its SIGTERM and its
+    /// watchdog for minutes). One that changed since it was last looked at
+    /// starts settling again; one that vanished is dropped.
+    public func takeComplete(now: Date, limit: Int = .max) -> [Entry] {
         var done: [Entry] = []
+        var due: [(Entry, Pending)] = []
         for (entry, state) in pending where now.timeIntervalSince(state.lastActivity) >= settle {
+            due.append((entry, state))
+            if due.count >= limit { break }
+        }
+        for (entry, state) in due {
             guard let print = Self.fingerprint(entry.path) else {
-                pending[entry] = nil
+                set(entry, nil)
                 continue
             }
             if state.fingerprint == print {
                 done.append(entry)
-                pending[entry] = nil
+                set(entry, nil)
             } else {
-                pending[entry] = Pending(lastActivity: now, fingerprint: print)
+                set(entry, Pending(lastActivity: now, fingerprint: print))
             }
         }
         return done.sorted { ($0.root, $0.name) < ($1.root, $1.name) }

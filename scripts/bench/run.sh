@@ -1,0 +1,182 @@
+#!/bin/bash
+# `make bench`: how fast and how lean lienthongd is, against the pipeline an
+# operator would write instead (scripts/bench/baseline.sh), in the same run on
+# the same machine. Prints one table; it never fails because a machine is slow.
+#
+#   BENCH_SCALE=1      sizes (0.1 for a quick look, 2 for twice the work)
+#   BENCH_DIR=/var/tmp where the spools go: a normal disk, not tmpfs, so that
+#                      every fsync costs what it costs
+#   BENCH_NO_BUILD=1   use the existing .build/release/lienthongd
+#   BENCH_KEEP=1       keep the work folder (spools, logs, results)
+#
+# What runs, in order (sizes at BENCH_SCALE=1):
+#   1. a registry of 1,000 units (500 communes) and the demo (test-only) PKI;
+#      distinct signed fixtures (each its own sha256: the same bytes twice
+#      from a unit are a `duplicate`)
+#   2. lienthongd (release build, settle 200ms): start to READY, idle RSS and
+#      CPU over 10 s; throughput for 1,000 detached-signature reports, 1,000
+#      signed PDF reports and 500 signed letter + scan pairs; latency drop ->
+#      receipt at 100 submissions/s for 20 s; fan-out of one giấy mời to the
+#      500 communes; RSS and idle CPU after all that
+#      and the detached-signature reports again on a tmpfs spool, where fsync
+#      is free: the share of durability in the time
+#   3. baseline.sh on its own spool: the same detached-signature throughput
+#      and latency workloads
+#   4. recovery: 10,000 scans left gathering in queue/ (made by the daemon on
+#      tmpfs, then copied to disk) plus 90,000 files waiting in outboxes;
+#      time from start to READY, then 20 s of work on that backlog and the
+#      time SIGTERM takes to stop it
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+scale=${BENCH_SCALE:-1}
+n() { awk -v s="$scale" -v b="$1" 'BEGIN { v = int(b * s); if (v < 1) v = 1; print v }'; }
+n_p7s=$(n 1000); n_report=$(n 1000); n_pair=$(n 500)
+lat_rate=100; lat_seconds=$(n 20)
+n_queue=$(n 10000); n_litter=$(n 90000)
+units=1000; communes=500
+settle=200ms
+
+say() { printf '\n== %s (%s)\n' "$*" "$(date -u +%T)" >&2; }
+
+if [ "${BENCH_NO_BUILD:-}" != 1 ]; then
+    say "release build"
+    (cd "$repo" && swift build -c release >&2)
+fi
+bin=$repo/.build/release/lienthongd
+[ -x "$bin" ] || { echo "no $bin: run swift build -c release" >&2; exit 1; }
+
+work=$(mktemp -d "${BENCH_DIR:-/var/tmp}/lienthong-bench.XXXXXX")
+shm=""
+daemon=""
+base_pid=""
+cleanup() {
+    [ -n "$daemon" ] && kill -KILL "$daemon" 2>/dev/null || true
+    [ -n "$base_pid" ] && kill -TERM -- "-$base_pid" 2>/dev/null || true
+    [ -n "$shm" ] && rm -rf "$shm"
+    if [ "${BENCH_KEEP:-}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+res=$work/results
+mkdir -p "$res"
+py() { python3 "$here/bench.py" "$@"; }
+
+say "fixtures in $work"
+sh "$repo/scripts/make-test-pki.sh" --demo "$work/trust" >/dev/null
+fix=$work/fixtures
+gen() { python3 "$here/gen_fixtures.py" "$work/trust" "$fix/$1" "$2" "$3" "$4"; }
+gen p7s-thr p7s "$n_p7s" 1
+gen report report "$n_report" 1
+gen pair pair "$n_pair" 1
+gen p7s-lat p7s "$((lat_rate * lat_seconds))" 100001
+gen invite invite 1 25
+gen scans scan "$n_queue" 1
+py units "$work/units.csv" "$units" "$communes" >"$res/units.json"
+# Senders: the departments and districts; fan-out recipients: the communes.
+# (awk reads all its input: `head` would end the pipe early and pipefail stop the run.)
+awk -F, '/^B\.(DEP|DIS)/ && n++ < 100 { print $1 }' "$work/units.csv" >"$work/senders"
+awk -F, '/^B\.COM/ { print $1 }' "$work/units.csv" >"$work/communes"
+awk -F, '/^B\./ { print $1 }' "$work/units.csv" >"$work/all-units"
+ca=$work/ca-bundle.pem
+cat "$work/trust/anchors/"*.pem >"$ca"
+for c in "$work/trust/crls/"*; do openssl crl -inform DER -in "$c" 2>/dev/null || openssl crl -in "$c"; done >>"$ca"
+
+config() { # config FILE SPOOL WINDOW
+    cat >"$1" <<TOML
+[gateway]
+office = "000.00.00.H41"
+spool = "$2"
+units = "$work/units.csv"
+
+[intake]
+settle = "$settle"
+pairing_window = "$3"
+max_file_size = "10MiB"
+
+[trust]
+anchors = "$work/trust/anchors"
+crls = "$work/trust/crls"
+tsa = "$work/trust/tsa"
+TOML
+}
+
+start_daemon() { # start_daemon CONFIG LOG: sets $daemon, waits for ready, sets $ready
+    env -u NOTIFY_SOCKET "$bin" --config "$1" >"$2" 2>&1 &
+    daemon=$!
+    local t0=$(date +%s.%N)
+    for _ in $(seq 1 1200); do
+        grep -q "lienthongd ready" "$2" && break
+        kill -0 "$daemon" 2>/dev/null || { cat "$2" >&2; exit 1; }
+        sleep 0.05
+    done
+    ready=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+}
+stop_daemon() { kill -TERM "$daemon"; wait "$daemon" || true; daemon=""; }
+
+# ---------------------------------------------------------------- lienthongd
+say "lienthongd: start with $units units"
+config "$work/l.toml" "$work/spool-l" 10m
+start_daemon "$work/l.toml" "$work/l.log"
+echo "{\"ready_seconds\": $ready, \"status\": $(grep -m1 -o 'ready: .*' "$work/l.log" | sed 's/ MESSAGE_ID=.*//' | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().strip()))')}" >"$res/l-start.json"
+sleep 5
+say "lienthongd: idle 10 s"
+py proc "$daemon" 10 >"$res/l-idle.json"
+say "lienthongd: throughput, $n_p7s detached-signature reports"
+py throughput "$work/spool-l" "$fix/p7s-thr" p7s "$work/senders" 600 >"$res/l-thr-p7s.json"
+say "lienthongd: throughput, $n_report signed PDF reports"
+py throughput "$work/spool-l" "$fix/report" report "$work/senders" 600 >"$res/l-thr-report.json"
+say "lienthongd: throughput, $n_pair letter + scan pairs"
+py throughput "$work/spool-l" "$fix/pair" pair "$work/senders" 600 >"$res/l-thr-pair.json"
+say "lienthongd: latency at $lat_rate/s for $lat_seconds s"
+py latency "$work/spool-l" "$fix/p7s-lat" p7s "$work/senders" "$lat_rate" "$lat_seconds" >"$res/l-lat.json"
+say "lienthongd: fan-out to $communes communes"
+py fanout "$work/spool-l" "$fix/invite" "$work/communes" 30 >"$res/l-fanout.json"
+sleep 3
+say "lienthongd: idle 10 s after load"
+py proc "$daemon" 10 >"$res/l-after.json"
+stop_daemon
+
+# The same reports on a spool in tmpfs, where fsync costs nothing: how much
+# of lienthongd's time is durability, i.e. what batching fsyncs can win.
+say "lienthongd: throughput on tmpfs (no fsync cost), $n_p7s detached-signature reports"
+shm=$(mktemp -d /dev/shm/lienthong-bench.XXXXXX)
+config "$work/t.toml" "$shm/spool" 10m
+start_daemon "$work/t.toml" "$work/t.log"
+py throughput "$shm/spool" "$fix/p7s-thr" p7s "$work/senders" 600 >"$res/t-thr-p7s.json"
+stop_daemon
+rm -rf "$shm"; shm=""
+
+# ------------------------------------------------------------------ baseline
+say "baseline: inotifywait + openssl cms -verify + mv + sync"
+bs=$work/spool-b
+while read -r u; do mkdir -p "$bs/units/$u/outbox" "$bs/units/$u/receipts"; done <"$work/all-units"
+setsid bash "$here/baseline.sh" "$bs" "$ca" >"$work/b.log" 2>&1 &
+base_pid=$!
+sleep 3  # inotifywait sets up 1,000 watches
+say "baseline: throughput, $n_p7s detached-signature reports"
+py throughput "$bs" "$fix/p7s-thr" p7s "$work/senders" 1800 >"$res/b-thr-p7s.json"
+say "baseline: latency at $lat_rate/s for $lat_seconds s"
+py latency "$bs" "$fix/p7s-lat" p7s "$work/senders" "$lat_rate" "$lat_seconds" >"$res/b-lat.json"
+kill -TERM -- "-$base_pid" 2>/dev/null || true
+base_pid=""
+
+# ------------------------------------------------------------------ recovery
+say "recovery: $n_queue scans gathering in queue/ (made on tmpfs)"
+shm=$(mktemp -d /dev/shm/lienthong-bench.XXXXXX)
+config "$work/r-shm.toml" "$shm/spool" 24h
+start_daemon "$work/r-shm.toml" "$work/r-shm.log"
+py scans "$shm/spool" "$fix/scans" "$work/all-units" >"$res/r-scans.json"
+stop_daemon
+cp -a "$shm/spool" "$work/spool-r"
+rm -rf "$shm"; shm=""
+say "recovery: $n_litter files waiting in outboxes"
+py litter "$work/spool-r" "$work/all-units" "$n_litter" >"$res/r-litter.json"
+config "$work/r.toml" "$work/spool-r" 24h
+# With BENCH_KEEP=1, a pristine copy to compare another build on (bench.py ready).
+[ "${BENCH_KEEP:-}" = 1 ] && cp -a "$work/spool-r" "$work/spool-r.pristine"
+sync
+say "recovery: start to READY"
+py ready "$bin" "$work/r.toml" 120 "$work/spool-r" 20 >"$res/r-ready.json"
+
+# --------------------------------------------------------------------- table
+py table "$res" "$settle" "$(nproc)" "$(uptime | sed 's/.*load average: //')"

@@ -45,6 +45,8 @@ extension Pipeline {
         var touched: [String] = []
         var records: [String: Ledger.SubmissionRecord] = [:]
         var items: [String: [Delivery.Item]] = [:]
+        var fast: [(row: Ledger.DeliveryRecord, delivery: Delivery)] = []
+        var slow: [Ledger.DeliveryRecord] = []
         for row in due {
             if Date().timeIntervalSince(started) > Self.deliveryBatchSeconds { break }
             do {
@@ -68,12 +70,28 @@ extension Pipeline {
                     records[row.submission] = record
                     items[row.submission] = try deliveryItems(record)
                 }
-                try deliver(row, record: records[row.submission]!, items: items[row.submission] ?? [], now: Date())
                 if !touched.contains(row.submission) { touched.append(row.submission) }
+                // The common case goes in one batch (below); anything odd —
+                // a recipient gone from the registry, no document, an inbox
+                // that is not a folder — takes the one-by-one path, which
+                // knows every failure and its backoff.
+                let list = items[row.submission] ?? []
+                let delivery = Delivery(inbox: settings.layout.inbox(row.recipient), items: list)
+                if settings.config.registry[row.recipient] != nil, !list.isEmpty, (try? delivery.checkInbox()) != nil {
+                    fast.append((row, delivery))
+                } else {
+                    slow.append(row)
+                }
             } catch {
                 pauseDeliveries(error, now: now)
                 break
             }
+        }
+        do {
+            slow += try deliverBatch(fast, records: records, now: Date())
+            for row in slow { try deliver(row, record: records[row.submission]!, items: items[row.submission] ?? [], now: Date()) }
+        } catch {
+            pauseDeliveries(error, now: now)
         }
         for id in touched {
             guard let record = records[id] else { continue }
@@ -91,6 +109,48 @@ extension Pipeline {
                         fields: [(JournalField.submission, id)])
             }
         }
+    }
+
+    /// Group commit for deliveries: every name chosen in one transaction
+    /// (before any link, as one by one), every link made, each inbox fsynced
+    /// once, every delivery recorded in one more transaction. Returns the rows
+    /// that need the one-by-one path (a name clash, an I/O error), with the
+    /// suffix they now have in the ledger. A ledger failure is thrown.
+    private func deliverBatch(_ batch: [(row: Ledger.DeliveryRecord, delivery: Delivery)], records: [String: Ledger.SubmissionRecord],
+                              now: Date) throws -> [Ledger.DeliveryRecord] {
+        guard !batch.isEmpty else { return [] }
+        var rows = batch.map(\.row)
+        try ledger.batch {
+            for i in rows.indices where rows[i].suffix == nil {
+                let suffix = batch[i].delivery.freeSuffix()
+                try ledger.recordDeliverySuffix(submission: rows[i].submission, recipient: rows[i].recipient, suffix: suffix, at: now)
+                rows[i].suffix = suffix
+            }
+        }
+        var left: [Ledger.DeliveryRecord] = []
+        var done: [(row: Ledger.DeliveryRecord, path: String, copied: Bool)] = []
+        for (i, row) in rows.enumerated() {
+            switch try? batch[i].delivery.deliver(suffix: row.suffix ?? 1, syncFolder: false) {
+            case .delivered(let path, let copied)?: done.append((row, path, copied))
+            default: left.append(row)
+            }
+        }
+        var synced: [(row: Ledger.DeliveryRecord, path: String, copied: Bool)] = []
+        for d in done {
+            // Not durable, not recorded: the one-by-one path finds its own
+            // file there, fsyncs and records it (or backs off).
+            if (try? DurableFS.syncDirectory(settings.layout.inbox(d.row.recipient))) != nil { synced.append(d) } else { left.append(d.row) }
+        }
+        try ledger.batch {
+            for d in synced { try ledger.markDelivered(submission: d.row.submission, recipient: d.row.recipient, path: d.path, at: now) }
+        }
+        for d in synced {
+            let record = records[d.row.submission]
+            log.log(.info, "delivered \(record?.key ?? d.row.submission) to \(d.row.recipient)\(d.copied ? " (copied: another filesystem)" : ""): \(d.path)",
+                    fields: [(JournalField.messageID, MessageID.delivered), (JournalField.submission, d.row.submission),
+                             (JournalField.unit, record?.unit ?? ""), (JournalField.key, record?.key ?? ""), (JournalField.recipient, d.row.recipient)])
+        }
+        return left
     }
 
     private func pauseDeliveries(_ error: Error, now: Date) {

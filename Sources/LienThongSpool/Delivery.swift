@@ -82,7 +82,12 @@ public struct Delivery: Sendable {
     /// Delivers every item under `suffix`. Idempotent: a file already there
     /// that is ours counts as delivered. Throws on an I/O failure (the caller
     /// retries later); returns `.clash` when a foreign file holds a name.
-    public func deliver(suffix: Int) throws -> Result {
+    ///
+    /// `syncFolder` false leaves the inbox's fsync to the caller, who links
+    /// into many inboxes first and then fsyncs each once (on ext4 the first
+    /// fsync commits the journal for all of them, the rest return at once).
+    /// The caller must fsync before it records the delivery.
+    public func deliver(suffix: Int, syncFolder: Bool = true) throws -> Result {
         try checkInbox()
         var placedNow: [String] = []
         var copied = false
@@ -106,7 +111,7 @@ public struct Delivery: Sendable {
                 return .clash
             }
         }
-        try DurableFS.syncDirectory(inbox)
+        if syncFolder { try DurableFS.syncDirectory(inbox) }
         return .delivered(path: inbox + "/" + Self.name(items[0].name, suffix: suffix), copied: copied)
     }
 

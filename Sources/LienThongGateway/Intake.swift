@@ -37,10 +37,17 @@ extension Pipeline {
         let key = SubmissionKey.key(forFileName: name)
         let identities = OpenSubmission.identities(forKey: key)
         let sub = try openSubmission(unit: unit.id, key: key, identities: identities, isFolder: false, now: now)
+        try moveIntoQueue(sub, name: name, source: source, identities: identities, now: now)
+        return sub
+    }
+
+    /// Moves one dropped file into its submission's queue folder: the intent
+    /// in the ledger first, the rename second (Recovery settles a crash in
+    /// between); a failed rename takes the intent back.
+    func moveIntoQueue(_ sub: OpenSubmission, name: String, source: String, identities: Set<String>, now: Date) throws {
         let dir = settings.layout.queuedFiles(sub.id)
         try DurableFS.makeDirectories(dir)
         let target = uniqueName(name, in: dir)
-        // Intent first, rename second: recovery settles a crash in between.
         try ledger.addFile(submission: sub.id, name: target, source: source, at: now)
         do {
             try DurableFS.move(source, to: dir + "/" + target)
@@ -52,7 +59,6 @@ extension Pipeline {
         try ledger.markClaimed(submission: sub.id, name: target, at: now)
         sub.identities.formUnion(identities)
         sub.lastArrival = now
-        return sub
     }
 
     /// A folder dropped into an outbox is one submission whose key is its name;

@@ -67,21 +67,8 @@ extension Pipeline {
                 sub.outboundGroup = group
                 open[id] = sub
             }
-            let dir = settings.layout.queuedFiles(sub.id)
-            try DurableFS.makeDirectories(dir)
-            let target = uniqueName(name, in: dir)
-            // Intent first, rename second, exactly as for inbound (Recovery settles a crash between).
-            try ledger.addFile(submission: sub.id, name: target, source: source, at: now)
-            do {
-                try DurableFS.move(source, to: dir + "/" + target)
-            } catch {
-                try? ledger.forgetFile(submission: sub.id, name: target)
-                if (try? ledger.files(of: sub.id))?.isEmpty ?? false { dropOpen(sub, now: now) }
-                throw error
-            }
-            try ledger.markClaimed(submission: sub.id, name: target, at: now)
-            sub.identities.formUnion(identities)
-            sub.lastArrival = now
+            // Exactly as for inbound (Intake): intent, rename, claimed.
+            try moveIntoQueue(sub, name: name, source: source, identities: identities, now: now)
             return sub
         } catch let error as SpoolError where error.code == ENOENT {
             return nil

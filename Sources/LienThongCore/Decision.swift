@@ -45,7 +45,7 @@ public struct DecisionPolicy: Sendable {
 public enum Outcome: Sendable, Equatable {
     /// Not decided yet: look again at this time (or when a file arrives).
     case wait(until: Date)
-    case accept(warnings: [String])
+    case accept(warnings: [DecisionWarning])
     case reject([Finding])
 }
 
@@ -85,8 +85,7 @@ public enum Decision {
             return .accept(warnings: [])
         }
         if hasScan && !hasElectronic && !ruleInForce(for: s.unit, at: s.firstArrival, policy: policy) {
-            let warning = "paper-only accepted: the rule applies to \(s.unit.level.rawValue) units from \(policy.effective[s.unit.level].map(\.description) ?? "?")"
-            return .accept(warnings: [warning])
+            return .accept(warnings: [.paperOnlyBeforeRule(level: s.unit.level, from: policy.effective[s.unit.level])])
         }
         let deadline = s.firstArrival.addingTimeInterval(policy.pairingWindow)
         if now < deadline { return .wait(until: deadline) }

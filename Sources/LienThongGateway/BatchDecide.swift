@@ -123,7 +123,7 @@ extension Pipeline {
         var reasons: [Finding] = []
         var warnings: [String] = []
         switch r.outcome {
-        case .accept(let w): accepted = true; warnings = w
+        case .accept(let w): accepted = true; warnings = w.map { $0.text(settings.config.language) }
         case .reject(let f): accepted = false; reasons = f
         case .wait: throw SpoolError("decide (the outcome is still to wait)", sub.id, errno: EINVAL)
         }

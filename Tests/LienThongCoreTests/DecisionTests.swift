@@ -63,7 +63,7 @@ enum D {
         return false
     }
 
-    static func warnings(_ o: Outcome) -> [String]? {
+    static func warnings(_ o: Outcome) -> [DecisionWarning]? {
         if case .accept(let w) = o { return w }
         return nil
     }
@@ -233,8 +233,9 @@ struct DecisionTableTests {
         let when = Fixture.at(2018, 8, 15, 10)
         let o = D.decide(D.input([D.scan()], type: D.bc, unit: D.commune, first: when), at: when)
         let w = try #require(D.warnings(o))
-        #expect(w.count == 1)
-        #expect(w[0].contains("2018-09-01"))
+        #expect(w == [.paperOnlyBeforeRule(level: .commune, from: CivilDate(year: 2018, month: 9, day: 1))])
+        #expect(w[0].text(.en).contains("2018-09-01"))
+        #expect(w[0].text(.vi) == "chấp nhận văn bản giấy không kèm văn bản điện tử: quy định áp dụng với UBND cấp xã từ ngày 01/09/2018")
     }
 
     @Test("A district the same day is not: the window, then missing-electronic")

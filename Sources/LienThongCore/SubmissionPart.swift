@@ -8,8 +8,8 @@ public enum FileRole: String, Codable, Sendable {
 /// A problem found with one file itself, before any signature is looked at.
 public struct Finding: Codable, Sendable, Equatable {
     public var code: ReasonCode
-    /// Specific detail (which file, what limit), in English; receipts add
-    /// the code's own sentence in the receipt language.
+    /// Specific detail (which file, what limit), written in the gateway's
+    /// receipt language; receipts add the code's own sentence before it.
     public var detail: String
     public init(_ code: ReasonCode, _ detail: String = "") {
         self.code = code

@@ -59,7 +59,7 @@ extension Pipeline {
                 }
                 part.validation = sub.validations[name]
                 if let earlier = try ledger.acceptedSubmission(unit: sub.unit, sha256: facts.sha256, excluding: sub.id) {
-                    part.problem = Finding(.duplicate, "\(part.name) was accepted before in submission \(earlier)")
+                    part.problem = Finding(.duplicate, findingDetail.duplicate(part.name, earlier: earlier))
                 }
             }
             parts.append(part)
@@ -84,16 +84,16 @@ extension Pipeline {
             var quarantine = false
             switch reason {
             case .notRegular:
-                finding = Finding(.unsupportedFile, "\(name): a \(kind), not a regular file; kept in quarantine, never opened")
+                finding = Finding(.unsupportedFile, findingDetail.notRegular(name, kind: kind))
                 quarantine = true
             case .hardLinked:
-                finding = Finding(.unsupportedFile, "\(name): has other hard links, so it could still change after checking; send a plain copy")
+                finding = Finding(.unsupportedFile, findingDetail.hardLinked(name))
             case .tooLarge:
-                finding = Finding(.tooLarge, "\(name): \(size) bytes, the limit is \(settings.config.intake.maxFileSize) bytes")
+                finding = Finding(.tooLarge, findingDetail.tooLarge(name, size: size, limit: Int64(settings.config.intake.maxFileSize)))
             case .empty:
-                finding = Finding(.unreadable, "\(name): the file is empty")
+                finding = Finding(.unreadable, findingDetail.empty(name))
             case .unreadable:
-                finding = Finding(.unreadable, "\(name): could not be read")
+                finding = Finding(.unreadable, findingDetail.unreadable(name))
             }
             return (FileFacts(size: size, sha256: sha, content: .unknown, problem: finding, quarantine: quarantine), nil)
         }

@@ -190,6 +190,10 @@ struct DaemonProcessTests {
         #expect(((fifo["reasons"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String } == ["unsupported-file"])
         let empty = try d.receipt(sto, key: "empty-3-UBND-VP", verdict: "rejected")
         #expect(((empty["reasons"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String } == ["unreadable"])
+        // What the clerk reads says why, in Vietnamese throughout.
+        let text = try String(contentsOfFile: d.receipts(sto) + "/link-1-UBND-VP.rejected.txt", encoding: .utf8)
+        #expect(text.contains("link-1-UBND-VP.pdf: là liên kết tượng trưng (symbolic link), không phải tệp thông thường; được cách ly, không mở"), "\(text)")
+        #expect(try String(contentsOfFile: d.receipts(sto) + "/empty-3-UBND-VP.rejected.txt", encoding: .utf8).contains("empty-3-UBND-VP.pdf: tệp rỗng"))
         // Links and FIFOs are kept, unopened, in quarantine; the target is untouched.
         let quarantined = try FileManager.default.subpathsOfDirectory(atPath: d.spool + "/archive/quarantine")
         #expect(quarantined.contains { $0.hasSuffix("files/link-1-UBND-VP.pdf") })

@@ -201,6 +201,7 @@ public final class Gateway {
         let counts = (try? pipeline.ledger.decisionCounts(since: today)) ?? (accepted: 0, rejected: 0)
         var line = "watching \(inotify.watchCount) folders; \(pipeline.openCount + tracker.pendingCount) pending; "
             + "today \(counts.accepted) accepted, \(counts.rejected) rejected"
+        if let deferred = try? pipeline.ledger.deferredDeliveryCount(), deferred > 0 { line += "; \(deferred) deliveries deferred" }
         if let impaired = inotify.impaired { line += "; WATCH IMPAIRED: \(impaired)" }
         return line
     }

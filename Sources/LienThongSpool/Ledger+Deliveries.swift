@@ -97,6 +97,12 @@ extension Ledger {
         return out
     }
 
+    /// Deliveries waiting for a retry: cheap enough for every STATUS line
+    /// (the state index; delivered rows, which pile up over years, are not read).
+    public func deferredDeliveryCount() throws -> Int {
+        Int(try db.query("SELECT count(*) FROM deliveries WHERE state = 'deferred'").first?.first?.int ?? 0)
+    }
+
     /// Records the name suffix chosen in the recipient's inbox before anything is linked there.
     public func recordDeliverySuffix(submission: String, recipient: String, suffix: Int, at: Date) throws {
         try db.transaction {

@@ -43,6 +43,8 @@ struct StatusCommand: ParsableCommand {
             var acceptedToday: Int?
             var rejectedToday: Int?
             var recentProblems: [Problem]?
+            /// The one line the daemon also gives systemd (`systemctl status`).
+            var statusLine: String?
         }
         struct Problem: Encodable { var at: String, priority: String, message: String }
         struct Ledger: Encodable {
@@ -59,10 +61,11 @@ struct StatusCommand: ParsableCommand {
         let ledger = try spool.ledger(config)
         var daemon = Output.Daemon(running: false)
         var live: LiveStatus?
+        var line: String?
         do {
             let answer = try ControlChannel.send(ControlRequest(command: "status"), socket: spool.socket(config))
             live = answer.status
-            if !answer.ok { daemon.error = answer.message }
+            if answer.ok { line = answer.message } else { daemon.error = answer.message }
         } catch {
             daemon.error = "\(error)"
         }
@@ -71,7 +74,8 @@ struct StatusCommand: ParsableCommand {
                 running: true, pid: live.pid, startedAt: Fmt.time(live.startedAt), foldersWatched: live.foldersWatched,
                 settling: live.settling, watchImpaired: live.watchImpaired, openInMemory: live.open.count,
                 acceptedToday: live.acceptedToday, rejectedToday: live.rejectedToday,
-                recentProblems: live.recentProblems.map { Output.Problem(at: Fmt.time($0.at), priority: $0.priority, message: $0.message) })
+                recentProblems: live.recentProblems.map { Output.Problem(at: Fmt.time($0.at), priority: $0.priority, message: $0.message) },
+                statusLine: line)
         }
         let now = Date()
         let oldest = try ledger.pending().first.map { s in
@@ -93,6 +97,7 @@ struct StatusCommand: ParsableCommand {
         let d = o.daemon
         if d.running {
             t += "lienthongd: running, pid \(d.pid ?? 0), since \(d.startedAt ?? "?")\n"
+            if let line = d.statusLine { t += "  STATUS: \(Fmt.safe(line))\n" }
             t += "  watching \(d.foldersWatched ?? 0) folders, \(d.settling ?? 0) entries settling in outboxes, \(d.openInMemory ?? 0) open submissions\n"
             t += "  watching: " + (d.watchImpaired.map { "IMPAIRED: \($0)" } ?? "ok") + "\n"
             t += "  today: \(d.acceptedToday ?? 0) accepted, \(d.rejectedToday ?? 0) rejected\n"

@@ -211,6 +211,8 @@ struct CtlEndToEndTests {
         let status = try Ctl.json(d, ["status"])
         let deliveries = ((status["ledger"] as? [String: Any])?["deliveries"] as? [String: Int]) ?? [:]
         #expect(deliveries == ["deferred": 1, "delivered": 2], "\(status)")
+        let line = (status["daemon"] as? [String: Any])?["statusLine"] as? String ?? ""
+        #expect(line.contains("; 1 deliveries deferred"), "the STATUS line systemd shows: \(line)")
         let show = try Ctl.run(d, ["show", id])
         #expect(show.out.contains("deliveries:") && show.out.contains(broken) && show.out.contains("not a folder"), "\(show.out)")
 

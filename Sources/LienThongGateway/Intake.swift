@@ -65,9 +65,18 @@ extension Pipeline {
     /// it is claimed whole with one rename.
     private func claimFolder(unit: LienThongCore.Unit, name: String, source: String, now: Date) throws -> OpenSubmission {
         let key = SubmissionKey.key(forFolderName: name)
+        return try claimWholeFolder(unit: unit.id, key: key, pairing: "folder:" + key, outboundGroup: nil, source: source, now: now)
+    }
+
+    /// Claims a dropped folder as one new submission (inbound, or the
+    /// office's own when `outboundGroup` is set): the intent in the ledger,
+    /// one rename into the queue, then its entries recorded; a failed rename
+    /// takes the submission back.
+    func claimWholeFolder(unit: String, key: String, pairing: String, outboundGroup: String?, source: String, now: Date) throws -> OpenSubmission {
         let id = try ledger.newSubmissionID(now: now, timeZone: settings.timeZone)
-        try ledger.createSubmission(id: id, unit: unit.id, key: key, pairing: "folder:" + key, isFolder: true, at: now)
-        let sub = OpenSubmission(id: id, unit: unit.id, key: key, isFolder: true, identities: [], firstArrival: now, lastArrival: now)
+        try ledger.createSubmission(id: id, unit: unit, key: key, pairing: pairing, isFolder: true, at: now)
+        let sub = OpenSubmission(id: id, unit: unit, key: key, isFolder: true, identities: [], firstArrival: now, lastArrival: now)
+        sub.outboundGroup = outboundGroup
         try DurableFS.makeDirectories(settings.layout.queued(id))
         try ledger.addFile(submission: id, name: Pipeline.folderMarker, source: source, at: now)
         do {

@@ -35,23 +35,8 @@ extension Pipeline {
         do {
             if isDir {
                 let key = SubmissionKey.key(forFolderName: name)
-                let id = try ledger.newSubmissionID(now: now, timeZone: settings.timeZone)
-                try ledger.createSubmission(id: id, unit: office, key: key, pairing: Self.outboundPrefix + group + "|folder:" + key, isFolder: true, at: now)
-                let sub = OpenSubmission(id: id, unit: office, key: key, isFolder: true, identities: [], firstArrival: now, lastArrival: now)
-                sub.outboundGroup = group
-                try DurableFS.makeDirectories(settings.layout.queued(id))
-                try ledger.addFile(submission: id, name: Pipeline.folderMarker, source: source, at: now)
-                do {
-                    try DurableFS.move(source, to: settings.layout.queuedFiles(id))
-                } catch {
-                    try? ledger.forgetFile(submission: id, name: Pipeline.folderMarker)
-                    try? ledger.dropEmptySubmission(id, at: now)
-                    try? FileManager.default.removeItem(atPath: settings.layout.queued(id))
-                    throw error
-                }
-                try adoptFolderContents(sub, at: now)
-                open[id] = sub
-                return sub
+                return try claimWholeFolder(unit: office, key: key, pairing: Self.outboundPrefix + group + "|folder:" + key,
+                                            outboundGroup: group, source: source, now: now)
             }
             let key = SubmissionKey.key(forFileName: name)
             let identities = OpenSubmission.identities(forKey: key)

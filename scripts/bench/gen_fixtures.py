@@ -22,16 +22,8 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(here), "fixtures"))
 
 from ltfixtures import pdf, pki  # noqa: E402
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def write(path, data):
-    with open(path, "wb") as f:
-        f.write(data)
+from make_sample import load_demo_signer, write  # noqa: E402
+from make_sample import signed_pdf as sign_lines  # noqa: E402
 
 
 def main(argv):
@@ -40,18 +32,12 @@ def main(argv):
         return 2
     trust, out, kind, count = argv[:4]
     start = int(argv[4]) if len(argv) == 5 else 1
-    priv = os.path.join(trust, "private")
-    signer = pki.load_identity(
-        read(os.path.join(priv, "demo-signer.key.pem")),
-        read(os.path.join(priv, "demo-signer.cert.pem")),
-        read(os.path.join(priv, "demo-chain.pem")),
-    )
+    signer = load_demo_signer(trust)
     os.makedirs(out, exist_ok=True)
     when = pki.now()
 
     def signed_pdf(lines):
-        return pdf.Document(lines).sign(pdf.cms_detached(signer, signing_time=when),
-                                        subfilter="adbe.pkcs7.detached", when=when, name="DEMO-ONLY").data
+        return sign_lines(signer, lines, when)
 
     for n in range(start, start + int(count)):
         if kind == "report":

@@ -201,8 +201,7 @@ struct CtlEndToEndTests {
         let d = try FanoutDaemonTests.harness(lifetime: "1h")
         try d.start()
         let broken = "000.00.42.H41"
-        try FileManager.default.removeItem(atPath: d.inbox(broken))
-        try "not a folder".write(toFile: d.inbox(broken), atomically: true, encoding: .utf8)
+        try d.replaceInboxWithAFile(broken)
         try d.dropOutbound(manifest: #"{"recipients": ["districts"]}"#, key: "34-GM-UBND")
         try d.dropOutbound(file: pdf)
         let r = try d.officeReceipt("34-GM-UBND", verdict: "accepted") { $0.deliveryStates == ["delivered", "deferred", "delivered"] }
@@ -216,8 +215,7 @@ struct CtlEndToEndTests {
         let show = try Ctl.run(d, ["show", id])
         #expect(show.out.contains("deliveries:") && show.out.contains(broken) && show.out.contains("not a folder"), "\(show.out)")
 
-        try FileManager.default.removeItem(atPath: d.inbox(broken))
-        try FileManager.default.createDirectory(atPath: d.inbox(broken), withIntermediateDirectories: false)
+        try d.restoreInbox(broken)
         let lower = try Ctl.run(d, ["retry", "all"])
         #expect(lower.status == 2, "lower-case all is refused")
         let retry = try Ctl.run(d, ["retry", String(id.prefix(15))])

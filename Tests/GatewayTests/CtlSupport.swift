@@ -6,12 +6,7 @@ import Glibc
 /// Runs the real built `lienthongctl` against a harness's daemon.
 enum Ctl {
     /// The built tool: next to the test bundle, or LIENTHONGCTL_BIN.
-    static let binary: String? = {
-        if let env = ProcessInfo.processInfo.environment["LIENTHONGCTL_BIN"] { return env }
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lienthongctl").path
-        let candidates = [besideTests, DaemonHarness.repoRoot + "/.build/debug/lienthongctl"]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let binary: String? = DaemonHarness.builtProduct("lienthongctl", override: "LIENTHONGCTL_BIN")
 
     struct Result {
         var status: Int32

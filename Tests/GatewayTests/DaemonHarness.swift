@@ -13,12 +13,16 @@ final class DaemonHarness {
     }()
 
     /// The built daemon: next to the test bundle, or LIENTHONGD_BIN.
-    static let binary: String? = {
-        if let env = ProcessInfo.processInfo.environment["LIENTHONGD_BIN"] { return env }
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lienthongd").path
-        let candidates = [besideTests, repoRoot + "/.build/debug/lienthongd"]
+    static let binary: String? = builtProduct("lienthongd", override: "LIENTHONGD_BIN")
+
+    /// A product of this package: the path in `override` when that is set,
+    /// else the one built beside the test bundle, else .build/debug.
+    static func builtProduct(_ name: String, override: String) -> String? {
+        if let env = ProcessInfo.processInfo.environment[override] { return env }
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
+        let candidates = [besideTests, repoRoot + "/.build/debug/" + name]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    }
 
     let dir: String
     let spool: String

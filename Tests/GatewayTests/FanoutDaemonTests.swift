@@ -271,8 +271,7 @@ struct FanoutDaemonTests {
         try d.start()
         let broken = "000.00.42.H41"
         // A regular file where the inbox folder should be (root ignores chmod).
-        try FileManager.default.removeItem(atPath: d.inbox(broken))
-        try "not a folder".write(toFile: d.inbox(broken), atomically: true, encoding: .utf8)
+        try d.replaceInboxWithAFile(broken)
         try d.dropOutbound(manifest: #"{"recipients": ["districts"]}"#, key: "32-GM-UBND")
         try d.dropOutbound(file: pdf)
         let r = try d.officeReceipt("32-GM-UBND", verdict: "accepted") { $0.deliveryStates == ["delivered", "deferred", "delivered"] }
@@ -280,8 +279,7 @@ struct FanoutDaemonTests {
         #expect((row["last_error"] as? String)?.contains("not a folder") == true)
         #expect((try String(contentsOfFile: d.officeReceipts + "/32-GM-UBND.accepted.txt", encoding: .utf8)).contains("sẽ thử lại"))
         // The folder comes back: the next retry delivers.
-        try FileManager.default.removeItem(atPath: d.inbox(broken))
-        try FileManager.default.createDirectory(atPath: d.inbox(broken), withIntermediateDirectories: false)
+        try d.restoreInbox(broken)
         let done = try d.officeReceipt("32-GM-UBND", verdict: "accepted", timeout: 60) { $0.deliveryStates == ["delivered", "delivered", "delivered"] }
         #expect(((done["deliveries"] as? [[String: Any]]) ?? [])[1]["attempts"] as? Int ?? 0 >= 2)
         #expect(d.inboxNames(broken) == ["32-GM-UBND.pdf"])
@@ -303,7 +301,7 @@ struct FanoutDaemonTests {
         #expect(d.log.contains("ae41c923513040bda0363dedf2aaffd5"))
         #expect((try String(contentsOfFile: d.officeReceipts + "/33-GM-UBND.accepted.txt", encoding: .utf8)).contains("KHÔNG CHUYỂN ĐƯỢC"))
         // The operator fixes the folder and retries through the daemon.
-        try FileManager.default.createDirectory(atPath: d.inbox(broken), withIntermediateDirectories: false)
+        try d.restoreInbox(broken)
         let retry = try Ctl.run(d, ["retry", "ALL"])
         #expect(retry.status == 0 && retry.out.contains("1 deferred delivery"), "\(retry.out)\(retry.err)")
         _ = try d.officeReceipt("33-GM-UBND", verdict: "accepted", timeout: 60) { $0.deliveryStates == ["delivered", "delivered", "delivered"] }
@@ -316,6 +314,19 @@ extension DaemonHarness {
     var officeOutbox: String { spool + "/office/outbox" }
     var officeReceipts: String { spool + "/office/receipts" }
     func inbox(_ unit: String) -> String { spool + "/units/\(unit)/inbox" }
+
+    /// A regular file where the unit's inbox folder should be: deliveries
+    /// fail (as root, chmod would not stop them).
+    func replaceInboxWithAFile(_ unit: String) throws {
+        try FileManager.default.removeItem(atPath: inbox(unit))
+        try "not a folder".write(toFile: inbox(unit), atomically: true, encoding: .utf8)
+    }
+
+    /// The inbox folder back, empty (whatever stood in its place goes).
+    func restoreInbox(_ unit: String) throws {
+        if FileManager.default.fileExists(atPath: inbox(unit)) { try FileManager.default.removeItem(atPath: inbox(unit)) }
+        try FileManager.default.createDirectory(atPath: inbox(unit), withIntermediateDirectories: false)
+    }
     var groupFolders: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: officeOutbox)) ?? []).filter { !$0.hasSuffix(".pdf") && !$0.hasSuffix(".json") }.sorted()
     }

@@ -4,16 +4,23 @@ import Foundation
 /// (test-only) PKI, once per test process.
 enum Fixtures {
     static let lock = NSLock()
-    nonisolated(unsafe) static var trustDir: String?
+    nonisolated(unsafe) static var made: [String: String] = [:]
 
     /// A demo PKI in a private temp folder (never the repository's own).
-    static func trust() throws -> String {
+    static func trust() throws -> String { try pki("--demo", folder: "demo-trust") }
+
+    /// The full test PKI with a signed document for every rule (anchors/,
+    /// crls/, tsa/, docs/).
+    static func testPKI() throws -> String { try pki(nil, folder: "pki") }
+
+    /// scripts/make-test-pki.sh run once per test process for each mode.
+    private static func pki(_ mode: String?, folder: String) throws -> String {
         lock.lock()
         defer { lock.unlock() }
-        if let t = trustDir { return t }
-        let dir = try DaemonHarness.makeTempDir() + "/demo-trust"
-        try run("/bin/sh", [DaemonHarness.repoRoot + "/scripts/make-test-pki.sh", "--demo", dir])
-        trustDir = dir
+        if let dir = made[folder] { return dir }
+        let dir = try DaemonHarness.makeTempDir() + "/" + folder
+        try run("/bin/sh", [DaemonHarness.repoRoot + "/scripts/make-test-pki.sh"] + (mode.map { [$0] } ?? []) + [dir])
+        made[folder] = dir
         return dir
     }
 

@@ -36,7 +36,7 @@ struct SignatureReasonTests {
     ]
 
     @Test func eachSignedPDFGetsTheVerdictTheRuleGives() throws {
-        let pki = try TestPKI.get()
+        let pki = try Fixtures.testPKI()
         let d = try DaemonHarness(trust: pki)
         try d.start()
         for (i, (fixture, _)) in Self.cases.enumerated() {
@@ -65,7 +65,7 @@ struct SignatureReasonTests {
     }
 
     @Test func detachedSignaturesAndAnUnsignedDocument() throws {
-        let pki = try TestPKI.get()
+        let pki = try Fixtures.testPKI()
         let d = try DaemonHarness(trust: pki, window: "2s")
         try d.start()
         let docs = pki + "/docs/"
@@ -88,7 +88,7 @@ struct SignatureReasonTests {
     }
 
     @Test func aUnitBoundToItsSignerRefusesAnotherSigner() throws {
-        let pki = try TestPKI.get()
+        let pki = try Fixtures.testPKI()
         var units = DaemonHarness.defaultUnits
         units[1].signer = "Nguyễn Văn Không Có"
         let d = try DaemonHarness(trust: pki, units: units)
@@ -130,28 +130,11 @@ struct SignatureReasonTests {
 
     /// The signer's CN as `lienthongctl verify --json` reports it.
     func signerCommonName(_ pdf: String) throws -> String {
-        let out = try runCommand(try ctlBinary(), ["verify", "--trust", try TestPKI.get(), "--json", pdf]).stdout
+        let out = try runCommand(try ctlBinary(), ["verify", "--trust", try Fixtures.testPKI(), "--json", pdf]).stdout
         let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
         let files = json?["files"] as? [[String: Any]] ?? []
         let signatures = files.first?["signatures"] as? [[String: Any]] ?? []
         guard let signer = signatures.first?["signer"] as? String, !signer.isEmpty else { throw HarnessError("no signer in \(out)") }
         return signer
-    }
-}
-
-/// The full test PKI with a signed document for every rule, made once per
-/// test process by scripts/make-test-pki.sh (anchors/, crls/, tsa/, docs/).
-enum TestPKI {
-    static let lock = NSLock()
-    nonisolated(unsafe) static var dir: String?
-
-    static func get() throws -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        if let dir { return dir }
-        let out = try DaemonHarness.makeTempDir() + "/pki"
-        try run("/bin/sh", [DaemonHarness.repoRoot + "/scripts/make-test-pki.sh", out])
-        dir = out
-        return out
     }
 }

@@ -15,7 +15,7 @@ struct VerifyCommandTests {
     }
 
     @Test func everyFixtureGetsTheReasonsTheRuleGives() throws {
-        let pki = try TestPKI.get()
+        let pki = try Fixtures.testPKI()
         let cases = SignatureReasonTests.cases + [("unsigned.pdf", ["signature-missing"])]
         let r = try verify(["--trust", pki, "--at", "2025-01-15T00:00:00Z", "--json"] + cases.map { pki + "/docs/" + $0.0 })
         #expect(r.status == 1, "some fixtures are invalid: exit 1; stderr: \(r.stderr)")
@@ -33,7 +33,7 @@ struct VerifyCommandTests {
     }
 
     @Test func allValidExitsZeroAndDetachedPairsAreFound() throws {
-        let pki = try TestPKI.get()
+        let pki = try Fixtures.testPKI()
         let docs = pki + "/docs/"
         let r = try verify(["--trust", pki, docs + "valid.pdf", docs + "letter.docx", docs + "letter-pem.docx.p7s"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
@@ -46,7 +46,7 @@ struct VerifyCommandTests {
     }
 
     @Test func atChoosesTheArrivalTheSigningTimeIsJudgedAgainst() throws {
-        let pki = try TestPKI.get()
+        let pki = try Fixtures.testPKI()
         let doc = pki + "/docs/local-time-mislabelled.pdf"
         // Written as 14:00 "UTC" by a tool that meant 14:00 in Vietnam: fine
         // once that time has passed, in the future before it.
@@ -61,7 +61,7 @@ struct VerifyCommandTests {
     }
 
     @Test func withoutAnchorsIntegrityIsStillJudged() throws {
-        let pki = try TestPKI.get()
+        let pki = try Fixtures.testPKI()
         let empty = try DaemonHarness.makeTempDir()
         let r = try verify(["--trust", empty, "--at", "2025-01-15T00:00:00Z", "--json", pki + "/docs/valid.pdf", pki + "/docs/modified-content.pdf"])
         #expect(r.status == 1)
@@ -72,7 +72,7 @@ struct VerifyCommandTests {
     }
 
     @Test func theDaemonsConfigGivesTheSameTrust() throws {
-        let pki = try TestPKI.get()
+        let pki = try Fixtures.testPKI()
         let d = try DaemonHarness(trust: pki)
         let r = try verify(["--config", d.configPath, pki + "/docs/valid.pdf"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
@@ -82,7 +82,7 @@ struct VerifyCommandTests {
     }
 
     @Test func usageAndIOErrorsExitTwo() throws {
-        let pki = try TestPKI.get()
+        let pki = try Fixtures.testPKI()
         let missing = try verify(["--trust", pki, "/nonexistent/x.pdf"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("/nonexistent/x.pdf"), "\(missing.stderr)")

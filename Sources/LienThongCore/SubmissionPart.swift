@@ -78,16 +78,21 @@ public enum RoleClassifier {
     /// Roles for a whole submission. `names` are the parts' names; a file with
     /// a `<name>.p7s` beside it is electronic whatever its format, and the
     /// `.p7s` is its signature. `<key>.json` holding an object is the manifest.
-    public static func roles(names: [String], content: [String: Content], key: String) -> [String: FileRole] {
+    public static func roles(names: [FileName], content: [FileName: Content], key: String) -> [FileName: FileRole] {
+        // By bytes: `X.pdf.p7s` signs `X.pdf` only when the names are the
+        // same bytes; an NFD twin of the name is another file.
         let nameSet = Set(names)
+        let p7s = Array(".p7s".utf8)
+        func isP7s(_ n: FileName) -> Bool {
+            n.bytes.count > p7s.count && n.bytes.suffix(p7s.count).map { $0 | 0x20 } == p7s
+        }
+        func target(of n: FileName) -> FileName { FileName(bytes: Array(n.bytes.dropLast(p7s.count))) }
         // Files that a detached signature names, whatever the case of its `.p7s`.
-        let signedTargets = Set(names.filter { $0.lowercased().hasSuffix(".p7s") }.map { String($0.dropLast(4)) })
-        var roles: [String: FileRole] = [:]
+        let signedTargets = Set(names.filter(isP7s).map(target))
+        var roles: [FileName: FileRole] = [:]
         for name in names {
-            let lower = name.lowercased()
-            if lower.hasSuffix(".p7s") {
-                let target = String(name.dropLast(4))
-                roles[name] = nameSet.contains(target) ? .signature : .other
+            if isP7s(name) {
+                roles[name] = nameSet.contains(target(of: name)) ? .signature : .other
                 continue
             }
             if signedTargets.contains(name) {
@@ -98,8 +103,9 @@ public enum RoleClassifier {
             case .signedPDF: roles[name] = .electronic
             case .unsignedPDF, .image: roles[name] = .scan
             case .json:
-                let base = (name as NSString).lastPathComponent
-                roles[name] = SubmissionKey.key(forFileName: base) == key && lower.hasSuffix(".json") ? .manifest : .other
+                let text = name.string
+                let base = (text as NSString).lastPathComponent
+                roles[name] = SubmissionKey.key(forFileName: base) == key && text.lowercased().hasSuffix(".json") ? .manifest : .other
             case .unknown: roles[name] = .other
             }
         }

@@ -20,27 +20,28 @@ extension Pipeline {
     func assess(_ sub: OpenSubmission, now: Date) throws -> Assessment {
         let root = settings.layout.queuedFiles(sub.id)
         let entries = try SpoolTree.entries(under: root)
-        var bytesOf: [String: [UInt8]] = [:]
+        var bytesOf: [FileName: [UInt8]] = [:]
         var stillArriving = false
         for entry in entries {
             let path = root + "/" + entry.path
+            let name = FileName(entry.path)
             // Facts hold only for the bytes they were read from: a file whose
             // size or change time moved since is read and hashed again.
             let before = FileStamp.of(path)
-            if let known = sub.facts[entry.path], known.stamp == before { continue }
-            sub.facts[entry.path] = nil
-            sub.validations[entry.path] = nil
+            if let known = sub.facts[name], known.stamp == before { continue }
+            sub.facts[name] = nil
+            sub.validations[name] = nil
             let (facts, bytes) = read(path, name: entry.path)
             guard FileStamp.of(path) == before else {
                 stillArriving = true
                 continue
             }
-            sub.facts[entry.path] = facts
-            sub.facts[entry.path]?.stamp = before
-            if let bytes { bytesOf[entry.path] = bytes }
+            sub.facts[name] = facts
+            sub.facts[name]?.stamp = before
+            if let bytes { bytesOf[name] = bytes }
         }
-        let names = entries.map(\.path)
-        var content: [String: RoleClassifier.Content] = [:]
+        let names = entries.map { FileName($0.path) }
+        var content: [FileName: RoleClassifier.Content] = [:]
         for name in names { content[name] = sub.facts[name]?.content ?? .unknown }
         let roles = RoleClassifier.roles(names: names, content: content, key: sub.key)
 
@@ -49,13 +50,15 @@ extension Pipeline {
         for name in names {
             guard let facts = sub.facts[name] else { continue }
             let role = roles[name] ?? .other
-            var part = SubmissionPart(name: name.precomposedStringWithCanonicalMapping, role: role, size: facts.size, sha256: facts.sha256, problem: facts.problem)
+            // The exact name: the ledger row, the archive and the receipt all
+            // speak of this file, never of its NFC twin.
+            var part = SubmissionPart(name: name.string, role: role, size: facts.size, sha256: facts.sha256, problem: facts.problem)
             if role == .manifest, facts.problem == nil {
-                manifest = Manifest.parse(bytesOf[name] ?? readBytes(root + "/" + name))
+                manifest = Manifest.parse(bytesOf[name] ?? readBytes(root + "/" + name.string))
             }
             if role == .electronic, facts.problem == nil {
                 if sub.validations[name] == nil {
-                    sub.validations[name] = validate(root: root, name: name, facts: facts, bytes: bytesOf[name], arrival: sub.firstArrival)
+                    sub.validations[name] = validate(root: root, name: name.string, facts: facts, bytes: bytesOf[name], arrival: sub.firstArrival)
                 }
                 part.validation = sub.validations[name]
                 if let earlier = try ledger.acceptedSubmission(unit: sub.unit, sha256: facts.sha256, excluding: sub.id) {
@@ -68,7 +71,7 @@ extension Pipeline {
         let type = manifest?.type ?? document.map { DocumentType.from(symbol: $0.symbol) } ?? .congVan
         let subject = manifest?.subject ?? sub.key
         return Assessment(parts: parts, document: document, type: type, subject: subject,
-                          quarantine: entries.contains { sub.facts[$0.path]?.quarantine ?? false }, stillArriving: stillArriving)
+                          quarantine: entries.contains { sub.facts[FileName($0.path)]?.quarantine ?? false }, stillArriving: stillArriving)
     }
 
     private func read(_ path: String, name: String) -> (FileFacts, [UInt8]?) {
@@ -105,7 +108,7 @@ extension Pipeline {
     }
 
     private func validate(root: String, name: String, facts: FileFacts, bytes: [UInt8]?, arrival: Date) -> DocumentValidation {
-        let display = name.precomposedStringWithCanonicalMapping
+        let display = name
         let content = bytes ?? readBytes(root + "/" + name)
         let p7s = root + "/" + name + ".p7s"
         if DurableFS.exists(p7s) {

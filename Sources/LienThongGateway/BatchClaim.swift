@@ -58,7 +58,7 @@ extension Pipeline {
         // 1. Intents, one transaction.
         var intents: [Intent] = []
         var created: [OpenSubmission] = []
-        var reserved: Set<String> = []
+        var reserved: Set<FileName> = []
         do {
             try ledger.batch {
                 for f in files {
@@ -69,7 +69,7 @@ extension Pipeline {
                     if open.count > before { created.append(sub) }
                     let dir = settings.layout.queuedFiles(sub.id)
                     let target = uniqueName(f.name, in: dir, avoiding: reserved)
-                    reserved.insert(dir + "/" + target)
+                    reserved.insert(FileName(dir + "/" + target))
                     try ledger.addFile(submission: sub.id, name: target, source: f.source, at: now)
                     intents.append(Intent(sub: sub, target: target, source: f.source, identities: identities))
                 }
@@ -78,7 +78,7 @@ extension Pipeline {
             for sub in created { open[sub.id] = nil }
             log.log(.error, "could not record the claim of \(files.count) files in the ledger: \(error); nothing was claimed, will retry",
                     fields: [])
-            for f in files { retryLater.insert(f.source) }
+            for f in files { retryLater.insert(FileName(f.source)) }
             return []
         }
 
@@ -95,16 +95,20 @@ extension Pipeline {
                 undone.append(i)  // the sender took it back before we could claim it
             } catch {
                 log.log(.error, "could not claim \(i.source): \(error); will retry", fields: [(JournalField.unit, i.sub.unit)])
-                retryLater.insert(i.source)
+                retryLater.insert(FileName(i.source))
                 undone.append(i)
             }
         }
         var durable = true
         do {
             try batch.syncDirectories()
+            // Each claimed file into a daemon-owned read-only inode (EvidenceSeal).
+            try EvidenceSeal.seal(moved.map { settings.layout.queuedFiles($0.sub.id) + "/" + $0.target },
+                                  maxSize: Int64(settings.config.intake.maxFileSize))
         } catch {
-            // The renames happened but may not survive a crash: the intents stay
-            // open and are settled (fsync again) before anything is decided.
+            // The renames happened but may not survive a crash, or are not
+            // sealed yet: the intents stay open and are settled (fsync and
+            // seal again) before anything is decided.
             durable = false
             log.log(.error, "claimed \(moved.count) files but could not make it durable: \(error); will sync again before deciding", fields: [])
         }
@@ -127,30 +131,5 @@ extension Pipeline {
             if (try? ledger.files(of: sub.id))?.isEmpty ?? false { dropOpen(sub, now: now) }
         }
         return moved.map(\.sub)
-    }
-
-    /// `name`, or `name (2).ext`… when that name is queued already or was
-    /// chosen earlier in the same batch. The stem is cut (between Unicode
-    /// scalars) so that the numbered name still fits a name's 255 bytes: a
-    /// second file with a 255-byte name must not fail its claim forever.
-    func uniqueName(_ name: String, in dir: String, avoiding reserved: Set<String>) -> String {
-        func free(_ candidate: String) -> Bool { !reserved.contains(dir + "/" + candidate) && !DurableFS.exists(dir + "/" + candidate) }
-        if free(name) { return name }
-        let ext = (name as NSString).pathExtension
-        let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
-        var n = 2
-        while true {
-            let tail = ext.isEmpty ? " (\(n))" : " (\(n)).\(ext)"
-            var cut = String.UnicodeScalarView()
-            var used = 0
-            for u in stem.unicodeScalars {
-                used += String(u).utf8.count
-                if used + tail.utf8.count > 255 { break }
-                cut.append(u)
-            }
-            let candidate = String(cut) + tail
-            if free(candidate) { return candidate }
-            n += 1
-        }
     }
 }

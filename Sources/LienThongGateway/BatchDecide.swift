@@ -44,7 +44,7 @@ extension Pipeline {
     /// to commit now (waiting, still arriving, vanished, or an error to retry).
     func prepare(_ sub: OpenSubmission, now: Date) -> Ready? {
         do {
-            try settleIntents(sub)
+            try settleIntents(sub, now: now)
             if !DurableFS.exists(settings.layout.queuedFiles(sub.id)), try ledger.files(of: sub.id).isEmpty {
                 // Its only claim was undone (the sender took the file back).
                 dropOpen(sub, now: now)
@@ -232,31 +232,5 @@ extension Pipeline {
             submission: record.id, unit: record.unit, key: record.key, verdict: record.verdict ?? "rejected",
             archiveDir: archiveDir, receiptJSON: json, receiptText: record.receiptText ?? "", report: record.report ?? "{}\n",
             officeCopy: record.verdict == "accepted")
-    }
-
-    /// Claim intents whose rename may not be durable yet (a failed folder
-    /// fsync in a claim batch): fsync the folders now and settle each intent
-    /// as recovery does, before anything is decided on these files.
-    func settleIntents(_ sub: OpenSubmission) throws {
-        let rows = try ledger.files(of: sub.id).filter { !$0.claimed && $0.name != Pipeline.folderMarker }
-        guard !rows.isEmpty else { return }
-        let files = settings.layout.queuedFiles(sub.id)
-        if DurableFS.exists(files) {
-            try DurableFS.syncDirectory(files)
-            try DurableFS.syncDirectory(settings.layout.queued(sub.id))
-        }
-        try DurableFS.syncDirectory(settings.layout.queue)
-        for source in Set(rows.map { ($0.source as NSString).deletingLastPathComponent }) where DurableFS.exists(source) {
-            try DurableFS.syncDirectory(source)
-        }
-        try ledger.batch {
-            for row in rows {
-                if DurableFS.exists(files + "/" + row.name) {
-                    try ledger.markClaimed(submission: sub.id, name: row.name, at: Date())
-                } else {
-                    try ledger.forgetFile(submission: sub.id, name: row.name)
-                }
-            }
-        }
     }
 }

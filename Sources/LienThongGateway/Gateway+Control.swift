@@ -141,7 +141,7 @@ extension Gateway {
         if pipeline.isAwaitingMoreFiles(sub) { return "more files still being copied in (settling)" }
         let names = Array(sub.facts.keys)
         if names.isEmpty { return "its files to be read" }
-        var content: [String: RoleClassifier.Content] = [:]
+        var content: [FileName: RoleClassifier.Content] = [:]
         for (name, facts) in sub.facts { content[name] = facts.content }
         let roles = RoleClassifier.roles(names: names, content: content, key: sub.key).values
         let electronic = roles.contains(.electronic), scan = roles.contains(.scan)

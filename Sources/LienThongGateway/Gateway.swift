@@ -87,7 +87,7 @@ public final class Gateway {
         if !pipeline.retryLater.isEmpty, now.timeIntervalSince(lastRetry) >= 5 {
             let sources = pipeline.retryLater
             pipeline.retryLater = []
-            for source in sources {
+            for source in sources.map(\.string) {
                 let root = (source as NSString).deletingLastPathComponent
                 if let entry = tracker.entry(forEventIn: root, name: (source as NSString).lastPathComponent) {
                     tracker.noteActivity(entry, now: now)

@@ -28,7 +28,7 @@ extension Pipeline {
             return nil  // the sender took it back before we could claim it
         } catch {
             log.log(.error, "could not claim \(source): \(error); will retry", fields: [(JournalField.unit, unit.id)])
-            retryLater.insert(source)
+            retryLater.insert(FileName(source))
             return nil
         }
     }
@@ -43,22 +43,81 @@ extension Pipeline {
 
     /// Moves one dropped file into its submission's queue folder: the intent
     /// in the ledger first, the rename second (Recovery settles a crash in
-    /// between); a failed rename takes the intent back.
+    /// between), then the seal; only a failed rename takes the intent back.
     func moveIntoQueue(_ sub: OpenSubmission, name: String, source: String, identities: Set<String>, now: Date) throws {
         let dir = settings.layout.queuedFiles(sub.id)
         try DurableFS.makeDirectories(dir)
-        let target = uniqueName(name, in: dir)
+        let target = uniqueName(name, in: dir, avoiding: [])
         try ledger.addFile(submission: sub.id, name: target, source: source, at: now)
         do {
             try DurableFS.move(source, to: dir + "/" + target)
+        } catch let error as SpoolError where error.renameDone {
+            // The file is in the queue; only the fsync failed. Its intent
+            // stays open and is settled (synced, sealed) before any decision.
+            log.log(.error, "claimed \(source) but could not make the move durable: \(error); will sync again before deciding",
+                    fields: [(JournalField.submission, sub.id)])
         } catch {
             try? ledger.forgetFile(submission: sub.id, name: target)
             if (try? ledger.files(of: sub.id))?.isEmpty ?? false { dropOpen(sub, now: now) }
             throw error
         }
-        try ledger.markClaimed(submission: sub.id, name: target, at: now)
         sub.identities.formUnion(identities)
         sub.lastArrival = now
+        sealClaimed(sub, names: [target], now: now)
+    }
+
+    /// Seals freshly claimed files (EvidenceSeal) and marks them claimed.
+    /// A failure leaves their intents open: `settleIntents` seals again
+    /// before anything of the submission is decided.
+    func sealClaimed(_ sub: OpenSubmission, names: [String], now: Date) {
+        let dir = settings.layout.queuedFiles(sub.id)
+        do {
+            try EvidenceSeal.seal(names.map { dir + "/" + $0 }, maxSize: Int64(settings.config.intake.maxFileSize))
+            try ledger.batch {
+                for name in names { try ledger.markClaimed(submission: sub.id, name: name, at: now) }
+            }
+        } catch {
+            log.log(.error, "submission \(sub.id): could not seal \(names.count) claimed files: \(error); will try again before deciding",
+                    fields: [(JournalField.submission, sub.id)])
+        }
+    }
+
+    /// Claim intents not yet marked claimed (a crash, a failed fsync or seal
+    /// after the rename): fsync the folders, seal what arrived, and settle
+    /// each intent — claimed when its file is in the queue, forgotten when
+    /// the rename never happened. Runs before anything of the submission is
+    /// decided, and at start (Recovery).
+    func settleIntents(_ sub: OpenSubmission, now: Date) throws {
+        let rows = try ledger.files(of: sub.id).filter { !$0.claimed }
+        guard !rows.isEmpty else { return }
+        let files = settings.layout.queuedFiles(sub.id)
+        if DurableFS.exists(files) {
+            try DurableFS.syncDirectory(files)
+            try DurableFS.syncDirectory(settings.layout.queued(sub.id))
+        }
+        try DurableFS.syncDirectory(settings.layout.queue)
+        for source in Set(rows.map { ($0.source as NSString).deletingLastPathComponent }) where DurableFS.exists(source) {
+            try DurableFS.syncDirectory(source)
+        }
+        if rows.contains(where: { FileName($0.name) == FileName(Pipeline.folderMarker) }) {
+            if DurableFS.exists(files) {
+                try adoptFolderContents(sub, at: now)
+            } else {
+                try ledger.forgetFile(submission: sub.id, name: Pipeline.folderMarker)
+            }
+        }
+        let loose = rows.filter { FileName($0.name) != FileName(Pipeline.folderMarker) }
+        let arrived = loose.filter { DurableFS.exists(files + "/" + $0.name) }
+        try EvidenceSeal.seal(arrived.map { files + "/" + $0.name }, maxSize: Int64(settings.config.intake.maxFileSize))
+        try ledger.batch {
+            for row in loose {
+                if DurableFS.exists(files + "/" + row.name) {
+                    try ledger.markClaimed(submission: sub.id, name: row.name, at: now)
+                } else {
+                    try ledger.forgetFile(submission: sub.id, name: row.name)
+                }
+            }
+        }
     }
 
     /// A folder dropped into an outbox is one submission whose key is its name;
@@ -70,8 +129,8 @@ extension Pipeline {
 
     /// Claims a dropped folder as one new submission (inbound, or the
     /// office's own when `outboundGroup` is set): the intent in the ledger,
-    /// one rename into the queue, then its entries recorded; a failed rename
-    /// takes the submission back.
+    /// one rename into the queue, then its entries sealed and recorded; only
+    /// a failed rename takes the submission back.
     func claimWholeFolder(unit: String, key: String, pairing: String, outboundGroup: String?, source: String, now: Date) throws -> OpenSubmission {
         let id = try ledger.newSubmissionID(now: now, timeZone: settings.timeZone)
         try ledger.createSubmission(id: id, unit: unit, key: key, pairing: pairing, isFolder: true, at: now)
@@ -81,29 +140,43 @@ extension Pipeline {
         try ledger.addFile(submission: id, name: Pipeline.folderMarker, source: source, at: now)
         do {
             try DurableFS.move(source, to: settings.layout.queuedFiles(id))
+        } catch let error as SpoolError where error.renameDone {
+            log.log(.error, "claimed \(source) but could not make the move durable: \(error); will sync again before deciding",
+                    fields: [(JournalField.submission, id)])
+            open[id] = sub
+            return sub
         } catch {
             try? ledger.forgetFile(submission: id, name: Pipeline.folderMarker)
-            try? ledger.dropEmptySubmission(id, at: now)
-            try? FileManager.default.removeItem(atPath: settings.layout.queued(id))
+            dropOpen(sub, now: now)
             throw error
         }
-        try adoptFolderContents(sub, at: now)
         open[id] = sub
+        do {
+            try adoptFolderContents(sub, at: now)
+        } catch {
+            log.log(.error, "submission \(id): could not record the folder's files: \(error); will try again before deciding",
+                    fields: [(JournalField.submission, id)])
+        }
         return sub
     }
 
-    /// Records each entry of a claimed folder in the ledger and removes the
-    /// folder's intent row.
+    /// Seals and records each entry of a claimed folder in the ledger, then
+    /// removes the folder's intent row.
     func adoptFolderContents(_ sub: OpenSubmission, at: Date) throws {
         repairNames(inClaimed: sub.id)
         let rows = try ledger.files(of: sub.id)
-        let known = Set(rows.map(\.name))
-        let source = rows.first { $0.name == Pipeline.folderMarker }?.source ?? ""
-        for entry in try SpoolTree.entries(under: settings.layout.queuedFiles(sub.id)) where !known.contains(entry.path) {
-            try ledger.addFile(submission: sub.id, name: entry.path, source: source + "/" + entry.path, at: at)
-            try ledger.markClaimed(submission: sub.id, name: entry.path, at: at)
+        let known = Set(rows.map { FileName($0.name) })
+        let source = rows.first { FileName($0.name) == FileName(Pipeline.folderMarker) }?.source ?? ""
+        let root = settings.layout.queuedFiles(sub.id)
+        let fresh = try SpoolTree.entries(under: root).filter { !known.contains(FileName($0.path)) }
+        try EvidenceSeal.seal(fresh.map { root + "/" + $0.path }, maxSize: Int64(settings.config.intake.maxFileSize))
+        try ledger.batch {
+            for entry in fresh {
+                try ledger.addFile(submission: sub.id, name: entry.path, source: source + "/" + entry.path, at: at)
+                try ledger.markClaimed(submission: sub.id, name: entry.path, at: at)
+            }
+            try ledger.forgetFile(submission: sub.id, name: Pipeline.folderMarker)
         }
-        try ledger.forgetFile(submission: sub.id, name: Pipeline.folderMarker)
     }
 
     /// The open submission of this unit that shares the key or the document
@@ -123,22 +196,29 @@ extension Pipeline {
         return sub
     }
 
+    /// Forgets a submission that holds nothing. Only empty folders are
+    /// removed: nothing here ever deletes recursively what may hold a
+    /// dropped file (a stray file keeps its folder; Recovery quarantines it).
     func dropOpen(_ sub: OpenSubmission, now: Date) {
         try? ledger.dropEmptySubmission(sub.id, at: now)
-        try? FileManager.default.removeItem(atPath: settings.layout.queued(sub.id))
+        rmdir(settings.layout.queuedFiles(sub.id))
+        rmdir(settings.layout.queued(sub.id))
         open[sub.id] = nil
     }
 
-    /// `name`, or `name (2).ext`… when a file of that name is already queued
-    /// (two drops of the same name into one submission): never overwrite.
-    func uniqueName(_ name: String, in dir: String) -> String {
-        if !DurableFS.exists(dir + "/" + name) { return name }
-        let ext = (name as NSString).pathExtension
-        let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
+    /// `name`, or `name (2).ext`… (the number before the whole compound
+    /// extension, the name cut to 255 bytes) when that name is queued
+    /// already or was chosen earlier in the same batch: never overwrite.
+    /// Names compare by their bytes: an NFD name is not taken by its NFC twin.
+    func uniqueName(_ name: String, in dir: String, avoiding reserved: Set<FileName>) -> String {
+        func free(_ candidate: String) -> Bool {
+            !reserved.contains(FileName(dir + "/" + candidate)) && !DurableFS.exists(dir + "/" + candidate)
+        }
+        if free(name) { return name }
         var n = 2
         while true {
-            let candidate = ext.isEmpty ? "\(stem) (\(n))" : "\(stem) (\(n)).\(ext)"
-            if !DurableFS.exists(dir + "/" + candidate) { return candidate }
+            let candidate = NumberedName.numbered(name, n)
+            if free(candidate) { return candidate }
             n += 1
         }
     }

@@ -20,9 +20,10 @@ final class OpenSubmission {
     var outboundGroup: String?
     /// Held by an operator (`lienthongctl hold`): never decided until released.
     var held = false
-    /// Facts about each claimed file, read once (queued files cannot change).
-    var facts: [String: FileFacts] = [:]
-    var validations: [String: DocumentValidation] = [:]
+    /// Facts about each claimed file, read once (queued files are sealed),
+    /// keyed by the name's exact bytes: NFC and NFD twins are two files.
+    var facts: [FileName: FileFacts] = [:]
+    var validations: [FileName: DocumentValidation] = [:]
 
     init(id: String, unit: String, key: String, isFolder: Bool, identities: Set<String>, firstArrival: Date, lastArrival: Date) {
         self.id = id

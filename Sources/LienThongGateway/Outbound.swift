@@ -59,7 +59,7 @@ extension Pipeline {
             return nil
         } catch {
             log.log(.error, "could not claim \(source) from the office's outbox: \(error); will retry", fields: [(JournalField.unit, office)])
-            retryLater.insert(source)
+            retryLater.insert(FileName(source))
             return nil
         }
     }
@@ -124,10 +124,10 @@ extension Pipeline {
         }
     }
 
-    /// The bytes of a claimed file by its (NFC) name in the submission.
+    /// The bytes of a claimed file by its exact name in the submission.
     private func readClaimed(_ sub: OpenSubmission, _ name: String) -> [UInt8] {
         let root = settings.layout.queuedFiles(sub.id)
-        guard let entry = (try? SpoolTree.entries(under: root))?.first(where: { $0.path.precomposedStringWithCanonicalMapping == name }),
+        guard let entry = (try? SpoolTree.entries(under: root))?.first(where: { FileName($0.path) == FileName(name) }),
               case .file(let bytes, _) = SafeReader.read(root + "/" + entry.path, maxSize: settings.config.intake.maxFileSize)
         else { return [] }
         return bytes

@@ -14,8 +14,9 @@ public final class Pipeline {
     let ledger: Ledger
     let log: EventLog
     var open = OpenSubmissions()
-    /// Sources whose claim failed for lack of space or an I/O error.
-    var retryLater: Set<String> = []
+    /// Sources whose claim failed for lack of space or an I/O error, by
+    /// their exact path bytes (an NFD twin is another source).
+    var retryLater: Set<FileName> = []
     /// Asked by the decision: are twins of this submission still settling?
     var isAwaitingMoreFiles: (OpenSubmission) -> Bool = { _ in false }
     /// Fan-out delivery scheduling (OutboundDeliveries.swift).

@@ -29,21 +29,7 @@ extension Pipeline {
                 id: record.id, unit: record.unit, key: record.key, isFolder: record.isFolder, identities: [],
                 firstArrival: record.firstArrival, lastArrival: record.lastArrival)
             sub.outboundGroup = Self.outboundGroup(of: record)
-            for file in try ledger.files(of: record.id) where !file.claimed {
-                if file.name == Pipeline.folderMarker {
-                    if DurableFS.exists(settings.layout.queuedFiles(record.id)) {
-                        try adoptFolderContents(sub, at: now)
-                    } else {
-                        try ledger.forgetFile(submission: record.id, name: file.name)
-                    }
-                } else if DurableFS.exists(settings.layout.queuedFiles(record.id) + "/" + file.name) {
-                    try ledger.markClaimed(submission: record.id, name: file.name, at: now)
-                } else {
-                    // The rename never happened: the file is still in the outbox
-                    // (the start-up scan takes it again) or its sender removed it.
-                    try ledger.forgetFile(submission: record.id, name: file.name)
-                }
-            }
+            try settleIntents(sub, now: now)
             let files = try ledger.files(of: record.id)
             if files.isEmpty {
                 dropOpen(sub, now: now)
@@ -51,7 +37,9 @@ extension Pipeline {
             }
             if !record.isFolder {
                 for file in files {
-                    let base = (file.name as NSString).lastPathComponent
+                    // The name it was dropped under: a numbered queue name
+                    // (`X (2).docx`) would pair with nothing.
+                    let base = (file.source as NSString).lastPathComponent
                     sub.identities.formUnion(OpenSubmission.identities(forKey: SubmissionKey.key(forFileName: base)))
                 }
             }

@@ -78,7 +78,8 @@ public enum DurableFS {
         try writeFile(path, contents: Array(text.utf8), mode: mode)
     }
 
-    /// rename(2) then fsync both folders. Fails with EEXIST semantics when
+    /// rename(2) then fsync both folders. A SpoolError with `renameDone` set
+    /// means the rename happened and only its fsync failed. Fails with EEXIST semantics when
     /// `noReplace` and the target exists (renameat2 RENAME_NOREPLACE), so a
     /// clash never overwrites anything.
     public static func move(_ from: String, to: String, noReplace: Bool = true) throws {
@@ -88,10 +89,18 @@ public enum DurableFS {
         } else {
             guard rename(from, to) == 0 else { throw SpoolError("rename \(from) to", to) }
         }
+        // From here the entry is at `to`, whatever fails: a failed fsync must
+        // never be taken for a failed rename (a caller that undid the "failed"
+        // rename would remove what was just moved in).
         let fromDir = (from as NSString).deletingLastPathComponent
         let toDir = (to as NSString).deletingLastPathComponent
-        try syncDirectory(toDir)
-        if fromDir != toDir { try syncDirectory(fromDir) }
+        do {
+            try syncDirectory(toDir)
+            if fromDir != toDir { try syncDirectory(fromDir) }
+        } catch var error as SpoolError {
+            error.renameDone = true
+            throw error
+        }
     }
 
     /// Copies a regular file to `to` through a hidden temporary name, fsynced,
@@ -138,9 +147,13 @@ public enum DurableFS {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SpoolError("write", path)

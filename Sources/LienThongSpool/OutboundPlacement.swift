@@ -12,17 +12,14 @@ public struct OutboundPlacement {
     public init(layout: SpoolLayout) { self.layout = layout }
 
     /// Moves `queue/<id>/` to `archiveDir` with its receipt and validation
-    /// report, unless that was done already. The archived files become
-    /// read-only: recipients get hard links to them, so nobody may write
-    /// through a link into the archive's evidence.
+    /// report, unless that was done already. Recipients get hard links to
+    /// the archived files: they were sealed at claim (EvidenceSeal), so they
+    /// are the daemon's own read-only inodes and nobody writes through a link.
     public func archive(submission: String, archiveDir: String, receiptJSON: String, report: String) throws {
         let queued = layout.queued(submission)
         if DurableFS.exists(queued) {
             try DurableFS.writeFile(queued + "/receipt.json", text: receiptJSON)
             try DurableFS.writeFile(queued + "/validation.json", text: report)
-            for relative in try SpoolTree.regularFiles(under: queued + "/files") {
-                chmod(queued + "/files/" + relative, 0o444)
-            }
             try DurableFS.makeDirectories((archiveDir as NSString).deletingLastPathComponent)
             try DurableFS.move(queued, to: archiveDir)
         } else if !DurableFS.exists(archiveDir + "/receipt.json") {

@@ -9,6 +9,9 @@ public struct SpoolError: Error, CustomStringConvertible, Sendable {
     public let operation: String
     public let path: String
     public let code: Int32
+    /// Set by `DurableFS.move` when the rename itself succeeded and only
+    /// making it durable (the folder fsync) failed: the entry has moved.
+    public var renameDone = false
 
     public init(_ operation: String, _ path: String, errno code: Int32 = errno) {
         self.operation = operation

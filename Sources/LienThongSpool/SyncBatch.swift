@@ -40,16 +40,26 @@ public final class SyncBatch {
         let src = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard src >= 0 else { throw SpoolError("open", from) }
         defer { close(src) }
+        try stageCopy(descriptor: src, from: from, to: to, mode: mode, limit: .max)
+    }
+
+    /// Copies what `src` reads, at most `limit` bytes (a sender still
+    /// appending cannot make the copy grow without end: past the limit the
+    /// copy is abandoned with EFBIG), to a temporary name beside `to`.
+    public func stageCopy(descriptor src: Int32, from: String, to: String, mode: mode_t, limit: Int64) throws {
         try stage(to, mode: mode) { dst, tmp in
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            var total: Int64 = 0
             while true {
-                let n = buffer.withUnsafeMutableBytes { read(src, $0.baseAddress, $0.count) }
+                let n = buffer.withUnsafeMutableBytes { pread(src, $0.baseAddress, $0.count, off_t(total)) }
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw SpoolError("read", from)
                 }
                 if n == 0 { break }
-                try DurableFS.writeAll(dst, Array(buffer[0..<n]), path: tmp)
+                total += Int64(n)
+                if total > limit { throw SpoolError("copy (it grew past max_file_size while being copied)", from, errno: EFBIG) }
+                try buffer.withUnsafeBytes { try DurableFS.writeAll(dst, UnsafeRawBufferPointer(rebasing: $0[0..<n]), path: tmp) }
             }
         }
     }
@@ -58,9 +68,14 @@ public final class SyncBatch {
         let tmp = DurableFS.temporaryPath(for: path, suffix: "tmp")
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SpoolError("create", tmp) }
-        staged.append(Staged(temporary: tmp, final: path))
         defer { close(fd) }
-        try fill(fd, tmp)
+        do {
+            try fill(fd, tmp)
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+        staged.append(Staged(temporary: tmp, final: path))
         // Start writing now; the fsync in publishStaged then mostly waits
         // for the one journal commit that covers every staged file.
         _ = lt_start_writeback(fd)

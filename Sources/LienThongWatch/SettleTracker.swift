@@ -8,6 +8,10 @@ import Glibc
 /// clients may keep old mtimes and close and reopen while copying, so the
 /// test is "quiet and unchanged", never mtime age.
 public final class SettleTracker {
+    /// Identified by the exact bytes of its path: Swift's String equality is
+    /// canonical equivalence, and the NFC and NFD forms of one name (a Mac
+    /// client beside a Windows one) are two entries, settled and claimed
+    /// each on its own.
     public struct Entry: Hashable, Sendable {
         /// The watched drop folder (an outbox).
         public var root: String
@@ -17,6 +21,16 @@ public final class SettleTracker {
         public init(root: String, name: String) {
             self.root = root
             self.name = name
+        }
+
+        public static func == (a: Entry, b: Entry) -> Bool {
+            a.root.utf8.elementsEqual(b.root.utf8) && a.name.utf8.elementsEqual(b.name.utf8)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            for byte in root.utf8 { hasher.combine(byte) }
+            hasher.combine(0 as UInt8)
+            for byte in name.utf8 { hasher.combine(byte) }
         }
     }
 
@@ -32,14 +46,14 @@ public final class SettleTracker {
     /// The pending names of each drop folder: the pairing asks for one
     /// folder's names on every decision, and walking every pending entry of
     /// every folder for that is quadratic when 100,000 files wait at start.
-    private var namesByRoot: [String: Set<String>] = [:]
+    private var namesByRoot: [String: Set<Entry>] = [:]
 
     /// The one place `pending` changes, so `namesByRoot` always agrees.
     private func set(_ entry: Entry, _ state: Pending?) {
         if let state {
-            if pending.updateValue(state, forKey: entry) == nil { namesByRoot[entry.root, default: []].insert(entry.name) }
+            if pending.updateValue(state, forKey: entry) == nil { namesByRoot[entry.root, default: []].insert(entry) }
         } else if pending.removeValue(forKey: entry) != nil {
-            namesByRoot[entry.root]?.remove(entry.name)
+            namesByRoot[entry.root]?.remove(entry)
             if namesByRoot[entry.root]?.isEmpty == true { namesByRoot[entry.root] = nil }
         }
     }
@@ -103,7 +117,7 @@ public final class SettleTracker {
     /// Entries still settling in a drop folder (the pairing uses this to wait
     /// for a twin that is still being copied).
     public func pendingNames(in root: String) -> [String] {
-        Array(namesByRoot[root] ?? [])
+        (namesByRoot[root] ?? []).map(\.name)
     }
 
     public var pendingCount: Int { pending.count }

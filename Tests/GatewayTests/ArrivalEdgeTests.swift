@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LienThongSpool
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,8 +13,10 @@ struct ArrivalEdgeTests {
 
     /// An SMB client may hold a file open past the quiet time that settled
     /// it and write again after the claim (the rename does not close its
-    /// handle). What is archived must be what the receipt's hash describes.
-    @Test func aFileWrittenAfterItsClaimIsHashedAgainBeforeTheDecision() async throws {
+    /// handle). The claim sealed a copy (EvidenceSeal): what is archived is
+    /// exactly what was claimed, the receipt's hash describes it, and the
+    /// late write goes to an inode nobody reads.
+    @Test func aFileWrittenAfterItsClaimDoesNotChangeWhatWasClaimed() async throws {
         // A scan whose electronic twin is dropped only after the late write:
         // the decision cannot come before it (the window is long), however
         // slowly this test runs.
@@ -29,7 +32,7 @@ struct ArrivalEdgeTests {
         try await d.waitUntil("the claim while the file is still open", timeout: 30) {
             !FileManager.default.fileExists(atPath: path)
         }
-        try await pause(500_000)  // the claimed half has been read and hashed by now
+        try await pause(500_000)
         _ = second.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
         try d.drop([pair.electronic], into: sto)
@@ -37,12 +40,13 @@ struct ArrivalEdgeTests {
         let r = try await d.receiptAsync(sto, key: "31-UBND-VP", verdict: "accepted", timeout: 60)
         let files = (r["files"] as? [[String: Any]]) ?? []
         let scanEntry = files.first { $0["name"] as? String == "31-UBND-VP_scan.pdf" }
-        #expect(scanEntry?["sha256"] as? String == (try sha256(pair.scan)), "the receipt describes the bytes as they ended")
-        #expect(scanEntry?["size"] as? Int == scan.count)
+        let claimed = SHA256Hex.of(first)
+        #expect(scanEntry?["sha256"] as? String == claimed, "the receipt describes the bytes that were claimed")
+        #expect(scanEntry?["size"] as? Int == first.count)
         let id = try #require(r["submission"] as? String)
         let archived = try FileManager.default.subpathsOfDirectory(atPath: d.spool + "/archive/accepted")
         let rel = try #require(archived.first { $0.hasSuffix("\(id)/files/31-UBND-VP_scan.pdf") })
-        #expect(try sha256(d.spool + "/archive/accepted/" + rel) == (try sha256(pair.scan)))
+        #expect(try sha256(d.spool + "/archive/accepted/" + rel) == claimed)
         d.stop()
     }
 

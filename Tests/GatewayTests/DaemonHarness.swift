@@ -29,6 +29,10 @@ final class DaemonHarness {
     let configPath: String
     var process: Process?
     let logPath: String
+    /// Run the daemon as this user (AsUsers.swift), with the service's umask.
+    var runAs: String?
+    /// Extra environment for the daemon (LD_PRELOAD of a fault injector).
+    var environment: [String: String] = [:]
 
     struct Unit { var id: String, name: String, level: String, parent: String = "", signer: String = "" }
 
@@ -80,8 +84,15 @@ final class DaemonHarness {
         logOffsetAtStart = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
         guard let binary = Self.binary else { throw HarnessError("lienthongd is not built; run swift build first") }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["--config", configPath]
+        if let user = runAs {
+            // As systemd starts it: its own user and group, UMask=0027.
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "umask 0027; exec /usr/bin/setpriv --reuid=\(user) --regid=\(user) --init-groups -- \"$0\" --config \"$1\"",
+                           binary, configPath]
+        } else {
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = ["--config", configPath]
+        }
         // One log across restarts (appended), so a test sees every run.
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -91,6 +102,7 @@ final class DaemonHarness {
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = nil
         env["JOURNAL_STREAM"] = nil
+        env.merge(environment) { $1 }
         p.environment = env
         try p.run()
         process = p

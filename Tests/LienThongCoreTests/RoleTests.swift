@@ -40,8 +40,8 @@ struct RoleTests {
 
     @Test("Signed PDF → electronic; unsigned PDF, JPEG, PNG, TIFF → scan")
     func singleFileRoles() {
-        let names = ["a.pdf", "b.pdf", "c.jpg", "d.png", "e.tif", "f.tiff"]
-        let content: [String: RoleClassifier.Content] = [
+        let names: [FileName] = ["a.pdf", "b.pdf", "c.jpg", "d.png", "e.tif", "f.tiff"]
+        let content: [FileName: RoleClassifier.Content] = [
             "a.pdf": .signedPDF, "b.pdf": .unsignedPDF, "c.jpg": .image, "d.png": .image, "e.tif": .image, "f.tiff": .image,
         ]
         let roles = RoleClassifier.roles(names: names, content: content, key: "k")
@@ -82,9 +82,9 @@ struct RoleTests {
 
     @Test("Upper-case .P7S signs its file", arguments: ["X.docx.P7S", "X.docx.P7s", "X.docx.p7S"])
     func upperCaseSignature(_ sig: String) {
-        let roles = RoleClassifier.roles(names: ["X.docx", sig], content: [:], key: "X")
+        let roles = RoleClassifier.roles(names: ["X.docx", FileName(sig)], content: [:], key: "X")
         #expect(roles["X.docx"] == .electronic)
-        #expect(roles[sig] == .signature)
+        #expect(roles[FileName(sig)] == .signature)
     }
 
     @Test("An orphan .p7s is other")
@@ -116,14 +116,14 @@ struct RoleTests {
     @Test("Manifest name in NFD matches the NFC key")
     func manifestNFD() {
         let key = "Báo cáo 45-BC-STTTT"
-        let name = Fixture.nfd(key + ".json")
+        let name = FileName(Fixture.nfd(key + ".json"))
         let roles = RoleClassifier.roles(names: [name], content: [name: .json], key: key)
         #expect(roles[name] == .manifest)
     }
 
     @Test("Parts inside a dropped folder keep their path")
     func folderParts() {
-        let names = ["Hồ sơ/van-ban.pdf", "Hồ sơ/van-ban.pdf.p7s", "Hồ sơ/scan.jpg"]
+        let names: [FileName] = ["Hồ sơ/van-ban.pdf", "Hồ sơ/van-ban.pdf.p7s", "Hồ sơ/scan.jpg"]
         let roles = RoleClassifier.roles(names: names, content: ["Hồ sơ/scan.jpg": .image, "Hồ sơ/van-ban.pdf": .unsignedPDF], key: "Hồ sơ")
         #expect(roles["Hồ sơ/van-ban.pdf"] == .electronic)
         #expect(roles["Hồ sơ/van-ban.pdf.p7s"] == .signature)
@@ -132,8 +132,22 @@ struct RoleTests {
 
     @Test("Every name gets a role")
     func everyName() {
-        let names = ["a", "b.pdf", "c.p7s", ".p7s", "d.json", ""]
+        let names: [FileName] = ["a", "b.pdf", "c.p7s", ".p7s", "d.json", ""]
         let roles = RoleClassifier.roles(names: names, content: [:], key: "k")
         #expect(Set(roles.keys) == Set(names))
+    }
+
+    @Test("NFC and NFD twins of one name are two files: a .p7s signs only the file whose name is its own bytes")
+    func nfcAndNFDTwinsAreTwoFiles() {
+        let nfc = FileName("Báo cáo.pdf")
+        let nfd = FileName(Fixture.nfd("Báo cáo.pdf"))
+        #expect(nfc != nfd)
+        #expect(nfc.string == nfd.string)  // Swift's String equality would merge them
+        let roles = RoleClassifier.roles(
+            names: [nfc, nfd, FileName(Fixture.nfd("Báo cáo.pdf") + ".p7s")],
+            content: [nfc: .unsignedPDF, nfd: .unsignedPDF], key: "Báo cáo")
+        #expect(roles.count == 3)
+        #expect(roles[nfd] == .electronic)
+        #expect(roles[nfc] == .scan)
     }
 }

@@ -1,0 +1,63 @@
+/// A file's identity inside the pipeline: the exact bytes of its name.
+///
+/// Swift's `String` compares and hashes by canonical equivalence, so the NFC
+/// and NFD spellings of one name are equal as Strings: a `[String: X]` keyed
+/// by file names merges two different files (a forged unsigned PDF once
+/// borrowed the facts of its signed twin this way). Anything that tells files
+/// apart uses `FileName`; Unicode normalisation is for pairing keys and
+/// display only.
+public struct FileName: Hashable, Comparable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let bytes: [UInt8]
+
+    public init(_ name: String) { bytes = Array(name.utf8) }
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+    public init(stringLiteral name: String) { self.init(name) }
+
+    /// The name as text, its bytes unchanged (names that are not UTF-8 were
+    /// repaired before they reach the pipeline).
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    public var description: String { string }
+
+    public static func < (a: FileName, b: FileName) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+}
+
+/// The names the claim gives a second file of the same name in one queue
+/// folder: `X (2).docx`, and `X (2).docx.p7s` for its detached signature —
+/// the number goes before the whole compound extension, so a document and
+/// its signature still pair (`X (2).docx` + `X.docx (2).p7s` did not).
+public enum NumberedName {
+    /// `name` with ` (n)` before its extensions, the stem cut (between
+    /// Unicode scalars, never normalised) so the result fits `maxBytes`.
+    public static func numbered(_ name: String, _ n: Int, maxBytes: Int = 255) -> String {
+        let (stem, extensions) = split(name)
+        let tail = " (\(n))" + extensions
+        var cut = String.UnicodeScalarView()
+        var used = 0
+        for u in stem.unicodeScalars {
+            used += UTF8.width(u)
+            if used + tail.utf8.count > maxBytes { break }
+            cut.append(u)
+        }
+        return String(cut) + tail
+    }
+
+    /// Stem and compound extension: every known extension at the end
+    /// (`.docx.p7s`, `.pdf`), or else the last one (`.abc`); a leading dot
+    /// is part of the stem.
+    public static func split(_ name: String) -> (stem: String, extensions: String) {
+        let scalars = Array(name.unicodeScalars)
+        var end = scalars.count
+        var stripped = false
+        while let dot = scalars[..<end].lastIndex(of: "."), dot > 0 {
+            let ext = String(String.UnicodeScalarView(scalars[(dot + 1)..<end])).lowercased()
+            if SubmissionKey.knownExtensions.contains(ext) {
+                end = dot
+                stripped = true
+                continue
+            }
+            if !stripped, dot + 1 < end { end = dot }
+            break
+        }
+        return (String(String.UnicodeScalarView(scalars[..<end])), String(String.UnicodeScalarView(scalars[end...])))
+    }
+}

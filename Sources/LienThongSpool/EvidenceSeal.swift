@@ -1,0 +1,61 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Makes each claimed file the daemon's own evidence (SPEC §10): its bytes
+/// are copied into a new inode that the daemon owns, mode 0440, which then
+/// replaces the claimed name; the sender's inode is unlinked.
+///
+/// Why a copy and not a chmod: Samba writes a clerk's file under the
+/// clerk's uid, so the daemon cannot chmod it, and every later hard link to
+/// that inode (an inbox delivery) would stay writable by every clerk of the
+/// group. And a rename does not cut off a sender that still holds the file
+/// open: after the copy, what it writes goes to an inode nobody reads.
+///
+/// Files the gateway refuses to read (not regular, other hard links, over
+/// `max_file_size`) are left as they are: their finding is made from the
+/// original, and they are never delivered.
+public enum EvidenceSeal {
+    /// Permission bits of sealed evidence: readable by the daemon and its
+    /// group (the clerks' shares), writable by nobody.
+    public static let mode: mode_t = 0o440
+
+    /// Copies every eligible file among `paths` into a sealed inode, in one
+    /// batch (write all, fsync all, rename all, fsync each folder once).
+    /// Returns the paths that were sealed. Throws when the batch could not be
+    /// made durable; the claimed originals are then untouched and sealing may
+    /// simply be tried again (it is idempotent: a second copy of a sealed file
+    /// is the same bytes).
+    @discardableResult
+    public static func seal(_ paths: [String], maxSize: Int64) throws -> [String] {
+        let batch = SyncBatch()
+        var sealed: [String] = []
+        for path in paths {
+            let src = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+            guard src >= 0 else {
+                // Gone or not openable (a FIFO is opened fine with O_NONBLOCK;
+                // a symlink fails here): nothing to seal, the reader reports it.
+                if errno == ENOENT || errno == ELOOP || errno == ENXIO || errno == EACCES { continue }
+                throw SpoolError("open to seal", path)
+            }
+            defer { close(src) }
+            var st = stat()
+            guard fstat(src, &st) == 0 else { throw SpoolError("fstat to seal", path) }
+            guard (st.st_mode & S_IFMT) == S_IFREG, st.st_nlink == 1, Int64(st.st_size) <= maxSize else { continue }
+            try batch.stageCopy(descriptor: src, from: path, to: path, mode: mode, limit: maxSize)
+            sealed.append(path)
+        }
+        try batch.publishStaged()
+        try batch.syncDirectories()
+        return sealed
+    }
+
+    /// Whether `path` is sealed evidence: a regular file of the daemon's
+    /// user, one link, writable by nobody.
+    public static func isSealed(_ path: String) -> Bool {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return false }
+        return (st.st_mode & S_IFMT) == S_IFREG && st.st_uid == geteuid() && st.st_nlink == 1 && (st.st_mode & 0o222) == 0
+    }
+}

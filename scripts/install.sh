@@ -120,6 +120,12 @@ sed "s|/usr/local/bin/lienthongd|$bindir/lienthongd|g" "$src/systemd/lienthongd.
     >"$destdir$unitdir/lienthongd.service.tmp"
 chmod 0644 "$destdir$unitdir/lienthongd.service.tmp"
 mv -f "$destdir$unitdir/lienthongd.service.tmp" "$destdir$unitdir/lienthongd.service"
+# The daily audit (lienthongctl audit) beside it, installed but not enabled.
+sed "s|/usr/local/bin/lienthongctl|$bindir/lienthongctl|g" "$src/systemd/lienthong-audit.service" \
+    >"$destdir$unitdir/lienthong-audit.service.tmp"
+chmod 0644 "$destdir$unitdir/lienthong-audit.service.tmp"
+mv -f "$destdir$unitdir/lienthong-audit.service.tmp" "$destdir$unitdir/lienthong-audit.service"
+install -m 0644 "$src/systemd/lienthong-audit.timer" "$destdir$unitdir/lienthong-audit.timer"
 install -m 0644 "$src/systemd/lienthong.tmpfiles" "$destdir/usr/lib/tmpfiles.d/lienthong.conf"
 install -m 0644 "$src/systemd/lienthong.sysusers" "$destdir/usr/lib/sysusers.d/lienthong.conf"
 install -m 0644 "$src/systemd/lienthong.catalog" "$destdir/usr/lib/systemd/catalog/lienthong.catalog"
@@ -178,4 +184,5 @@ $PROG: installed. Before starting:
     $confdir/trust/tsa; fill in $confdir/units.csv and $confdir/lienthong.toml;
   - check it: $bindir/lienthongctl --help
   - then: systemctl enable --now lienthongd
+  - and the daily audit of the archive: systemctl enable --now lienthong-audit.timer
 EOF

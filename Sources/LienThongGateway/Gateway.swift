@@ -33,10 +33,14 @@ public final class Gateway {
     /// start, so SIGTERM, the watchdog and STATUS are not held for minutes.
     let claimsPerTurn = 100
     let twinIdentities = PendingIdentities()
+    /// Held from before the first folder or ledger is touched until the
+    /// process ends: one daemon per spool.
+    let spoolLock: SpoolLock
 
     public init(configPath: String, settings: GatewaySettings, log: EventLog) throws {
         self.configPath = configPath
         self.log = log
+        spoolLock = try SpoolLock.acquire(settings.layout)
         pipeline = try Pipeline(settings: settings, log: log)
         inotify = try Inotify()
         tracker = SettleTracker(settle: settings.config.intake.settle)

@@ -28,13 +28,16 @@ public enum MessageID {
     /// Watching is impaired: an inotify overflow or a watch that could not be
     /// added; the daemon rescans, but the operator should look at the limits.
     public static let watchImpaired = "372d0d473c9e49159742c6724fca25b1"
+    /// `lienthongctl audit` found a problem in the spool (one entry per
+    /// problem, LIENTHONG_PATH names the file or folder).
+    public static let auditProblem = "209f704f68e64b25b25396813f1702b6"
 
     /// Every id with its name, for the catalog consistency test and tooling.
     public static let all: [(name: String, id: String)] = [
         ("accepted", accepted), ("rejected", rejected), ("quarantined", quarantined),
         ("delivered", delivered), ("deliveryFailed", deliveryFailed), ("started", started),
         ("reloaded", reloaded), ("reloadFailed", reloadFailed), ("stopping", stopping),
-        ("watchImpaired", watchImpaired),
+        ("watchImpaired", watchImpaired), ("auditProblem", auditProblem),
     ]
 }
 
@@ -56,4 +59,6 @@ public enum JournalField {
     public static let configFile = "LIENTHONG_CONFIG_FILE"
     public static let configLine = "LIENTHONG_CONFIG_LINE"
     public static let configKey = "LIENTHONG_CONFIG_KEY"
+    /// The file or folder an audit problem is about.
+    public static let path = "LIENTHONG_PATH"
 }

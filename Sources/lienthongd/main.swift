@@ -1,5 +1,6 @@
 import Foundation
 import LienThongGateway
+import LienThongSpool
 import LienThongSystemd
 
 // lienthongd: the gateway daemon. Runs in the foreground (systemd
@@ -52,6 +53,10 @@ do {
 do {
     let gateway = try Gateway(configPath: configPath, settings: settings, log: log)
     exit(try gateway.run())
+} catch let held as SpoolLock.Held {
+    // Not a crash: nothing was touched. Status 1 so systemd shows a failure.
+    log.log(.error, "cannot start: \(held)")
+    exit(1)
 } catch {
     log.log(.critical, "lienthongd stopped: \(error)")
     exit(1)

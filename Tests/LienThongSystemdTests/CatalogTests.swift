@@ -100,7 +100,7 @@ struct CatalogTests {
         let fields: Set<String> = [
             JournalField.submission, JournalField.unit, JournalField.key, JournalField.verdict,
             JournalField.reason, JournalField.arrivalNumber, JournalField.recipient,
-            JournalField.configFile, JournalField.configLine, JournalField.configKey,
+            JournalField.configFile, JournalField.configLine, JournalField.configKey, JournalField.path,
         ]
         var used: Set<String> = []
         for entry in Self.parse(try Self.readCatalog()) {

@@ -52,7 +52,10 @@ struct InstallScriptTests {
         #expect(try stage.read("/usr/lib/tmpfiles.d/lienthong.conf") == (try Self.source("systemd/lienthong.tmpfiles")))
         #expect(try stage.read("/usr/lib/sysusers.d/lienthong.conf") == (try Self.source("systemd/lienthong.sysusers")))
         #expect(try stage.read("/usr/lib/systemd/catalog/lienthong.catalog") == (try Self.source("systemd/lienthong.catalog")))
-        for path in ["/etc/systemd/system/lienthongd.service", "/usr/lib/tmpfiles.d/lienthong.conf",
+        #expect(try stage.read("/etc/systemd/system/lienthong-audit.service") == (try Self.source("systemd/lienthong-audit.service")))
+        #expect(try stage.read("/etc/systemd/system/lienthong-audit.timer") == (try Self.source("systemd/lienthong-audit.timer")))
+        for path in ["/etc/systemd/system/lienthongd.service", "/etc/systemd/system/lienthong-audit.service",
+                     "/etc/systemd/system/lienthong-audit.timer", "/usr/lib/tmpfiles.d/lienthong.conf",
                      "/usr/lib/sysusers.d/lienthong.conf", "/usr/lib/systemd/catalog/lienthong.catalog"] {
             #expect(try stage.mode(path) == 0o644, "\(path)")
         }
@@ -102,6 +105,8 @@ struct InstallScriptTests {
         #expect(FileManager.default.isExecutableFile(atPath: stage.destdir + "/usr/bin/lienthongd"))
         let unit = try stage.read("/usr/lib/systemd/system/lienthongd.service")
         #expect(unit.contains("\nExecStart=/usr/bin/lienthongd --config /etc/lienthong/lienthong.toml\n"))
+        let audit = try stage.read("/usr/lib/systemd/system/lienthong-audit.service")
+        #expect(audit.contains("\nExecStart=/usr/bin/lienthongctl audit --config /etc/lienthong/lienthong.toml\n"))
         #expect(!FileManager.default.fileExists(atPath: stage.destdir + "/etc/systemd/system/lienthongd.service"))
         #expect(!FileManager.default.fileExists(atPath: stage.destdir + "/etc/lienthong/lienthong.toml"))
     }

@@ -9,6 +9,7 @@ enum KnownMessageID {
     static let reloaded = "15232de537c945eb9de51e8137d59e30"
     static let reloadFailed = "bc2009f13ae8460d87f5087679fcb4d4"
     static let stopping = "b22c117d81944982a6d9f49d39efba16"
+    static let auditProblem = "209f704f68e64b25b25396813f1702b6"
 }
 
 /// What systemd must see of any daemon run by systemd/lienthongd.service:

@@ -13,6 +13,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Property-based tests (claim naming over NFC/NFD twins and compound extensions).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // System libraries: a module map and a shim header each.
@@ -47,7 +49,9 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "LienThongCoreTests", dependencies: ["LienThongCore"]),
+        .testTarget(
+            name: "LienThongCoreTests",
+            dependencies: ["LienThongCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "LienThongConfigTests", dependencies: ["LienThongConfig"]),
         .testTarget(name: "LienThongSignatureTests", dependencies: ["LienThongSignature"], exclude: ["Regressions"]),
         .testTarget(name: "LienThongSpoolTests", dependencies: ["LienThongSpool"]),

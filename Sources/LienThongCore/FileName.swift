@@ -31,11 +31,14 @@ public enum NumberedName {
     public static func numbered(_ name: String, _ n: Int, maxBytes: Int = 255) -> String {
         let (stem, extensions) = split(name)
         let tail = " (\(n))" + extensions
+        // A document keeps room for its `.p7s`: cut at the limit, `X.docx`
+        // and `X.docx.p7s` must still lose the same part of their stem.
+        let reserve = extensions.lowercased().hasSuffix(".p7s") ? 0 : 4
         var cut = String.UnicodeScalarView()
         var used = 0
         for u in stem.unicodeScalars {
             used += UTF8.width(u)
-            if used + tail.utf8.count > maxBytes { break }
+            if used + tail.utf8.count + reserve > maxBytes { break }
             cut.append(u)
         }
         return String(cut) + tail
@@ -45,6 +48,13 @@ public enum NumberedName {
     /// (`.docx.p7s`, `.pdf`), or else the last one (`.abc`); a leading dot
     /// is part of the stem.
     public static func split(_ name: String) -> (stem: String, extensions: String) {
+        // A detached signature splits like the document it signs
+        // (`a.tar.gz.p7s` → `a.tar` + `.gz.p7s`), so the two stay a pair.
+        if name.utf8.count > 4, name.lowercased().hasSuffix(".p7s") {
+            let signed = String(name.unicodeScalars.dropLast(4))
+            let (stem, extensions) = split(signed)
+            return (stem, extensions + String(name.unicodeScalars.suffix(4)))
+        }
         let scalars = Array(name.unicodeScalars)
         var end = scalars.count
         var stripped = false

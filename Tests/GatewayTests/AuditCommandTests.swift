@@ -17,9 +17,8 @@ struct AuditCommandTests {
         var ids: [String] = []
         for key in ["4116-UBND-CN", "4117-UBND-CN"] {
             let pair = try Fixtures.samplePair(key: key)
-            // Read-only drops: today the daemon keeps a dropped file's mode,
-            // and the audit rightly calls a writable archived file a problem.
-            for f in [pair.electronic, pair.scan] { #expect(chmod(f, 0o444) == 0) }
+            // Dropped writable (0644): the claim seals each file into a
+            // read-only inode of the daemon's, so the audit finds it clean.
             try d.drop([pair.electronic, pair.scan], into: sto)
             let r = try d.receipt(sto, key: key, verdict: "accepted")
             ids.append(try #require(r["submission"] as? String))
@@ -32,7 +31,7 @@ struct AuditCommandTests {
         let electronic = folder + "/files/4116-UBND-CN.pdf"
         let scan = folder + "/files/4116-UBND-CN_scan.pdf"
 
-        // One byte changed (root writes through the 0444 mode; the mode stays).
+        // One byte changed (root writes through the read-only mode; the mode stays).
         let original = try #require(FileManager.default.contents(atPath: electronic))
         var changed = original
         changed[changed.count / 2] ^= 0x01

@@ -73,8 +73,8 @@ struct EvidenceTests {
         try #"{"subject": "Mời họp", "recipients": ["000.00.21.H41", "000.00.22.H41"]}"#.write(toFile: manifest, atomically: true, encoding: .utf8)
         let m = try d.staged(manifest, as: "25-GM-UBND.json"), doc = try d.staged(pdf)
         // The office's clerk drops them through the share.
-        try run("/bin/true", [])
-        let dropped = try TestUsers.asClerk(TestUsers.clerkA, "cp '\(m)' '\(d.officeOutbox)/' && cp '\(doc)' '\(d.officeOutbox)/'")
+        // Samba's create mask: the files are 0660, the clerk's own.
+        let dropped = try TestUsers.asClerk(TestUsers.clerkA, "cat '\(m)' > '\(d.officeOutbox)/25-GM-UBND.json' && cat '\(doc)' > '\(d.officeOutbox)/25-GM-UBND.pdf'")
         #expect(dropped.status == 0, "\(dropped.stderr)")
         _ = try d.officeReceipt("25-GM-UBND", verdict: "accepted") { $0.deliveryStates == ["delivered", "delivered"] }
         let delivered = d.inbox("000.00.22.H41") + "/25-GM-UBND.pdf"
@@ -101,14 +101,15 @@ struct EvidenceTests {
     /// (`X (2).docx` + `X (2).docx.p7s`) and both are validated.
     @Test func aCorrectedDocumentUnderTheSameNameIsPairedWithItsSignatureAndValidated() throws {
         let first = try Fixtures.detachedPair(key: "4116-UBND-CN")
-        let second = try Fixtures.detachedPair(key: "4116-UBND-CN")
+        // Other bytes (another key inside), dropped under the same names.
+        let second = try Fixtures.detachedPair(key: "4116-UBND-CN-b")
         #expect(try sha256(first.document) != (try sha256(second.document)))
         let d = try DaemonHarness(trust: try Fixtures.trust(), window: "60s")
         try d.start()
         func outboxEmpty() -> Bool { ((try? FileManager.default.contentsOfDirectory(atPath: d.outbox(Self.unit))) ?? ["x"]).isEmpty }
         try d.drop([first.document, first.signature], into: Self.unit)
         try d.waitFor("the first pair claimed", timeout: 15, outboxEmpty)
-        try d.drop([second.document, second.signature], into: Self.unit)
+        try d.drop([second.document, second.signature], into: Self.unit, names: ["4116-UBND-CN.docx", "4116-UBND-CN.docx.p7s"])
         try d.waitFor("the corrected pair claimed", timeout: 15, outboxEmpty)
         try d.drop([first.scan], into: Self.unit)
         let r = try d.receipt(Self.unit, key: "4116-UBND-CN", verdict: "accepted", timeout: 30)

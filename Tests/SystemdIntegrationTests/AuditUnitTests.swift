@@ -15,10 +15,11 @@ extension RealSystemdTests.DaemonTests {
             let enable = try sandbox.sh("systemctl enable --now lienthong-audit.timer && systemctl is-active lienthong-audit.timer")
             #expect(enable.succeeded, "\(enable)")
 
-            // Dropped as a clerk whose share maps to the daemon's user, read-only:
-            // today the daemon keeps a dropped file's owner and mode.
+            // Dropped as a clerk's Samba session writes: another user, group
+            // lienthong, 0660. The claim seals each into the daemon's own
+            // read-only inode, so the audit finds the archive clean.
             let outbox = "/var/spool/lienthong/units/\(Self.unit)/outbox"
-            try sandbox.must("for f in /root/sample/*; do install -o lienthong -g lienthong -m 0444 \"$f\" \(outbox)/; done")
+            try sandbox.must("for f in /root/sample/*; do install -o nobody -g lienthong -m 0660 \"$f\" \(outbox)/; done")
             let accepted = try eventually(timeout: 90, every: 0.5) {
                 !(try sandbox.journal(["-u", "lienthongd", "LIENTHONG_VERDICT=accepted"])).isEmpty
             }

@@ -168,6 +168,22 @@ struct EvidenceTests {
         #expect(d.stop() == 0)
     }
 
+    /// Defect 7, outbound: an office giấy mời with an NFD name (a Mac
+    /// client) keeps its role in the ledger, so it is delivered.
+    @Test func anOfficeDocumentWithAnNFDNameIsDelivered() throws {
+        let pdf = try Fixtures.samplePair(key: "25-GM-UBND").electronic
+        let d = try FanoutDaemonTests.harness()
+        try d.start()
+        let name = "Giấy mời 25-GM-UBND.pdf".decomposedStringWithCanonicalMapping
+        let key = "Giấy mời 25-GM-UBND"
+        try d.dropOutbound(manifest: #"{"subject": "Mời họp", "recipients": ["000.00.21.H41"]}"#, key: key)
+        try d.dropOutbound(file: pdf, name: name)
+        let r = try d.officeReceipt(key, verdict: "accepted") { $0.deliveryStates == ["delivered"] }
+        #expect(r.deliveryStates == ["delivered"])
+        #expect(d.inboxNames("000.00.21.H41").count == 1)
+        #expect(d.stop() == 0)
+    }
+
     /// Defect 9: the folder fsync after a successful claim rename fails
     /// (EIO, injected by an LD_PRELOAD shim). The dropped folder has moved:
     /// it must be recorded and decided, never removed.

@@ -12,6 +12,10 @@ extension Pipeline {
         var type: DocumentType
         var subject: String?
         var quarantine: Bool
+        /// The parsed `<key>.json`, when there is one and it is a JSON object.
+        var manifest: Manifest?
+        /// A `<key>.json` that is not a JSON object (reported outbound).
+        var manifestUnreadable = false
         /// A claimed file changed while or since it was read (a sender still
         /// writing through an open handle): decide nothing yet.
         var stillArriving = false
@@ -46,6 +50,7 @@ extension Pipeline {
         let roles = RoleClassifier.roles(names: names, content: content, key: sub.key)
 
         var manifest: Manifest?
+        var manifestUnreadable = false
         var parts: [SubmissionPart] = []
         for name in names {
             guard let facts = sub.facts[name] else { continue }
@@ -55,6 +60,7 @@ extension Pipeline {
             var part = SubmissionPart(name: name.string, role: role, size: facts.size, sha256: facts.sha256, problem: facts.problem)
             if role == .manifest, facts.problem == nil {
                 manifest = Manifest.parse(bytesOf[name] ?? readBytes(root + "/" + name.string))
+                manifestUnreadable = manifest == nil
             }
             if role == .electronic, facts.problem == nil {
                 if sub.validations[name] == nil {
@@ -71,7 +77,8 @@ extension Pipeline {
         let type = manifest?.type ?? document.map { DocumentType.from(symbol: $0.symbol) } ?? .congVan
         let subject = manifest?.subject ?? sub.key
         return Assessment(parts: parts, document: document, type: type, subject: subject,
-                          quarantine: entries.contains { sub.facts[FileName($0.path)]?.quarantine ?? false }, stillArriving: stillArriving)
+                          quarantine: entries.contains { sub.facts[FileName($0.path)]?.quarantine ?? false },
+                          manifest: manifest, manifestUnreadable: manifestUnreadable, stillArriving: stillArriving)
     }
 
     private func read(_ path: String, name: String) -> (FileFacts, [UInt8]?) {
@@ -118,26 +125,5 @@ extension Pipeline {
             return settings.validator.validateDetached(content: content, signature: signature, name: display, arrival: arrival)
         }
         return settings.validator.validatePDF(content, name: display, arrival: arrival)
-    }
-}
-
-/// The optional `<key>.json` of SPEC §3: number, type, subject, date,
-/// recipients. Hostile input: anything unexpected is simply not used.
-struct Manifest {
-    var document: DocumentNumber?
-    var type: DocumentType?
-    var subject: String?
-
-    static func parse(_ bytes: [UInt8]) -> Manifest? {
-        guard bytes.count <= 1 << 20,
-              let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-        else { return nil }
-        var m = Manifest()
-        if let number = object["number"] as? String {
-            m.document = DocumentNumber.find(in: number.precomposedStringWithCanonicalMapping)
-        }
-        if let code = object["type"] as? String { m.type = DocumentType.from(code: code) }
-        if let subject = object["subject"] as? String { m.subject = subject.precomposedStringWithCanonicalMapping }
-        return m
     }
 }

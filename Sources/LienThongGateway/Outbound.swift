@@ -88,14 +88,10 @@ extension Pipeline {
                 sub.wakeAt = windowEnd
                 return
             }
-            var manifest = OutboundManifest()
+            let manifest = a.manifest ?? Manifest()
             var findings: [Finding] = []
-            if let part = a.parts.first(where: { $0.role == .manifest }), part.problem == nil {
-                if let m = OutboundManifest.parse(readClaimed(sub, part.name)) {
-                    manifest = m
-                } else {
-                    findings.append(Finding(.unsupportedFile, "\(part.name): the manifest is not a JSON object; recipients cannot be read from it"))
-                }
+            if a.manifestUnreadable, let part = a.parts.first(where: { $0.role == .manifest }) {
+                findings.append(Finding(.unsupportedFile, "\(part.name): the manifest is not a JSON object; recipients cannot be read from it"))
             }
             let group = sub.outboundGroup ?? ""
             let requested = manifest.recipients + (group.isEmpty ? [] : [group])
@@ -124,17 +120,8 @@ extension Pipeline {
         }
     }
 
-    /// The bytes of a claimed file by its exact name in the submission.
-    private func readClaimed(_ sub: OpenSubmission, _ name: String) -> [UInt8] {
-        let root = settings.layout.queuedFiles(sub.id)
-        guard let entry = (try? SpoolTree.entries(under: root))?.first(where: { FileName($0.path) == FileName(name) }),
-              case .file(let bytes, _) = SafeReader.read(root + "/" + entry.path, maxSize: settings.config.intake.maxFileSize)
-        else { return [] }
-        return bytes
-    }
-
     private func finalizeOutbound(
-        _ sub: OpenSubmission, _ a: Assessment, outcome: OutboundOutcome, manifest: OutboundManifest, requested: [String],
+        _ sub: OpenSubmission, _ a: Assessment, outcome: OutboundOutcome, manifest: Manifest, requested: [String],
         resolution: RecipientResolver.Resolution, now: Date
     ) throws {
         for part in a.parts {

@@ -110,13 +110,13 @@ struct FanoutTests {
     }
 
     @Test func manifestIsParsedDefensively() throws {
-        let m = try #require(OutboundManifest.parse(Array(#"{"subject": "Mời họp", "recipients": ["districts", 7, "000.00.21.H41"], "type": "gm", "number": "25/GM-UBND"}"#.utf8)))
+        let m = try #require(Manifest.parse(Array(#"{"subject": "Mời họp", "recipients": ["districts", 7, "000.00.21.H41"], "type": "gm", "number": "25/GM-UBND"}"#.utf8)))
         #expect(m.subject == "Mời họp")
         #expect(m.recipients == ["districts", "000.00.21.H41"])
         #expect(m.type?.code == "GM")
         #expect(m.document?.symbol == "GM-UBND")
-        #expect(OutboundManifest.parse(Array("not json".utf8)) == nil)
-        #expect(OutboundManifest.parse(Array("[1,2]".utf8)) == nil)
+        #expect(Manifest.parse(Array("not json".utf8)) == nil)
+        #expect(Manifest.parse(Array("[1,2]".utf8)) == nil)
     }
 
     // MARK: backoff

@@ -1,10 +1,11 @@
 import Foundation
 
-/// The optional `<key>.json` beside an outbound document (SPEC §7):
+/// The optional `<key>.json` beside a document (SPEC §3, §7), inbound and
+/// outbound alike — one parser:
 /// `{"subject": "...", "recipients": ["000.00.21.H41", "districts"], "type": "GM", "number": "25/GM-UBND"}`.
 /// Hostile input like every dropped file: anything unexpected is ignored,
 /// and a manifest that is not JSON at all is reported.
-public struct OutboundManifest: Sendable, Equatable {
+public struct Manifest: Sendable, Equatable {
     public var subject: String?
     public var recipients: [String] = []
     public var type: DocumentType?
@@ -18,11 +19,11 @@ public struct OutboundManifest: Sendable, Equatable {
     }
 
     /// nil when the bytes are not a JSON object (or too large to be a manifest).
-    public static func parse(_ bytes: [UInt8]) -> OutboundManifest? {
+    public static func parse(_ bytes: [UInt8]) -> Manifest? {
         guard bytes.count <= 1 << 20,
               let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
         else { return nil }
-        var m = OutboundManifest()
+        var m = Manifest()
         if let s = object["subject"] as? String { m.subject = s.precomposedStringWithCanonicalMapping }
         if let list = object["recipients"] as? [Any] {
             // Bounded: a manifest naming a million recipients is not a manifest.

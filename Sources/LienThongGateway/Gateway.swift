@@ -33,6 +33,8 @@ public final class Gateway {
     /// start, so SIGTERM, the watchdog and STATUS are not held for minutes.
     let claimsPerTurn = 100
     let twinIdentities = PendingIdentities()
+    /// Outboxes found to be symbolic links (see PlantedLinks.swift).
+    var plantedLinks: Set<String> = []
 
     public init(configPath: String, settings: GatewaySettings, log: EventLog) throws {
         self.configPath = configPath
@@ -145,14 +147,17 @@ public final class Gateway {
     /// Watches an outbox tree and notes everything already in it (files
     /// dropped while the daemon was down, or before the watch existed).
     func watchOutbox(_ outbox: String, now: Date) {
+        if isPlantedLink(outbox) { return }
         tracker.register(root: outbox)
         inotify.watchTree(outbox)
         scan(outbox, now: now)
     }
 
     func scan(_ outbox: String, now: Date) {
+        if isPlantedLink(outbox) { return }
         repairNames(in: outbox)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: outbox) else { return }
+        // Listed by a walk from the spool root: never through a planted link.
+        guard let names = try? TrustedPath.names(outbox) else { return }
         for name in names where !settings.ignore.matches(name) {
             let entry = SettleTracker.Entry(root: outbox, name: name)
             if !tracker.isPending(entry) { tracker.noteActivity(entry, now: now) }
@@ -161,7 +166,8 @@ public final class Gateway {
 
     func rescan(now: Date) {
         inotify.clearImpaired()
-        for outbox in settings.outboxes {
+        for outbox in settings.outboxes where !isPlantedLink(outbox) {
+            tracker.register(root: outbox)
             inotify.watchTree(outbox)
             scan(outbox, now: now)
         }
@@ -203,6 +209,7 @@ public final class Gateway {
             + "today \(counts.accepted) accepted, \(counts.rejected) rejected"
         if let deferred = try? pipeline.ledger.deferredDeliveryCount(), deferred > 0 { line += "; \(deferred) deliveries deferred" }
         if let impaired = inotify.impaired { line += "; WATCH IMPAIRED: \(impaired)" }
+        if let links = plantedLinksStatus { line += "; \(links)" }
         return line
     }
 

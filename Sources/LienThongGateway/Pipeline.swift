@@ -54,7 +54,7 @@ public final class Pipeline {
     func place(_ record: Ledger.SubmissionRecord) throws {
         if Self.isOutbound(record) { return try placeOutbound(record) }
         guard let plan = plan(for: record) else { return }
-        try Placement(layout: settings.layout).place(plan)
+        try placement().place(plan)
         try ledger.markPlaced(submission: record.id, at: Date())
     }
 

@@ -21,7 +21,7 @@ public struct OutboundPlacement {
             try DurableFS.writeFile(queued + "/receipt.json", text: receiptJSON)
             try DurableFS.writeFile(queued + "/validation.json", text: report)
             for relative in try SpoolTree.regularFiles(under: queued + "/files") {
-                chmod(queued + "/files/" + relative, 0o444)
+                try? TrustedPath.chmod(queued + "/files/" + relative, 0o444)
             }
             try DurableFS.makeDirectories((archiveDir as NSString).deletingLastPathComponent)
             try DurableFS.move(queued, to: archiveDir)
@@ -46,11 +46,11 @@ public struct OutboundPlacement {
                 try DurableFS.writeFile(marker, text: submission + "\n")
                 break
             }
-            if let owner = try? String(contentsOfFile: marker, encoding: .utf8),
-               owner.trimmingCharacters(in: .whitespacesAndNewlines) == submission {
+            if let bytes = TrustedPath.read(marker),
+               String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == submission {
                 break
             }
-            if !DurableFS.exists(marker), (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
+            if !DurableFS.exists(marker), (try? TrustedPath.names(folder))?.isEmpty == true {
                 try DurableFS.writeFile(marker, text: submission + "\n")
                 break
             }
@@ -88,7 +88,7 @@ public struct OutboundPlacement {
     }
 
     static func owner(of receipt: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: receipt),
+        guard let bytes = TrustedPath.read(receipt), case let data = Data(bytes),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return nil }
         return object["submission"] as? String

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Symbolic links a clerk plants where a spool folder should be, with the
+/// daemon as a process: nothing is claimed, filed or copied through them,
+/// they are reported, and they stay exactly as planted.
+@Suite(.serialized)
+struct PlantedLinkDaemonTests {
+    let sto = "000.00.21.H41"
+    let vinh = "000.00.41.H41"
+    static let linkWords = "a symbolic link where a folder should be"
+
+    /// How the daemon writes a path in the journal (no doubled slashes; the
+    /// harness's temp folder has one).
+    static func logged(_ path: String) -> String {
+        var p = path
+        while p.contains("//") { p = p.replacingOccurrences(of: "//", with: "/") }
+        return p
+    }
+
+    /// Every file under `dir` (links not followed) with its SHA-256.
+    static func snapshot(_ dir: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for rel in try FileManager.default.subpathsOfDirectory(atPath: dir) {
+            var st = stat()
+            guard lstat(dir + "/" + rel, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            out[rel] = try sha256(dir + "/" + rel)
+        }
+        return out
+    }
+
+    static func linkTarget(_ path: String) -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: path) }
+
+    static func list(_ dir: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() }
+
+    /// The one accepted submission's archive folder.
+    static func archivedSubmissions(_ d: DaemonHarness) throws -> [String] {
+        try FileManager.default.subpathsOfDirectory(atPath: d.spool + "/archive/accepted")
+            .filter { $0.split(separator: "/").count == 3 }.sorted()
+    }
+
+    @Test func aGroupFolderLinkedIntoTheArchiveTakesNothingOutOfIt() throws {
+        let pair = try Fixtures.samplePair(key: "4116-UBND-CN")
+        let d = try FanoutDaemonTests.harness(units: FanoutDaemonTests.units)
+        try d.start()
+        try d.drop([pair.electronic, pair.scan], into: sto)
+        _ = try d.receipt(sto, key: "4116-UBND-CN", verdict: "accepted")
+        let subs = try Self.archivedSubmissions(d)
+        #expect(subs.count == 1)
+        let archived = d.spool + "/archive/accepted/" + subs[0]
+        d.stop()
+
+        // While the daemon is down, a clerk swaps the group folder for a link
+        // into the archive: a start scans every outbox.
+        let group = d.officeOutbox + "/districts"
+        try FileManager.default.removeItem(atPath: group)
+        try FileManager.default.createSymbolicLink(atPath: group, withDestinationPath: archived)
+        let before = try Self.snapshot(d.spool + "/archive")
+        try d.start()
+        usleep(3_000_000)  // settle is 300 ms, the pairing window 3 s
+
+        #expect(try Self.snapshot(d.spool + "/archive") == before, "the archive is untouched")
+        #expect(try Self.archivedSubmissions(d) == subs, "no new submission")
+        #expect(Self.list(d.officeReceipts).isEmpty, "no outbound receipt")
+        #expect(Self.list(d.spool + "/queue").isEmpty, "nothing claimed")
+        #expect(Self.linkTarget(group) == archived, "the link is left as planted")
+        #expect(d.logOfThisStart.contains("\(Self.linkWords): \(Self.logged(group))"))
+        #expect(d.logOfThisStart.contains("1 symbolic link(s) where folders should be, left alone (\(Self.logged(group)))"), "STATUS says so")
+        #expect(d.stop() == 0)
+    }
+
+    @Test func anOfficeInboxLinkedIntoAnotherUnitsOutboxMakesNoSecondArrival() throws {
+        let pair = try Fixtures.samplePair(key: "77-UBND-VP")
+        let d = try DaemonHarness(trust: try Fixtures.trust())
+        try d.start()
+        let planted = d.spool + "/office/inbox/" + sto
+        try FileManager.default.createSymbolicLink(atPath: planted, withDestinationPath: d.outbox(vinh))
+        try d.drop([pair.electronic, pair.scan], into: sto)
+
+        let r = try d.receipt(sto, key: "77-UBND-VP", verdict: "accepted")
+        #expect(r["submission"] as? String != nil)
+        let subs = try Self.archivedSubmissions(d)
+        #expect(subs.count == 1, "the submission is archived")
+        let files = Self.list(d.spool + "/archive/accepted/" + subs[0] + "/files")
+        #expect(files == ["77-UBND-VP.pdf", "77-UBND-VP_scan.pdf"])
+        usleep(3_000_000)  // time for Vinh's outbox to be claimed, were anything in it
+
+        #expect(Self.list(d.outbox(vinh)).isEmpty, "nothing was copied through the link")
+        #expect(d.receiptNames(vinh).isEmpty, "no submission from the other unit")
+        #expect(try Self.archivedSubmissions(d).count == 1)
+        #expect(Self.linkTarget(planted) == d.outbox(vinh), "the link is left as planted")
+        #expect(d.log.contains("no copy for the office's clerks"))
+        #expect(d.log.contains("\(Self.linkWords): \(Self.logged(planted))"))
+        #expect(d.stop() == 0)
+    }
+
+    @Test func anOutboxThatIsALinkIsNeitherWatchedNorTakenFrom() throws {
+        let pair = try Fixtures.samplePair(key: "88-UBND-VP")
+        let d = try DaemonHarness(trust: try Fixtures.trust())
+        // Before the first start: the daemon would otherwise make the folder.
+        let elsewhere = d.dir + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: pair.electronic, toPath: elsewhere + "/88-UBND-VP.pdf")
+        try FileManager.default.copyItem(atPath: pair.scan, toPath: elsewhere + "/88-UBND-VP_scan.pdf")
+        try FileManager.default.createDirectory(atPath: d.spool + "/units/" + sto, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: d.outbox(sto), withDestinationPath: elsewhere)
+        let before = try Self.snapshot(elsewhere)
+        try d.start()
+        // Files arriving later through the link are not taken either.
+        try FileManager.default.copyItem(atPath: pair.scan, toPath: elsewhere + "/89-UBND-VP_scan.pdf")
+        usleep(3_000_000)
+
+        #expect(Self.list(elsewhere) == ["88-UBND-VP.pdf", "88-UBND-VP_scan.pdf", "89-UBND-VP_scan.pdf"])
+        #expect(try Self.snapshot(elsewhere).filter { !$0.key.hasPrefix("89") } == before)
+        #expect(d.receiptNames(sto).isEmpty)
+        #expect(Self.linkTarget(d.outbox(sto)) == elsewhere, "the link is left as planted")
+        #expect(d.logOfThisStart.contains("\(Self.linkWords): \(Self.logged(d.outbox(sto)))"))
+        // The other units are served as usual.
+        try d.drop([pair.electronic, pair.scan], into: vinh)
+        _ = try d.receipt(vinh, key: "88-UBND-VP", verdict: "accepted")
+        #expect(d.stop() == 0)
+    }
+}

@@ -92,7 +92,9 @@ public final class Gateway {
             for source in sources {
                 let root = (source as NSString).deletingLastPathComponent
                 if let entry = tracker.entry(forEventIn: root, name: (source as NSString).lastPathComponent) {
-                    tracker.noteActivity(entry, now: now)
+                    // An outbox swapped for a link since: its entries wait
+                    // for a real folder (the watch reports the link).
+                    if isPlantedLink(entry.root) { tracker.forget(entry) } else { tracker.noteActivity(entry, now: now) }
                 }
             }
             lastRetry = now
@@ -126,10 +128,12 @@ public final class Gateway {
                     watchOutbox(event.directory, now: now)
                 }
             case .removed:
+                if isOutboxEntry(event) { outboxReplaced(event.directory + "/" + event.name, now: now) }
                 if let entry = tracker.entry(forEventIn: event.directory, name: event.name) {
                     if event.directory == entry.root { tracker.forget(entry) } else { tracker.noteActivity(entry, now: now) }
                 }
             case .activity:
+                if isOutboxEntry(event) { outboxReplaced(event.directory + "/" + event.name, now: now) }
                 repairIfMangled(WatchEventName(directory: event.directory, name: event.name))
                 guard let entry = tracker.entry(forEventIn: event.directory, name: event.name) else { continue }
                 if event.directory == entry.root, settings.ignore.matches(event.name) { continue }
@@ -222,8 +226,7 @@ public final class Gateway {
         ServiceNotifier.reloading(status: "reloading \(configPath)")
         do {
             let next = try GatewaySettings.load(path: configPath)
-            try next.layout.create(units: next.config.registry.ids)
-            try next.createOfficeFolders()
+            try Pipeline.createFolders(next, log: log)
             guard next.layout.root == settings.layout.root else {
                 throw ReloadRefused("spool changed from \(settings.layout.root) to \(next.layout.root); restart the service to move the spool")
             }

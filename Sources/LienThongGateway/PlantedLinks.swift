@@ -1,6 +1,7 @@
 import Foundation
 import LienThongSpool
 import LienThongSystemd
+import LienThongWatch
 
 /// Symbolic links a clerk planted where a spool folder should be (an
 /// outbox, a group folder, an office inbox). The daemon never goes through
@@ -19,6 +20,22 @@ extension Gateway {
                     fields: [(JournalField.messageID, MessageID.watchImpaired)])
         }
         return true
+    }
+
+    /// An event on an outbox's own entry in its parent (a group folder in
+    /// `office/outbox/`): it was removed, renamed, or something took its place.
+    func isOutboxEntry(_ event: WatchEvent) -> Bool {
+        !event.name.isEmpty && settings.outboxes.contains(event.directory + "/" + event.name)
+    }
+
+    /// Made again when gone, as for a watched folder that went away; a link
+    /// in its place is reported and left (its own watch was dropped with the
+    /// move, so no folderGone event comes for it).
+    func outboxReplaced(_ outbox: String, now: Date) {
+        if TrustedPath.status(outbox) == nil {
+            try? DurableFS.makeDirectories(outbox, mode: SpoolLayout.clerkFolderMode, exact: true)
+        }
+        watchOutbox(outbox, now: now)
     }
 
     /// For STATUS: how many links are left alone, and where the first is.

@@ -180,7 +180,7 @@ public enum SpoolRoots {
 
     /// Absolute, without repeated or trailing slashes. `..` is kept: the
     /// walk refuses it below a root rather than guess what it meant.
-    static func normalized(_ path: String) -> String {
+    public static func normalized(_ path: String) -> String {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         let parts = absolute.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
         return "/" + parts.joined(separator: "/")

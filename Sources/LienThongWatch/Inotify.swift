@@ -54,7 +54,7 @@ public final class Inotify {
     /// watched (the caller scans them: files may have arrived before the watch).
     /// A symbolic link where a folder should be is neither watched nor
     /// listed (IN_DONT_FOLLOW | IN_ONLYDIR refuse it, and a folder is listed
-    /// only when it opens with O_NOFOLLOW): it is in `symlinks` instead.
+    /// only when it opens with O_NOFOLLOW). The caller reports such links.
     @discardableResult
     public func watchTree(_ root: String) -> [String] {
         var added: [String] = []
@@ -70,12 +70,9 @@ public final class Inotify {
                         // A folder the service user may not read (a sender's
                         // own permissions): polled by the 30 s rescans instead.
                         impaired = "cannot watch \(dir): \(String(cString: strerror(e))) (give the service's group read access)"
-                    } else if e == ENOTDIR || e == ELOOP {
-                        // Not a folder, or a link planted in its place: never
-                        // watched or listed through (the claim refuses it too).
-                        noteIfSymlink(dir)
-                        continue
                     }
+                    // Not a folder, or a link planted in its place (ENOTDIR,
+                    // ELOOP): never watched, and never listed through.
                     continue
                 }
                 if let old = paths[wd], old != dir { watches[old] = nil }
@@ -87,29 +84,6 @@ public final class Inotify {
             for name in Self.subfolders(of: dir) { stack.append(dir + "/" + name) }
         }
         return added
-    }
-
-    /// Symbolic links found where a watched folder should be, each reported
-    /// once by the caller (`takeSymlinks`). They are left alone.
-    public private(set) var symlinks: Set<String> = []
-    private var reported: Set<String> = []
-
-    private func noteIfSymlink(_ dir: String) {
-        var st = stat()
-        if lstat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { symlinks.insert(dir) }
-    }
-
-    /// Links found since the last call, for the journal.
-    public func takeSymlinks() -> [String] {
-        let fresh = symlinks.subtracting(reported)
-        reported.formUnion(fresh)
-        return fresh.sorted()
-    }
-
-    /// Forgets a link that is gone (so a new one there is reported again).
-    public func clearSymlink(_ dir: String) {
-        symlinks.remove(dir)
-        reported.remove(dir)
     }
 
     /// The names of the real folders in `dir`, which is opened with

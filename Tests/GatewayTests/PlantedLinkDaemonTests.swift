@@ -32,6 +32,20 @@ struct PlantedLinkDaemonTests {
         return out
     }
 
+    /// Puts a link to `target` in the place of the folder `folder` in one
+    /// step (renameat2 RENAME_EXCHANGE, through Python's ctypes: Swift's
+    /// Glibc does not export renameat2), so the running daemon cannot make
+    /// the folder again in between; the old folder is then removed.
+    static func swapForLink(_ folder: String, to target: String) throws {
+        let parked = (folder as NSString).deletingLastPathComponent + "/.planted-" + (folder as NSString).lastPathComponent
+        try FileManager.default.createSymbolicLink(atPath: parked, withDestinationPath: target)
+        let script = "import ctypes, os, sys; libc = ctypes.CDLL(None, use_errno=True); "
+            + "r = libc.renameat2(-100, sys.argv[1].encode(), -100, sys.argv[2].encode(), 2); "
+            + "sys.exit(0 if r == 0 else os.strerror(ctypes.get_errno()))"
+        try run("/usr/bin/python3", ["-c", script, parked, folder])
+        try FileManager.default.removeItem(atPath: parked)
+    }
+
     static func linkTarget(_ path: String) -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: path) }
 
     static func list(_ dir: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() }
@@ -51,23 +65,27 @@ struct PlantedLinkDaemonTests {
         let subs = try Self.archivedSubmissions(d)
         #expect(subs.count == 1)
         let archived = d.spool + "/archive/accepted/" + subs[0]
-        d.stop()
-
-        // While the daemon is down, a clerk swaps the group folder for a link
-        // into the archive: a start scans every outbox.
-        let group = d.officeOutbox + "/districts"
-        try FileManager.default.removeItem(atPath: group)
-        try FileManager.default.createSymbolicLink(atPath: group, withDestinationPath: archived)
         let before = try Self.snapshot(d.spool + "/archive")
-        try d.start()
-        usleep(3_000_000)  // settle is 300 ms, the pairing window 3 s
+        let group = d.officeOutbox + "/districts"
 
-        #expect(try Self.snapshot(d.spool + "/archive") == before, "the archive is untouched")
-        #expect(try Self.archivedSubmissions(d) == subs, "no new submission")
-        #expect(Self.list(d.officeReceipts).isEmpty, "no outbound receipt")
-        #expect(Self.list(d.spool + "/queue").isEmpty, "nothing claimed")
-        #expect(Self.linkTarget(group) == archived, "the link is left as planted")
-        #expect(d.logOfThisStart.contains("\(Self.linkWords): \(Self.logged(group))"))
+        func expectNothingTaken(_ when: String) throws {
+            usleep(3_000_000)  // settle is 300 ms, the pairing window 3 s
+            #expect(try Self.snapshot(d.spool + "/archive") == before, "the archive is untouched (\(when))")
+            #expect(try Self.archivedSubmissions(d) == subs, "no new submission (\(when))")
+            #expect(Self.list(d.officeReceipts).isEmpty, "no outbound receipt (\(when))")
+            #expect(Self.list(d.spool + "/queue").isEmpty, "nothing claimed (\(when))")
+            #expect(Self.linkTarget(group) == archived, "the link is left as planted (\(when))")
+            #expect(d.logOfThisStart.contains("\(Self.linkWords): \(Self.logged(group))"), "reported (\(when))")
+        }
+
+        // A clerk swaps the group folder for a link into the archive while
+        // the daemon runs (the watched folder goes away) ...
+        try Self.swapForLink(group, to: archived)
+        try expectNothingTaken("while running")
+        // ... and a start scans every outbox.
+        d.stop()
+        try d.start()
+        try expectNothingTaken("after a restart")
         #expect(d.logOfThisStart.contains("1 symbolic link(s) where folders should be, left alone (\(Self.logged(group)))"), "STATUS says so")
         #expect(d.stop() == 0)
     }

@@ -141,4 +141,26 @@ struct PlantedLinkDaemonTests {
         _ = try d.receipt(vinh, key: "88-UBND-VP", verdict: "accepted")
         #expect(d.stop() == 0)
     }
+
+    @Test func aUnitsInboxThatIsALinkDefersItsDeliveryAndTheDaemonStillStarts() throws {
+        let pdf = try Fixtures.samplePair(key: "40-TB-UBND").electronic
+        let d = try FanoutDaemonTests.harness()
+        let hungBinh = "000.41.01.H41", leLoi = "000.41.02.H41"
+        // Planted before the first start, dangling: the daemon must neither
+        // make what it points to nor refuse to start.
+        let nowhere = d.dir + "/nowhere"
+        try FileManager.default.createDirectory(atPath: d.spool + "/units/" + hungBinh, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: d.inbox(hungBinh), withDestinationPath: nowhere)
+        try d.start()
+        #expect(d.logOfThisStart.contains("\(Self.linkWords): \(Self.logged(d.inbox(hungBinh)))"))
+
+        try FileManager.default.copyItem(atPath: pdf, toPath: d.officeOutbox + "/communes-of-000.00.41.H41/40-TB-UBND.pdf")
+        let r = try d.officeReceipt("40-TB-UBND", verdict: "accepted") { $0.deliveryStates == ["deferred", "delivered"] }
+        let deferred = ((r["deliveries"] as? [[String: Any]]) ?? []).first { $0["recipient"] as? String == hungBinh }
+        #expect((deferred?["last_error"] as? String)?.contains(Self.linkWords) == true, "\(deferred ?? [:])")
+        #expect(d.inboxNames(leLoi) == ["40-TB-UBND.pdf"])
+        #expect(!FileManager.default.fileExists(atPath: nowhere), "the link's target is not made")
+        #expect(Self.linkTarget(d.inbox(hungBinh)) == nowhere, "the link is left as planted")
+        #expect(d.stop() == 0)
+    }
 }

@@ -193,7 +193,7 @@ extension Pipeline {
         // retry, which files every decided submission from the ledger.
         guard placementRetryAt == nil else { return }
         do {
-            try Placement(layout: settings.layout).placeAll(records.compactMap(plan(for:)))
+            try placement().placeAll(records.compactMap(plan(for:)))
             try ledger.markPlaced(submissions: records.map(\.id), at: Date())
         } catch {
             schedulePlacementRetry(now: now, error: error, count: records.count)

@@ -36,6 +36,8 @@ public final class Gateway {
     /// Held from before the first folder or ledger is touched until the
     /// process ends: one daemon per spool.
     let spoolLock: SpoolLock
+    /// Outboxes found to be symbolic links (see PlantedLinks.swift).
+    var plantedLinks: Set<String> = []
 
     public init(configPath: String, settings: GatewaySettings, log: EventLog) throws {
         self.configPath = configPath
@@ -94,7 +96,9 @@ public final class Gateway {
             for source in sources.map(\.string) {
                 let root = (source as NSString).deletingLastPathComponent
                 if let entry = tracker.entry(forEventIn: root, name: (source as NSString).lastPathComponent) {
-                    tracker.noteActivity(entry, now: now)
+                    // An outbox swapped for a link since: its entries wait
+                    // for a real folder (the watch reports the link).
+                    if isPlantedLink(entry.root) { tracker.forget(entry) } else { tracker.noteActivity(entry, now: now) }
                 }
             }
             lastRetry = now
@@ -128,10 +132,12 @@ public final class Gateway {
                     watchOutbox(event.directory, now: now)
                 }
             case .removed:
+                if isOutboxEntry(event) { outboxReplaced(event.directory + "/" + event.name, now: now) }
                 if let entry = tracker.entry(forEventIn: event.directory, name: event.name) {
                     if event.directory == entry.root { tracker.forget(entry) } else { tracker.noteActivity(entry, now: now) }
                 }
             case .activity:
+                if isOutboxEntry(event) { outboxReplaced(event.directory + "/" + event.name, now: now) }
                 repairIfMangled(WatchEventName(directory: event.directory, name: event.name))
                 guard let entry = tracker.entry(forEventIn: event.directory, name: event.name) else { continue }
                 if event.directory == entry.root, settings.ignore.matches(event.name) { continue }
@@ -149,14 +155,17 @@ public final class Gateway {
     /// Watches an outbox tree and notes everything already in it (files
     /// dropped while the daemon was down, or before the watch existed).
     func watchOutbox(_ outbox: String, now: Date) {
+        if isPlantedLink(outbox) { return }
         tracker.register(root: outbox)
         inotify.watchTree(outbox)
         scan(outbox, now: now)
     }
 
     func scan(_ outbox: String, now: Date) {
+        if isPlantedLink(outbox) { return }
         repairNames(in: outbox)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: outbox) else { return }
+        // Listed by a walk from the spool root: never through a planted link.
+        guard let names = try? TrustedPath.names(outbox) else { return }
         for name in names where !settings.ignore.matches(name) {
             let entry = SettleTracker.Entry(root: outbox, name: name)
             if !tracker.isPending(entry) { tracker.noteActivity(entry, now: now) }
@@ -165,7 +174,8 @@ public final class Gateway {
 
     func rescan(now: Date) {
         inotify.clearImpaired()
-        for outbox in settings.outboxes {
+        for outbox in settings.outboxes where !isPlantedLink(outbox) {
+            tracker.register(root: outbox)
             inotify.watchTree(outbox)
             scan(outbox, now: now)
         }
@@ -207,6 +217,7 @@ public final class Gateway {
             + "today \(counts.accepted) accepted, \(counts.rejected) rejected"
         if let deferred = try? pipeline.ledger.deferredDeliveryCount(), deferred > 0 { line += "; \(deferred) deliveries deferred" }
         if let impaired = inotify.impaired { line += "; WATCH IMPAIRED: \(impaired)" }
+        if let links = plantedLinksStatus { line += "; \(links)" }
         return line
     }
 
@@ -219,8 +230,7 @@ public final class Gateway {
         ServiceNotifier.reloading(status: "reloading \(configPath)")
         do {
             let next = try GatewaySettings.load(path: configPath)
-            try next.layout.create(units: next.config.registry.ids)
-            try next.createOfficeFolders()
+            try Pipeline.createFolders(next, log: log)
             guard next.layout.root == settings.layout.root else {
                 throw ReloadRefused("spool changed from \(settings.layout.root) to \(next.layout.root); restart the service to move the spool")
             }

@@ -35,7 +35,13 @@ extension GatewaySettings {
     }
 
     /// Makes the group folders, so the office's clerks see where to drop.
+    /// A symbolic link in a group folder's place is left alone (the watch
+    /// reports it and never goes through it); anything else throws.
     public func createOfficeFolders() throws {
-        for dir in officeOutboxes { try DurableFS.makeDirectories(dir, mode: SpoolLayout.clerkFolderMode, exact: true) }
+        for dir in officeOutboxes {
+            do { try DurableFS.makeDirectories(dir, mode: SpoolLayout.clerkFolderMode, exact: true) } catch let e as SpoolError where e.plantedSymlink != nil {
+                continue
+            }
+        }
     }
 }

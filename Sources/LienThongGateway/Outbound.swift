@@ -28,8 +28,10 @@ extension Pipeline {
         var st = stat()
         guard lstat(source, &st) == 0, !settings.ignore.matches(name) else { return nil }
         let isDir = (st.st_mode & S_IFMT) == S_IFDIR
-        // A group folder is an address, not a submission.
-        if group.isEmpty, isDir, settings.recipientResolver.isGroup(name) { return nil }
+        // A group folder is an address, not a submission; a link planted in
+        // its place is left where it is (reported by the watch), not taken.
+        let isLink = (st.st_mode & S_IFMT) == S_IFLNK
+        if group.isEmpty, isDir || isLink, settings.recipientResolver.isGroup(name) { return nil }
         if name.hasPrefix(".") { return nil }
         let office = settings.config.office
         do {
@@ -112,7 +114,7 @@ extension Pipeline {
     /// A top-level file in the submission's drop folder that would join it.
     private func hasUnclaimedOutboundTwin(_ sub: OpenSubmission) -> Bool {
         guard !sub.isFolder, let group = sub.outboundGroup,
-              let names = try? FileManager.default.contentsOfDirectory(atPath: settings.officeOutbox(forAddress: group))
+              let names = try? TrustedPath.names(settings.officeOutbox(forAddress: group))
         else { return false }
         return names.contains { name in
             !name.hasPrefix(".") && !settings.ignore.matches(name)

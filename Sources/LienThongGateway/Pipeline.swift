@@ -29,9 +29,19 @@ public final class Pipeline {
     public init(settings: GatewaySettings, log: EventLog) throws {
         self.settings = settings
         self.log = log
-        try settings.layout.create(units: settings.config.registry.ids)
-        try settings.createOfficeFolders()
+        try Self.createFolders(settings, log: log)
         ledger = try Ledger(path: settings.layout.ledger)
+    }
+
+    /// The spool's folders. A link planted in an inbox's place is reported
+    /// here (deliveries into it are deferred); one in an outbox's place is
+    /// reported by the watch, which never goes through it.
+    static func createFolders(_ settings: GatewaySettings, log: EventLog) throws {
+        let outboxes = Set(settings.outboxes.map(SpoolRoots.normalized))
+        for refused in try settings.layout.create(units: settings.config.registry.ids) where !outboxes.contains(SpoolRoots.normalized(refused.path)) {
+            log.log(.warning, "\(refused); deliveries to it wait until it is a folder again", fields: [])
+        }
+        try settings.createOfficeFolders()
     }
 
     public var openCount: Int { open.count }
@@ -55,7 +65,7 @@ public final class Pipeline {
     func place(_ record: Ledger.SubmissionRecord) throws {
         if Self.isOutbound(record) { return try placeOutbound(record) }
         guard let plan = plan(for: record) else { return }
-        try Placement(layout: settings.layout).place(plan)
+        try placement().place(plan)
         try ledger.markPlaced(submission: record.id, at: Date())
     }
 

@@ -64,10 +64,12 @@ public struct Delivery: Sendable {
     /// A symbolic link in its place is refused too: the inbox is in the
     /// unit's share, and the daemon never follows a link a unit could plant.
     public func checkInbox() throws {
-        var st = stat()
-        guard lstat(inbox, &st) == 0 else { throw SpoolError("find recipient inbox", inbox) }
+        // Walked from the spool root: a link at the inbox or above it is
+        // refused (the deferral's error names it) and left alone.
+        try TrustedPath.withParent(inbox, "use recipient inbox") { _, _ in }
+        guard let st = TrustedPath.status(inbox) else { throw SpoolError("find recipient inbox", inbox, errno: ENOENT) }
         if (st.st_mode & S_IFMT) == S_IFLNK {
-            throw SpoolError("use recipient inbox (a symbolic link; deliveries never follow links)", inbox, errno: ELOOP)
+            throw SpoolError.symlinkRefused(inbox, operation: "use recipient inbox", target: inbox)
         }
         guard (st.st_mode & S_IFMT) == S_IFDIR else { throw SpoolError("use recipient inbox (not a folder)", inbox, errno: ENOTDIR) }
     }
@@ -106,7 +108,7 @@ public struct Delivery: Sendable {
                 break
             case .foreign:
                 // Take back what this try put there, so a clash leaves no half set.
-                for p in placedNow { unlink(p) }
+                for p in placedNow { TrustedPath.unlink(p) }
                 try DurableFS.syncDirectory(inbox)
                 return .clash
             }
@@ -119,8 +121,8 @@ public struct Delivery: Sendable {
 
     private func place(_ source: String, at target: String) throws -> Placed {
         if !forceCopy {
-            if link(source, target) == 0 { return .placed(copied: false) }
-            let e = errno
+            let e = try TrustedPath.link(source, to: target)
+            if e == 0 { return .placed(copied: false) }
             if e == EEXIST { return Self.sameContent(source, target) ? .alreadyOurs : .foreign }
             guard e == EXDEV || e == EPERM || e == EMLINK else { throw SpoolError("link \(source) to", target, errno: e) }
             // Another filesystem (or one that refuses hard links): copy.
@@ -128,9 +130,9 @@ public struct Delivery: Sendable {
         if DurableFS.exists(target) { return Self.sameContent(source, target) ? .alreadyOurs : .foreign }
         let tmp = Self.temporaryPath(for: target)
         try copy(source, to: tmp)
-        if lt_rename_noreplace(tmp, target) != 0 {
-            let e = errno
-            unlink(tmp)
+        let e = try TrustedPath.rename(tmp, to: target, noReplace: true)
+        if e != 0 {
+            TrustedPath.unlink(tmp)
             if e == EEXIST { return Self.sameContent(source, target) ? .alreadyOurs : .foreign }
             throw SpoolError("rename \(tmp) to", target, errno: e)
         }
@@ -146,11 +148,9 @@ public struct Delivery: Sendable {
     }
 
     private func copy(_ source: String, to tmp: String) throws {
-        let src = open(source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard src >= 0 else { throw SpoolError("open", source) }
+        let src = try TrustedPath.open(source, O_RDONLY)
         defer { close(src) }
-        let dst = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard dst >= 0 else { throw SpoolError("create", tmp) }
+        let dst = try TrustedPath.open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644, "create")
         do {
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
             while true {
@@ -166,15 +166,14 @@ public struct Delivery: Sendable {
             close(dst)
         } catch {
             close(dst)
-            unlink(tmp)
+            TrustedPath.unlink(tmp)
             throw error
         }
     }
 
     /// The same inode, or a regular file with the same bytes (a copy).
     static func sameContent(_ a: String, _ b: String) -> Bool {
-        var sa = stat(), sb = stat()
-        guard lstat(a, &sa) == 0, lstat(b, &sb) == 0 else { return false }
+        guard let sa = TrustedPath.status(a), let sb = TrustedPath.status(b) else { return false }
         if sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino { return true }
         guard (sb.st_mode & S_IFMT) == S_IFREG, sa.st_size == sb.st_size else { return false }
         guard let ha = hash(a) else { return false }
@@ -182,8 +181,7 @@ public struct Delivery: Sendable {
     }
 
     static func hash(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard let fd = try? TrustedPath.open(path, O_RDONLY) else { return nil }
         defer { close(fd) }
         let h = SHA256Hex()
         var buffer = [UInt8](repeating: 0, count: 1 << 20)

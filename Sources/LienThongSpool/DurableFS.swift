@@ -10,10 +10,9 @@ import Glibc
 public enum DurableFS {
     /// fsync a directory so a create, rename or unlink inside it survives a crash.
     public static func syncDirectory(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw SpoolError("open directory", path) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw SpoolError("fsync directory", path) }
+        try TrustedPath.withFolder(path, "open directory") { fd in
+            guard fsync(fd) == 0 else { throw SpoolError("fsync directory", path) }
+        }
     }
 
     /// mkdir -p, fsyncing each parent whose entry was created.
@@ -22,24 +21,16 @@ public enum DurableFS {
     /// outbox). Done with the umask rather than a chmod afterwards: chmod
     /// would drop the setgid bit inherited from the spool root, and the
     /// service may not set it back (RestrictSUIDSGID).
+    /// Walked from the spool root without following links: a symbolic link
+    /// on the way is refused (`SpoolError.plantedSymlink`), never replaced.
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755, exact: Bool = false) throws {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty, parent != path { try makeDirectories(parent, mode: mode, exact: exact) }
         // The daemon makes folders from its one main thread only, so a
         // moment without umask affects nothing else.
         let saved = exact ? umask(0) : 0
-        let made = mkdir(path, mode)
-        if exact { umask(saved) }
-        if made != 0 {
-            guard errno == EEXIST else { throw SpoolError("mkdir", path) }
-            // Made meanwhile by someone else is fine; a file in the way is not.
-            var st = stat()
-            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { throw SpoolError("mkdir", path, errno: EEXIST) }
-            return
+        defer { if exact { umask(saved) } }
+        try TrustedPath.makeDirectories(path, mode: mode) { parent, parentPath in
+            guard fsync(parent) == 0 else { throw SpoolError("fsync directory", parentPath) }
         }
-        if !parent.isEmpty { try syncDirectory(parent) }
     }
 
     /// Writes a whole file under a hidden temporary name, fsyncs it, renames it
@@ -53,25 +44,27 @@ public enum DurableFS {
     /// temporary name, filled by `fill`, fsynced, renamed into place, its
     /// folder fsynced. On any failure the temporary file is removed.
     static func publish(_ path: String, suffix: String, mode: mode_t, fill: (Int32, String) throws -> Void) throws {
-        let dir = (path as NSString).deletingLastPathComponent
         let tmp = temporaryPath(for: path, suffix: suffix)
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw SpoolError("create", tmp) }
-        do {
-            try fill(fd, tmp)
-            guard fsync(fd) == 0 else { throw SpoolError("fsync", tmp) }
-            close(fd)
-        } catch {
-            close(fd)
-            unlink(tmp)
-            throw error
+        let tmpName = (tmp as NSString).lastPathComponent
+        try TrustedPath.withParent(path, "create") { dir, name in
+            let fd = openat(dir, tmpName, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
+            guard fd >= 0 else { throw SpoolError("create", tmp) }
+            do {
+                try fill(fd, tmp)
+                guard fsync(fd) == 0 else { throw SpoolError("fsync", tmp) }
+                close(fd)
+            } catch {
+                close(fd)
+                unlinkat(dir, tmpName, 0)
+                throw error
+            }
+            guard renameat(dir, tmpName, dir, name) == 0 else {
+                let e = SpoolError("rename into place", path)
+                unlinkat(dir, tmpName, 0)
+                throw e
+            }
+            guard fsync(dir) == 0 else { throw SpoolError("fsync directory", (path as NSString).deletingLastPathComponent) }
         }
-        guard rename(tmp, path) == 0 else {
-            let e = SpoolError("rename into place", path)
-            unlink(tmp)
-            throw e
-        }
-        try syncDirectory(dir)
     }
 
     public static func writeFile(_ path: String, text: String, mode: mode_t = 0o644) throws {
@@ -83,12 +76,11 @@ public enum DurableFS {
     /// `noReplace` and the target exists (renameat2 RENAME_NOREPLACE), so a
     /// clash never overwrites anything.
     public static func move(_ from: String, to: String, noReplace: Bool = true) throws {
-        if noReplace {
-            let r = lt_rename_noreplace(from, to)
-            guard r == 0 else { throw SpoolError("rename \(from) to", to) }
-        } else {
-            guard rename(from, to) == 0 else { throw SpoolError("rename \(from) to", to) }
-        }
+        // Both folders are reached from the spool root without following a
+        // link: a planted `office/outbox/<group>` link into the archive
+        // cannot make a claim take evidence out of the archive.
+        let code = try TrustedPath.rename(from, to: to, noReplace: noReplace)
+        guard code == 0 else { throw SpoolError("rename \(from) to", to, errno: code) }
         // From here the entry is at `to`, whatever fails: a failed fsync must
         // never be taken for a failed rename (a caller that undid the "failed"
         // rename would remove what was just moved in).
@@ -106,8 +98,7 @@ public enum DurableFS {
     /// Copies a regular file to `to` through a hidden temporary name, fsynced,
     /// so the target appears whole or not at all. Never follows a symlink.
     public static func copyFile(_ from: String, to: String, mode: mode_t = 0o644) throws {
-        let src = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard src >= 0 else { throw SpoolError("open", from) }
+        let src = try TrustedPath.open(from, O_RDONLY)
         defer { close(src) }
         try publish(to, suffix: "part", mode: mode) { dst, tmp in
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -163,7 +154,6 @@ public enum DurableFS {
     }
 
     public static func exists(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0
+        TrustedPath.status(path) != nil
     }
 }

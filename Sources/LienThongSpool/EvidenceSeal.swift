@@ -32,12 +32,13 @@ public enum EvidenceSeal {
         let batch = SyncBatch()
         var sealed: [String] = []
         for path in paths {
-            let src = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
-            guard src >= 0 else {
-                // Gone or not openable (a FIFO is opened fine with O_NONBLOCK;
-                // a symlink fails here): nothing to seal, the reader reports it.
-                if errno == ENOENT || errno == ELOOP || errno == ENXIO || errno == EACCES { continue }
-                throw SpoolError("open to seal", path)
+            let src: Int32
+            do {
+                src = try TrustedPath.open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY, "open to seal")
+            } catch let error as SpoolError where [ENOENT, ELOOP, ENXIO, EACCES].contains(error.code) {
+                // Gone or not openable (a FIFO opens fine with O_NONBLOCK; a
+                // symlink fails here): nothing to seal, the reader reports it.
+                continue
             }
             defer { close(src) }
             var st = stat()

@@ -43,11 +43,11 @@ public struct OutboundPlacement {
                 try DurableFS.writeFile(marker, text: submission + "\n")
                 break
             }
-            if let owner = try? String(contentsOfFile: marker, encoding: .utf8),
-               owner.trimmingCharacters(in: .whitespacesAndNewlines) == submission {
+            if let bytes = TrustedPath.read(marker),
+               String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == submission {
                 break
             }
-            if !DurableFS.exists(marker), (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
+            if !DurableFS.exists(marker), (try? TrustedPath.names(folder))?.isEmpty == true {
                 try DurableFS.writeFile(marker, text: submission + "\n")
                 break
             }
@@ -85,7 +85,7 @@ public struct OutboundPlacement {
     }
 
     static func owner(of receipt: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: receipt),
+        guard let bytes = TrustedPath.read(receipt), case let data = Data(bytes),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return nil }
         return object["submission"] as? String

@@ -56,7 +56,11 @@ extension Placement {
         var folders: [String: String] = [:]
         var reserved: Set<String> = []
         for plan in plans where plan.officeCopy {
-            folders[plan.submission] = try officeFolder(plan, batch: batch, reserved: &reserved)
+            do {
+                folders[plan.submission] = try officeFolder(plan, batch: batch, reserved: &reserved)
+            } catch let e as SpoolError where e.plantedSymlink != nil {
+                refusedOfficeCopy(plan.submission, e)
+            }
         }
         try batch.publishStaged()
         try batch.syncDirectories()
@@ -66,8 +70,14 @@ extension Placement {
             for relative in try SpoolTree.regularFiles(under: source) {
                 let target = folder + "/" + relative
                 if DurableFS.exists(target) { continue }
-                try batch.makeDirectories((target as NSString).deletingLastPathComponent)
-                try batch.stageCopy(from: source + "/" + relative, to: target)
+                do {
+                    try batch.makeDirectories((target as NSString).deletingLastPathComponent)
+                    try batch.stageCopy(from: source + "/" + relative, to: target)
+                } catch let e as SpoolError where e.plantedSymlink != nil {
+                    // A link planted inside the copy since its folder was made.
+                    refusedOfficeCopy(plan.submission, e)
+                    break
+                }
             }
         }
         try batch.publishStaged()
@@ -94,7 +104,7 @@ extension Placement {
     /// A non-empty one is never touched: that needs a person.
     static func clearEmptyArchiveFolder(_ dir: String) throws {
         guard DurableFS.exists(dir) else { return }
-        if (try? FileManager.default.contentsOfDirectory(atPath: dir))?.isEmpty == true, rmdir(dir) == 0 { return }
+        if (try? TrustedPath.names(dir))?.isEmpty == true, TrustedPath.unlink(dir, folder: true) { return }
         throw SpoolError("archive folder already exists while the submission is still queued; move one of them aside", dir, errno: EEXIST)
     }
 
@@ -113,9 +123,10 @@ extension Placement {
             if !DurableFS.exists(folder) {
                 try batch.makeDirectories(folder)
                 try batch.stage(marker, text: plan.submission + "\n")
-            } else if let owner = try? String(contentsOfFile: marker, encoding: .utf8) {
+            } else if let bytes = TrustedPath.read(marker) {
+                let owner = String(decoding: bytes, as: UTF8.self)
                 guard owner.trimmingCharacters(in: .whitespacesAndNewlines) == plan.submission else { continue }
-            } else if !DurableFS.exists(marker), (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
+            } else if !DurableFS.exists(marker), (try? TrustedPath.names(folder))?.isEmpty == true {
                 // An empty folder left by a crash between mkdir and the marker.
                 try batch.stage(marker, text: plan.submission + "\n")
             } else {
@@ -139,7 +150,7 @@ extension Placement {
             n += 1
             if taken.contains(stem) { continue }
             let json = stem + ".json"
-            if !DurableFS.exists(json) || (try? String(contentsOfFile: json, encoding: .utf8)) == plan.receiptJSON {
+            if !DurableFS.exists(json) || TrustedPath.read(json).map({ String(decoding: $0, as: UTF8.self) }) == plan.receiptJSON {
                 taken.insert(stem)
                 return stem
             }

@@ -35,7 +35,16 @@ public struct Placement {
     }
 
     public let layout: SpoolLayout
-    public init(layout: SpoolLayout) { self.layout = layout }
+    /// Told of an office copy not made because a symbolic link stands where
+    /// a folder of `office/inbox/` should be (a clerk can plant one there).
+    /// The submission is still archived and its receipt written; the link is
+    /// left alone for a person to remove.
+    public let refusedOfficeCopy: @Sendable (String, SpoolError) -> Void
+
+    public init(layout: SpoolLayout, refusedOfficeCopy: @escaping @Sendable (String, SpoolError) -> Void = { _, _ in }) {
+        self.layout = layout
+        self.refusedOfficeCopy = refusedOfficeCopy
+    }
 
     /// Returns the receipt file written in the unit's `receipts/`. One plan
     /// is a batch of one (see `placeAll`).
@@ -86,13 +95,9 @@ public enum SpoolTree {
         var out: [Entry] = []
         func walk(_ rel: String, depth: Int) throws {
             let dir = rel.isEmpty ? root : root + "/" + rel
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
-                throw SpoolError("list", dir)
-            }
-            for name in names.sorted() {
+            for name in try TrustedPath.names(dir).sorted() {
                 let child = rel.isEmpty ? name : rel + "/" + name
-                var st = stat()
-                guard lstat(root + "/" + child, &st) == 0 else { continue }
+                guard let st = TrustedPath.status(root + "/" + child) else { continue }
                 if (st.st_mode & S_IFMT) == S_IFDIR {
                     if depth < maxDepth { try walk(child, depth: depth + 1) }
                     else { out.append(Entry(path: child, isRegular: false, kind: "directory nested too deep")) }

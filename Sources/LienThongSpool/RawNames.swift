@@ -18,46 +18,35 @@ public enum RawNames {
     /// through a symlink). Returns what was renamed.
     @discardableResult
     public static func repair(_ dir: String, recursive: Bool) -> [Renamed] {
+        // Opened by a guarded walk: a link planted where a folder should be
+        // is neither listed nor renamed in.
+        guard let folder = try? TrustedPath.openFolder(dir, "repair names in") else { return [] }
+        defer { close(folder) }
+        guard let entries = try? TrustedPath.entries(dir) else { return [] }
         var renamed: [Renamed] = []
-        guard let stream = opendir(dir) else { return [] }
-        var raw: [[UInt8]] = []
         var subfolders: [String] = []
-        while let entry = readdir(stream) {
-            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { buffer -> [UInt8] in
-                Array(buffer.prefix { $0 != 0 })
-            }
-            if bytes == [46] || bytes == [46, 46] { continue }
-            if String(validating: bytes, as: UTF8.self) == nil {
-                raw.append(bytes)
-            } else if recursive, entry.pointee.d_type == DT_DIR {
-                subfolders.append(dir + "/" + String(decoding: bytes, as: UTF8.self))
-            }
+        for entry in entries where String(validating: entry.bytes, as: UTF8.self) != nil {
+            if recursive, entry.isFolder { subfolders.append(dir + "/" + entry.name) }
         }
-        closedir(stream)
-        for bytes in raw {
-            let safe = escaped(bytes)
+        for entry in entries where String(validating: entry.bytes, as: UTF8.self) == nil {
+            let safe = escaped(entry.bytes)
             var n = 1
             while true {
                 let name = n == 1 ? safe : "\(safe) (\(n))"
-                let from = Array(dir.utf8) + [47] + bytes + [0]
-                let to = Array((dir + "/" + name).utf8) + [0]
+                let from = entry.bytes + [0]
                 let r = from.withUnsafeBufferPointer { f in
-                    to.withUnsafeBufferPointer { t in
-                        lt_rename_noreplace(UnsafeRawPointer(f.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                            UnsafeRawPointer(t.baseAddress!).assumingMemoryBound(to: CChar.self))
-                    }
+                    lt_renameat_noreplace(folder, UnsafeRawPointer(f.baseAddress!).assumingMemoryBound(to: CChar.self), folder, name)
                 }
                 if r == 0 {
-                    renamed.append(Renamed(from: String(decoding: bytes, as: UTF8.self), to: name))
-                    var st = stat()
-                    if recursive, lstat(dir + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { subfolders.append(dir + "/" + name) }
+                    renamed.append(Renamed(from: entry.name, to: name))
+                    if recursive, let st = TrustedPath.status(dir + "/" + name), (st.st_mode & S_IFMT) == S_IFDIR { subfolders.append(dir + "/" + name) }
                     break
                 }
                 if errno != EEXIST || n > 1000 { break }
                 n += 1
             }
         }
-        if !renamed.isEmpty { try? DurableFS.syncDirectory(dir) }
+        if !renamed.isEmpty { fsync(folder) }
         for sub in subfolders { renamed += repair(sub, recursive: true) }
         return renamed
     }

@@ -12,6 +12,9 @@ public struct SpoolError: Error, CustomStringConvertible, Sendable {
     /// Set by `DurableFS.move` when the rename itself succeeded and only
     /// making it durable (the folder fsync) failed: the entry has moved.
     public var renameDone = false
+    /// Set when a symbolic link stood where a folder should be (a clerk may
+    /// plant one in any folder of a share): the link's path.
+    public private(set) var plantedSymlink: String?
 
     public init(_ operation: String, _ path: String, errno code: Int32 = errno) {
         self.operation = operation
@@ -19,8 +22,19 @@ public struct SpoolError: Error, CustomStringConvertible, Sendable {
         self.code = code
     }
 
+    /// `operation` on `target` refused because `link` is a symbolic link
+    /// where a folder should be. The daemon leaves it alone.
+    public static func symlinkRefused(_ link: String, operation: String, target: String) -> SpoolError {
+        var e = SpoolError(operation == "" ? target : "\(operation) \(target)", link, errno: ELOOP)
+        e.plantedSymlink = link
+        return e
+    }
+
     public var description: String {
-        "\(operation) \(path): \(String(cString: strerror(code)))"
+        if let link = plantedSymlink {
+            return "\(operation): a symbolic link where a folder should be: \(link); left alone, remove it and make a folder"
+        }
+        return "\(operation) \(path): \(String(cString: strerror(code)))"
     }
 
     /// Worth retrying later (disk full, quota, transient I/O), rather than a

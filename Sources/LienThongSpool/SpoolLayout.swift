@@ -5,7 +5,12 @@ import Foundation
 public struct SpoolLayout: Sendable {
     public let root: String
 
-    public init(root: String) { self.root = root }
+    /// The root is the operator's: every spool operation below it walks
+    /// from it without following links (see `TrustedPath`).
+    public init(root: String) {
+        self.root = root
+        SpoolRoots.trust(root)
+    }
 
     private func path(_ parts: String...) -> String { ([root] + parts).joined(separator: "/") }
 
@@ -40,8 +45,17 @@ public struct SpoolLayout: Sendable {
     /// Folders clerks write in: outboxes and inboxes.
     public static let clerkFolderMode: mode_t = 0o770
 
-    /// Creates every folder the gateway and the units rely on.
-    public func create(units: [String]) throws {
+    /// Creates every folder the gateway and the units rely on. A symbolic
+    /// link where a clerk-writable folder should be is left alone and
+    /// returned (the caller reports it); anything else that fails throws.
+    @discardableResult
+    public func create(units: [String]) throws -> [SpoolError] {
+        var refused: [SpoolError] = []
+        func clerkFolder(_ dir: String) throws {
+            do { try DurableFS.makeDirectories(dir, mode: Self.clerkFolderMode, exact: true) } catch let e as SpoolError where e.plantedSymlink != nil {
+                refused.append(e)
+            }
+        }
         for dir in [queue, state, officePaper, officeReceipts, quarantine,
                     path("archive", "accepted"), path("archive", "rejected")] {
             try DurableFS.makeDirectories(dir)
@@ -51,10 +65,11 @@ public struct SpoolLayout: Sendable {
         // those are group-writable. No explicit setgid (the unit's
         // RestrictSUIDSGID forbids it); folders inherit it from the setgid
         // spool root that tmpfiles.d creates.
-        for dir in [officeOutbox, officeInbox] { try DurableFS.makeDirectories(dir, mode: Self.clerkFolderMode, exact: true) }
+        for dir in [officeOutbox, officeInbox] { try clerkFolder(dir) }
         for unit in units {
             try DurableFS.makeDirectories(receipts(unit))
-            for dir in [outbox(unit), inbox(unit)] { try DurableFS.makeDirectories(dir, mode: Self.clerkFolderMode, exact: true) }
+            for dir in [outbox(unit), inbox(unit)] { try clerkFolder(dir) }
         }
+        return refused
     }
 }

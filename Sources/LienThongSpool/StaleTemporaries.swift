@@ -27,13 +27,12 @@ public enum StaleTemporaries {
     @discardableResult
     public static func clean(_ dir: String, recursive: Bool) -> [String] {
         var removed: [String] = []
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        guard let names = try? TrustedPath.names(dir) else { return [] }
         for name in names {
             let path = dir + "/" + name
-            var st = stat()
-            guard lstat(path, &st) == 0 else { continue }
+            guard let st = TrustedPath.status(path) else { continue }
             let type = st.st_mode & S_IFMT
-            if type == S_IFREG, isStale(name), unlink(path) == 0 {
+            if type == S_IFREG, isStale(name), TrustedPath.unlink(path) {
                 removed.append(path)
             } else if type == S_IFDIR, recursive, name != "files" {
                 removed += clean(path, recursive: true)

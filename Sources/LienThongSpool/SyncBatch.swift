@@ -37,8 +37,7 @@ public final class SyncBatch {
     /// Copies a regular file (never through a symlink) to a temporary name
     /// beside `to`; it gets its real name in `publishStaged`.
     public func stageCopy(from: String, to: String, mode: mode_t = 0o644) throws {
-        let src = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard src >= 0 else { throw SpoolError("open", from) }
+        let src = try TrustedPath.open(from, O_RDONLY)
         defer { close(src) }
         try stageCopy(descriptor: src, from: from, to: to, mode: mode, limit: .max)
     }
@@ -66,13 +65,12 @@ public final class SyncBatch {
 
     private func stage(_ path: String, mode: mode_t, fill: (Int32, String) throws -> Void) throws {
         let tmp = DurableFS.temporaryPath(for: path, suffix: "tmp")
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw SpoolError("create", tmp) }
+        let fd = try TrustedPath.open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode, "create")
         defer { close(fd) }
         do {
             try fill(fd, tmp)
         } catch {
-            unlink(tmp)
+            TrustedPath.unlink(tmp)
             throw error
         }
         staged.append(Staged(temporary: tmp, final: path))
@@ -89,18 +87,21 @@ public final class SyncBatch {
         for file in files {
             // fsync acts on the file, not the descriptor: reopening is fine,
             // and keeps hundreds of staged files from holding descriptors.
-            let fd = open(file.temporary, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else { throw SpoolError("reopen to fsync", file.temporary) }
+            let fd = try TrustedPath.open(file.temporary, O_RDONLY, "reopen to fsync")
             let ok = fsync(fd) == 0
             let code = errno
             close(fd)
             guard ok else { throw SpoolError("fsync", file.temporary, errno: code) }
         }
         for (i, file) in files.enumerated() {
-            guard rename(file.temporary, file.final) == 0 else {
-                let e = SpoolError("rename into place", file.final)
+            let code: Int32
+            do { code = try TrustedPath.rename(file.temporary, to: file.final, noReplace: false) } catch {
                 staged = Array(files[i...])
-                throw e
+                throw error
+            }
+            guard code == 0 else {
+                staged = Array(files[i...])
+                throw SpoolError("rename into place", file.final, errno: code)
             }
             note((file.final as NSString).deletingLastPathComponent)
         }
@@ -110,24 +111,17 @@ public final class SyncBatch {
     /// rename(2) with RENAME_NOREPLACE (a clash never overwrites anything);
     /// both folders are noted for `syncDirectories`.
     public func move(_ from: String, to: String) throws {
-        guard lt_rename_noreplace(from, to) == 0 else { throw SpoolError("rename \(from) to", to) }
+        // Walked from the spool root: a link planted where a folder should
+        // be is refused, never followed (see `TrustedPath`).
+        let code = try TrustedPath.rename(from, to: to, noReplace: true)
+        guard code == 0 else { throw SpoolError("rename \(from) to", to, errno: code) }
         note((from as NSString).deletingLastPathComponent)
         note((to as NSString).deletingLastPathComponent)
     }
 
     /// mkdir -p; the parent of each folder created is noted for `syncDirectories`.
     public func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty, parent != path { try makeDirectories(parent, mode: mode) }
-        if mkdir(path, mode) != 0 {
-            guard errno == EEXIST else { throw SpoolError("mkdir", path) }
-            var st = stat()
-            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { throw SpoolError("mkdir", path, errno: EEXIST) }
-            return
-        }
-        if !parent.isEmpty { note(parent) }
+        try TrustedPath.makeDirectories(path, mode: mode) { [self] _, parent in note(parent) }
     }
 
     /// A folder whose entries changed and must be fsynced at the next barrier.
@@ -148,7 +142,7 @@ public final class SyncBatch {
     /// Removes the temporary files of staged writes that were not published
     /// (after a failure): the spool is left as before the batch.
     public func abandon() {
-        for file in staged { unlink(file.temporary) }
+        for file in staged { TrustedPath.unlink(file.temporary) }
         staged = []
     }
 }

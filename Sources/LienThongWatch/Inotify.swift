@@ -52,6 +52,9 @@ public final class Inotify {
 
     /// Watches `root` and every folder below it. Returns the folders newly
     /// watched (the caller scans them: files may have arrived before the watch).
+    /// A symbolic link where a folder should be is neither watched nor
+    /// listed (IN_DONT_FOLLOW | IN_ONLYDIR refuse it, and a folder is listed
+    /// only when it opens with O_NOFOLLOW). The caller reports such links.
     @discardableResult
     public func watchTree(_ root: String) -> [String] {
         var added: [String] = []
@@ -68,6 +71,8 @@ public final class Inotify {
                         // own permissions): polled by the 30 s rescans instead.
                         impaired = "cannot watch \(dir): \(String(cString: strerror(e))) (give the service's group read access)"
                     }
+                    // Not a folder, or a link planted in its place (ENOTDIR,
+                    // ELOOP): never watched, and never listed through.
                     continue
                 }
                 if let old = paths[wd], old != dir { watches[old] = nil }
@@ -76,14 +81,33 @@ public final class Inotify {
                 watches[dir] = wd
                 added.append(dir)
             }
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
-            for name in names {
-                let child = dir + "/" + name
-                var st = stat()
-                if lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { stack.append(child) }
-            }
+            for name in Self.subfolders(of: dir) { stack.append(dir + "/" + name) }
         }
         return added
+    }
+
+    /// The names of the real folders in `dir`, which is opened with
+    /// O_NOFOLLOW: a link that replaced it since it was watched is not listed.
+    static func subfolders(of dir: String) -> [String] {
+        let folder = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard folder >= 0, let stream = fdopendir(folder) else {
+            if folder >= 0 { close(folder) }
+            return []
+        }
+        defer { closedir(stream) }
+        var out: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name == "." || name == ".." { continue }
+            var type = entry.pointee.d_type
+            if type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                guard fstatat(folder, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                type = (st.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : 0
+            }
+            if type == UInt8(DT_DIR) { out.append(name) }
+        }
+        return out
     }
 
     /// Forgets watches on `dir` and below (the kernel drops them by itself

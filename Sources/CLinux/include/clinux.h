@@ -9,6 +9,8 @@
 /// renameat2(RENAME_NOREPLACE) on paths: fails with EEXIST instead of
 /// replacing the target. Returns 0 or -1 with errno set.
 int lt_rename_noreplace(const char *from, const char *to);
+/// The same relative to folder descriptors (renameat2 with RENAME_NOREPLACE).
+int lt_renameat_noreplace(int fromdir, const char *from, int todir, const char *to);
 /// sync_file_range(SYNC_FILE_RANGE_WRITE) over the whole file: starts
 /// writing its data without waiting, so that many files fsynced afterwards
 /// share one journal commit. Returns 0 or -1 with errno set.

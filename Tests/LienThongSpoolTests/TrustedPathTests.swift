@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+@testable import LienThongSpool
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A clerk can plant a symbolic link in any folder of a share. Every spool
+/// operation walks from the spool root and refuses such a link: nothing is
+/// written, moved or made through it, and the link itself stays as it was.
+@Suite("TrustedPath: spool paths never go through a planted link")
+struct TrustedPathTests {
+    /// A spool root registered as such, and a folder outside it where links point.
+    static func withSpool(_ tag: String, _ body: (_ spool: String, _ outside: String) throws -> Void) throws {
+        try Scratch.withDir(tag) { dir in
+            let spool = dir + "/spool", outside = dir + "/outside"
+            try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+            _ = SpoolLayout(root: spool)
+            try body(spool, outside)
+        }
+    }
+
+    static func isLink(_ path: String, to target: String) -> Bool {
+        var st = stat()
+        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK else { return false }
+        return (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == target
+    }
+
+    static func plantedLink(_ body: () throws -> Void) -> String? {
+        do { try body() } catch let e as SpoolError { return e.plantedSymlink } catch { return nil }
+        return nil
+    }
+
+    @Test(arguments: ["office", "office/inbox", "office/inbox/U1"])
+    func aLinkAtAnyLevelIsRefusedAndLeftAlone(level: String) throws {
+        try Self.withSpool("level") { spool, outside in
+            // The same tree outside, so that following the link would succeed.
+            try FileManager.default.createDirectory(atPath: outside + "/office/inbox/U1/k", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: spool + "/office/inbox/U1/k", withIntermediateDirectories: true)
+            try FileManager.default.removeItem(atPath: spool + "/" + level)
+            try FileManager.default.createSymbolicLink(atPath: spool + "/" + level, withDestinationPath: outside + "/" + level)
+            let link = spool + "/" + level
+
+            #expect(Self.plantedLink { try DurableFS.writeFile(spool + "/office/inbox/U1/k/receipt.txt", text: "x") } == link)
+            #expect(Self.plantedLink { try DurableFS.makeDirectories(spool + "/office/inbox/U1/k/sub") } == link)
+            try Scratch.write(spool + "/queued.pdf", "evidence")
+            #expect(Self.plantedLink { try DurableFS.move(spool + "/queued.pdf", to: spool + "/office/inbox/U1/k/queued.pdf") } == link)
+            #expect(Self.plantedLink { try DurableFS.copyFile(spool + "/queued.pdf", to: spool + "/office/inbox/U1/k/c.pdf") } == link)
+            let batch = SyncBatch()
+            #expect(Self.plantedLink { try batch.stage(spool + "/office/inbox/U1/k/b.txt", text: "x") } == link)
+            #expect(Self.plantedLink { try batch.move(spool + "/queued.pdf", to: spool + "/office/inbox/U1/k/q.pdf") } == link)
+
+            // Nothing reached the folder the link points to; the link is intact.
+            #expect(Scratch.list(outside + "/office/inbox/U1/k") == [])
+            #expect(Scratch.list(outside + "/office/inbox/U1") == ["k"])
+            #expect(try Scratch.text(spool + "/queued.pdf") == "evidence")
+            #expect(Self.isLink(link, to: outside + "/" + level))
+        }
+    }
+
+    @Test func aLinkIsNotATakeOutOfTheArchive() throws {
+        // office/outbox/<group> replaced by a link into an archive folder: a
+        // claim by rename must not take the archived file out.
+        try Self.withSpool("claim") { spool, _ in
+            let archived = spool + "/archive/accepted/2026/12/S1/files"
+            try Scratch.write(archived + "/a.pdf", "signed")
+            try FileManager.default.createDirectory(atPath: spool + "/office/outbox", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: spool + "/queue/S2/files", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: spool + "/office/outbox/districts", withDestinationPath: archived)
+            let error = #expect(throws: SpoolError.self) {
+                try DurableFS.move(spool + "/office/outbox/districts/a.pdf", to: spool + "/queue/S2/files/a.pdf")
+            }
+            #expect(error?.plantedSymlink == spool + "/office/outbox/districts")
+            #expect(error?.description.contains("a symbolic link where a folder should be: \(spool)/office/outbox/districts") == true)
+            #expect(error?.description.contains("remove it and make a folder") == true)
+            #expect(try Scratch.text(archived + "/a.pdf") == "signed")
+            #expect(Scratch.list(spool + "/queue/S2/files") == [])
+            #expect(throws: SpoolError.self) { try TrustedPath.names(spool + "/office/outbox/districts") }
+        }
+    }
+
+    @Test func aDanglingLinkIsRefusedAndItsTargetNotMade() throws {
+        try Self.withSpool("dangling") { spool, outside in
+            try FileManager.default.createDirectory(atPath: spool + "/units/U1", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: spool + "/units/U1/outbox", withDestinationPath: outside + "/nowhere")
+            let refused = try SpoolLayout(root: spool).create(units: ["U1"])
+            #expect(refused.map(\.plantedSymlink) == [spool + "/units/U1/outbox"])
+            #expect(!FileManager.default.fileExists(atPath: outside + "/nowhere"))
+            #expect(Self.isLink(spool + "/units/U1/outbox", to: outside + "/nowhere"))
+            // The unit's other folders are made as usual.
+            #expect(Scratch.list(spool + "/units/U1") == ["inbox", "outbox", "receipts"])
+            #expect(TrustedPath.check(spool + "/units/U1/outbox")?.plantedSymlink == spool + "/units/U1/outbox")
+            #expect(TrustedPath.check(spool + "/units/U1/inbox") == nil)
+        }
+    }
+
+    @Test func aLinkToAFileIsRefused() throws {
+        try Self.withSpool("tofile") { spool, outside in
+            try Scratch.write(outside + "/secret", "keep")
+            try FileManager.default.createDirectory(atPath: spool + "/office/inbox", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: spool + "/office/inbox/U1", withDestinationPath: outside + "/secret")
+            #expect(Self.plantedLink { try DurableFS.writeFile(spool + "/office/inbox/U1/x", text: "y") } == spool + "/office/inbox/U1")
+            #expect(Self.plantedLink { try DurableFS.makeDirectories(spool + "/office/inbox/U1") } == spool + "/office/inbox/U1")
+            #expect(try Scratch.text(outside + "/secret") == "keep")
+        }
+    }
+
+    @Test func dotDotIsRefused() throws {
+        try Self.withSpool("dotdot") { spool, _ in
+            try FileManager.default.createDirectory(atPath: spool + "/office", withIntermediateDirectories: true)
+            let error = #expect(throws: SpoolError.self) { try DurableFS.writeFile(spool + "/office/../../escaped.txt", text: "x") }
+            #expect(error?.code == EINVAL)
+            #expect(error?.description.contains("'..'") == true)
+            #expect(!FileManager.default.fileExists(atPath: (spool as NSString).deletingLastPathComponent + "/escaped.txt"))
+            #expect(throws: SpoolError.self) { try DurableFS.makeDirectories(spool + "/office/..") }
+        }
+    }
+
+    @Test func realFoldersStillWork() throws {
+        try Self.withSpool("plain") { spool, _ in
+            try DurableFS.makeDirectories(spool + "//office/inbox/U1/k/")
+            try DurableFS.writeFile(spool + "/office/inbox/U1/k/r.txt", text: "ok")
+            #expect(try Scratch.text(spool + "/office/inbox/U1/k/r.txt") == "ok")
+            try DurableFS.move(spool + "/office/inbox/U1/k/r.txt", to: spool + "/office/r.txt")
+            #expect(TrustedPath.status(spool + "/office/r.txt") != nil)
+            #expect(try TrustedPath.names(spool + "/office").sorted() == ["inbox", "r.txt"])
+        }
+    }
+
+    @Test func aRecipientInboxUnderALinkIsRefused() throws {
+        try Self.withSpool("inbox") { spool, outside in
+            try FileManager.default.createDirectory(atPath: outside + "/inbox", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: spool + "/units", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: spool + "/units/U2", withDestinationPath: outside)
+            try Scratch.write(spool + "/archive/a.pdf", "doc")
+            let delivery = Delivery(inbox: spool + "/units/U2/inbox", items: [.init(source: spool + "/archive/a.pdf", name: "a.pdf")])
+            let error = #expect(throws: SpoolError.self) { try delivery.deliver(suffix: 1) }
+            #expect(error?.plantedSymlink == spool + "/units/U2")
+            #expect(Scratch.list(outside + "/inbox") == [])
+        }
+    }
+}

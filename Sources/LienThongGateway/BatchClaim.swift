@@ -51,7 +51,7 @@ extension Pipeline {
         let sub: OpenSubmission
         let target: String
         let source: String
-        let identities: Set<String>
+        let identities: Set<PairingKey>
     }
 
     private func claimFiles(_ files: [(unit: LienThongCore.Unit, name: String, source: String)], now: Date) -> [OpenSubmission] {
@@ -63,7 +63,7 @@ extension Pipeline {
             try ledger.batch {
                 for f in files {
                     let key = SubmissionKey.key(forFileName: f.name)
-                    let identities = OpenSubmission.identities(forKey: key)
+                    let identities = Pairing.keys(forKey: key)
                     let before = open.count
                     let sub = try openSubmission(unit: f.unit.id, key: key, identities: identities, isFolder: false, now: now)
                     if open.count > before { created.append(sub) }

@@ -35,7 +35,7 @@ extension Pipeline {
 
     private func claimFile(unit: LienThongCore.Unit, name: String, source: String, now: Date) throws -> OpenSubmission {
         let key = SubmissionKey.key(forFileName: name)
-        let identities = OpenSubmission.identities(forKey: key)
+        let identities = Pairing.keys(forKey: key)
         let sub = try openSubmission(unit: unit.id, key: key, identities: identities, isFolder: false, now: now)
         try moveIntoQueue(sub, name: name, source: source, identities: identities, now: now)
         return sub
@@ -44,7 +44,7 @@ extension Pipeline {
     /// Moves one dropped file into its submission's queue folder: the intent
     /// in the ledger first, the rename second (Recovery settles a crash in
     /// between), then the seal; only a failed rename takes the intent back.
-    func moveIntoQueue(_ sub: OpenSubmission, name: String, source: String, identities: Set<String>, now: Date) throws {
+    func moveIntoQueue(_ sub: OpenSubmission, name: String, source: String, identities: Set<PairingKey>, now: Date) throws {
         let dir = settings.layout.queuedFiles(sub.id)
         try DurableFS.makeDirectories(dir)
         let target = uniqueName(name, in: dir, avoiding: [])
@@ -124,14 +124,14 @@ extension Pipeline {
     /// it is claimed whole with one rename.
     private func claimFolder(unit: LienThongCore.Unit, name: String, source: String, now: Date) throws -> OpenSubmission {
         let key = SubmissionKey.key(forFolderName: name)
-        return try claimWholeFolder(unit: unit.id, key: key, pairing: "folder:" + key, outboundGroup: nil, source: source, now: now)
+        return try claimWholeFolder(unit: unit.id, key: key, pairing: SubmissionPairing(.folder(key)), outboundGroup: nil, source: source, now: now)
     }
 
     /// Claims a dropped folder as one new submission (inbound, or the
     /// office's own when `outboundGroup` is set): the intent in the ledger,
     /// one rename into the queue, then its entries sealed and recorded; only
     /// a failed rename takes the submission back.
-    func claimWholeFolder(unit: String, key: String, pairing: String, outboundGroup: String?, source: String, now: Date) throws -> OpenSubmission {
+    func claimWholeFolder(unit: String, key: String, pairing: SubmissionPairing, outboundGroup: String?, source: String, now: Date) throws -> OpenSubmission {
         let id = try ledger.newSubmissionID(now: now, timeZone: settings.timeZone)
         try ledger.createSubmission(id: id, unit: unit, key: key, pairing: pairing, isFolder: true, at: now)
         let sub = OpenSubmission(id: id, unit: unit, key: key, isFolder: true, identities: [], firstArrival: now, lastArrival: now)
@@ -181,16 +181,15 @@ extension Pipeline {
 
     /// The open submission of this unit that shares the key or the document
     /// number, or a new one.
-    func openSubmission(unit: String, key: String, identities: Set<String>, isFolder: Bool, now: Date) throws -> OpenSubmission {
+    func openSubmission(unit: String, key: String, identities: Set<PairingKey>, isFolder: Bool, now: Date) throws -> OpenSubmission {
         if let match = open.inUnit(unit)
-            .filter({ $0.unit == unit && !$0.isFolder && $0.outboundGroup == nil && !$0.identities.isDisjoint(with: identities) })
+            .filter({ $0.unit == unit && !$0.isFolder && $0.outboundGroup == nil && Pairing.pairs($0.identities, identities) })
             .min(by: { $0.firstArrival < $1.firstArrival })
         {
             return match
         }
         let id = try ledger.newSubmissionID(now: now, timeZone: settings.timeZone)
-        let pairing = identities.first { $0.hasPrefix("doc:") } ?? "key:" + key
-        try ledger.createSubmission(id: id, unit: unit, key: key, pairing: pairing, isFolder: false, at: now)
+        try ledger.createSubmission(id: id, unit: unit, key: key, pairing: Pairing.recorded(identities, key: key), isFolder: false, at: now)
         let sub = OpenSubmission(id: id, unit: unit, key: key, isFolder: false, identities: identities, firstArrival: now, lastArrival: now)
         open[id] = sub
         return sub

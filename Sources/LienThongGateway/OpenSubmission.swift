@@ -10,7 +10,7 @@ final class OpenSubmission {
     let isFolder: Bool
     /// What pairs a new file with this submission: its key, and the document
     /// number and symbol when the key holds one.
-    var identities: Set<String>
+    var identities: Set<PairingKey>
     var firstArrival: Date
     var lastArrival: Date
     /// When to look again without a new event (settle end or window end).
@@ -25,7 +25,7 @@ final class OpenSubmission {
     var facts: [FileName: FileFacts] = [:]
     var validations: [FileName: DocumentValidation] = [:]
 
-    init(id: String, unit: String, key: String, isFolder: Bool, identities: Set<String>, firstArrival: Date, lastArrival: Date) {
+    init(id: String, unit: String, key: String, isFolder: Bool, identities: Set<PairingKey>, firstArrival: Date, lastArrival: Date) {
         self.id = id
         self.unit = unit
         self.key = key
@@ -33,13 +33,6 @@ final class OpenSubmission {
         self.identities = identities
         self.firstArrival = firstArrival
         self.lastArrival = lastArrival
-    }
-
-    /// The pairing identities of a loose file's name.
-    static func identities(forKey key: String) -> Set<String> {
-        var ids: Set<String> = ["key:" + key]
-        if let number = DocumentNumber.find(in: key) { ids.insert("doc:" + number.pairingIdentity) }
-        return ids
     }
 }
 

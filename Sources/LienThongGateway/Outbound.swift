@@ -10,14 +10,9 @@ import Glibc
 /// group folder there) like inbound ones, validated, classified, filed, and
 /// then fanned out (OutboundDeliveries.swift) or put aside for paper.
 /// Outbound submissions live in the same ledger table with `unit` = the
-/// office and a pairing of `outbound:<group>|<key>`.
+/// office and a pairing that names the group folder (SubmissionPairing).
 extension Pipeline {
-    static let outboundPrefix = "outbound:"
-
-    static func outboundGroup(of record: Ledger.SubmissionRecord) -> String? {
-        guard record.pairing.hasPrefix(outboundPrefix) else { return nil }
-        return String(record.pairing.dropFirst(outboundPrefix.count).prefix { $0 != "|" })
-    }
+    static func outboundGroup(of record: Ledger.SubmissionRecord) -> String? { record.pairing.outboundGroup }
 
     static func isOutbound(_ record: Ledger.SubmissionRecord) -> Bool { outboundGroup(of: record) != nil }
 
@@ -37,19 +32,19 @@ extension Pipeline {
         do {
             if isDir {
                 let key = SubmissionKey.key(forFolderName: name)
-                return try claimWholeFolder(unit: office, key: key, pairing: Self.outboundPrefix + group + "|folder:" + key,
+                return try claimWholeFolder(unit: office, key: key, pairing: SubmissionPairing(.folder(key), outboundGroup: group),
                                             outboundGroup: group, source: source, now: now)
             }
             let key = SubmissionKey.key(forFileName: name)
-            let identities = OpenSubmission.identities(forKey: key)
+            let identities = Pairing.keys(forKey: key)
             let sub: OpenSubmission
             if let match = open.values
-                .filter({ $0.outboundGroup == group && !$0.isFolder && !$0.identities.isDisjoint(with: identities) })
+                .filter({ $0.outboundGroup == group && !$0.isFolder && Pairing.pairs($0.identities, identities) })
                 .min(by: { $0.firstArrival < $1.firstArrival }) {
                 sub = match
             } else {
                 let id = try ledger.newSubmissionID(now: now, timeZone: settings.timeZone)
-                try ledger.createSubmission(id: id, unit: office, key: key, pairing: Self.outboundPrefix + group + "|key:" + key, isFolder: false, at: now)
+                try ledger.createSubmission(id: id, unit: office, key: key, pairing: SubmissionPairing(.name(key), outboundGroup: group), isFolder: false, at: now)
                 sub = OpenSubmission(id: id, unit: office, key: key, isFolder: false, identities: identities, firstArrival: now, lastArrival: now)
                 sub.outboundGroup = group
                 open[id] = sub
@@ -118,7 +113,7 @@ extension Pipeline {
         else { return false }
         return names.contains { name in
             !name.hasPrefix(".") && !settings.ignore.matches(name)
-                && !OpenSubmission.identities(forKey: SubmissionKey.key(forFileName: name)).isDisjoint(with: sub.identities)
+                && Pairing.pairs(Pairing.keys(forFileName: name), sub.identities)
         }
     }
 

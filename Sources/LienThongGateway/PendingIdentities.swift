@@ -17,7 +17,7 @@ final class PendingIdentities {
     private var memo: [String: [Int]] = [:]
 
     /// Whether `name` shares a pairing identity with `identities`.
-    func shares(_ name: String, with identities: Set<String>, pending: Int) -> Bool {
+    func shares(_ name: String, with identities: Set<PairingKey>, pending: Int) -> Bool {
         let mine = hashes(of: name, pending: pending)
         return identities.contains { mine.contains($0.hashValue) }
     }
@@ -25,7 +25,7 @@ final class PendingIdentities {
     private func hashes(of name: String, pending: Int) -> [Int] {
         if let known = memo[name] { return known }
         if memo.count > max(4096, 2 * pending) { memo.removeAll(keepingCapacity: false) }
-        let ids = OpenSubmission.identities(forKey: SubmissionKey.key(forFileName: name)).map(\.hashValue)
+        let ids = Pairing.keys(forFileName: name).map(\.hashValue)
         memo[name] = ids
         return ids
     }

@@ -40,7 +40,7 @@ extension Pipeline {
                     // The name it was dropped under: a numbered queue name
                     // (`X (2).docx`) would pair with nothing.
                     let base = (file.source as NSString).lastPathComponent
-                    sub.identities.formUnion(OpenSubmission.identities(forKey: SubmissionKey.key(forFileName: base)))
+                    sub.identities.formUnion(Pairing.keys(forFileName: base))
                 }
             }
             sub.wakeAt = now

@@ -10,7 +10,7 @@ extension Pipeline {
     func sameNumberWarnings(_ sub: OpenSubmission, _ a: Assessment) throws -> [String] {
         guard let document = a.document else { return [] }
         if a.parts.contains(where: { $0.problem?.code == .duplicate }) { return [] }
-        let earlier = try ledger.acceptedSubmissions(unit: sub.unit, pairing: "doc:" + document.pairingIdentity, excluding: sub.id)
+        let earlier = try ledger.acceptedSubmissions(unit: sub.unit, pairing: .document(document), excluding: sub.id)
         guard let first = earlier.first else { return [] }
         let list = earlier.joined(separator: ", ")
         switch settings.config.language {

@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 
 extension Ledger {
     /// Group commit: every ledger step inside `body` (claims, decisions,
@@ -20,14 +21,14 @@ extension Ledger {
 
 extension Ledger {
     /// Earlier accepted submissions of `unit` paired under the same document
-    /// number and symbol (`pairing` is `doc:<identity>`), oldest first.
-    public func acceptedSubmissions(unit: String, pairing: String, excluding: String) throws -> [String] {
+    /// number and symbol, oldest first.
+    public func acceptedSubmissions(unit: String, pairing: PairingKey, excluding: String) throws -> [String] {
         try db.query(
             """
             SELECT id FROM submissions WHERE unit = ? AND pairing = ? AND verdict = 'accepted' AND id != ?
             ORDER BY decided_at
             """,
-            [.text(unit), .text(pairing), .text(excluding)]
+            [.text(unit), .text(SubmissionPairing(pairing).description), .text(excluding)]
         ).compactMap { $0.first?.string }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 
 /// The provenance trail in SQLite (`state/ledger.sqlite`): every submission,
 /// every file, every state change, the verdicts and the arrival numbers.
@@ -21,7 +22,7 @@ public final class Ledger {
         public var id: String
         public var unit: String
         public var key: String
-        public var pairing: String
+        public var pairing: SubmissionPairing
         public var isFolder: Bool
         public var state: State
         public var firstArrival: Date
@@ -132,11 +133,11 @@ public final class Ledger {
         return Int(try db.query("SELECT value FROM counters WHERE name = ?", [.text(counter)]).first?.first?.int ?? 0)
     }
 
-    public func createSubmission(id: String, unit: String, key: String, pairing: String, isFolder: Bool, at: Date) throws {
+    public func createSubmission(id: String, unit: String, key: String, pairing: SubmissionPairing, isFolder: Bool, at: Date) throws {
         try db.transaction {
             try db.query(
                 "INSERT INTO submissions(id, unit, key, pairing, is_folder, state, first_arrival, last_arrival) VALUES(?,?,?,?,?,?,?,?)",
-                [.text(id), .text(unit), .text(key), .text(pairing), .int(isFolder ? 1 : 0), .text(State.gathering.rawValue),
+                [.text(id), .text(unit), .text(key), .text(pairing.description), .int(isFolder ? 1 : 0), .text(State.gathering.rawValue),
                  .double(at.timeIntervalSince1970), .double(at.timeIntervalSince1970)])
             try logEvent(id, at: at, "created", isFolder ? "folder \(key)" : "key \(key)")
         }
@@ -279,7 +280,7 @@ public final class Ledger {
 
     static func submission(_ r: [SQLValue]) -> SubmissionRecord {
         SubmissionRecord(
-            id: r[0].string ?? "", unit: r[1].string ?? "", key: r[2].string ?? "", pairing: r[3].string ?? "",
+            id: r[0].string ?? "", unit: r[1].string ?? "", key: r[2].string ?? "", pairing: SubmissionPairing(stored: r[3].string ?? ""),
             isFolder: r[4].int == 1, state: State(rawValue: r[5].string ?? "") ?? .gathering,
             firstArrival: Date(timeIntervalSince1970: r[6].double ?? 0), lastArrival: Date(timeIntervalSince1970: r[7].double ?? 0),
             verdict: r[8].string, arrivalNumber: r[9].int.map { Int($0) }, receipt: r[10].string,

@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 import LienThongSpool
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
     @discardableResult
     static func make(_ ledger: Ledger, id: String, unit: String, files: [(String, String)], decide: (accepted: Bool, reasons: [String])?,
                      at: Date = t0) throws -> String {
-        try ledger.createSubmission(id: id, unit: unit, key: "k-\(id)", pairing: "key:k", isFolder: false, at: at)
+        try ledger.createSubmission(id: id, unit: unit, key: "k-\(id)", pairing: SubmissionPairing(.name("k")), isFolder: false, at: at)
         for (name, role) in files {
             try ledger.addFile(submission: id, name: name, source: "/outbox/\(name)", at: at)
             try ledger.markClaimed(submission: id, name: name, at: at)

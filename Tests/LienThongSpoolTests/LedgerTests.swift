@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 import Testing
 @testable import LienThongSpool
 #if canImport(Glibc)
@@ -17,7 +18,7 @@ enum Books {
     @discardableResult
     static func submit(_ ledger: Ledger, unit: String = unit, key: String = "4116-UBND-CN", at: Date = t0) throws -> String {
         let id = try ledger.newSubmissionID(now: at, timeZone: hcm)
-        try ledger.createSubmission(id: id, unit: unit, key: key, pairing: key, isFolder: false, at: at)
+        try ledger.createSubmission(id: id, unit: unit, key: key, pairing: SubmissionPairing(.name(key)), isFolder: false, at: at)
         return id
     }
 
@@ -255,11 +256,11 @@ struct LedgerSubmissionTests {
         try Scratch.withDir("create") { dir in
             let ledger = try Books.open(dir)
             let id = try ledger.newSubmissionID(now: Books.t0, timeZone: Books.hcm)
-            try ledger.createSubmission(id: id, unit: Books.unit, key: "Hồ sơ", pairing: "hs", isFolder: true, at: Books.t0)
+            try ledger.createSubmission(id: id, unit: Books.unit, key: "Hồ sơ", pairing: SubmissionPairing(.folder("hs")), isFolder: true, at: Books.t0)
             let r = try #require(try ledger.submission(id))
             #expect(r.unit == Books.unit)
             #expect(r.key == "Hồ sơ")
-            #expect(r.pairing == "hs")
+            #expect(r.pairing == SubmissionPairing(.folder("hs")))
             #expect(r.isFolder)
             #expect(r.state == .gathering)
             #expect(r.firstArrival == Books.t0)
@@ -268,7 +269,7 @@ struct LedgerSubmissionTests {
             #expect(try ledger.submission("no-such-id") == nil)
             // The same id twice is refused.
             #expect(throws: (any Error).self) {
-                try ledger.createSubmission(id: id, unit: Books.unit, key: "k", pairing: "k", isFolder: false, at: Books.t0)
+                try ledger.createSubmission(id: id, unit: Books.unit, key: "k", pairing: SubmissionPairing(.name("k")), isFolder: false, at: Books.t0)
             }
         }
     }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what lienthong needs on Debian 12 and is not there yet: the C
-# libraries it links (OpenSSL, libsystemd, SQLite), the tools its fixture
+# libraries it links (OpenSSL, libsystemd, SQLite, zlib), the tools its fixture
 # scripts and tests use, and pyHanko for signing sample PDFs.
 set -euo pipefail
 
-packages=(libssl-dev libsystemd-dev libsqlite3-dev openssl faketime python3 python3-pip
+packages=(libssl-dev libsystemd-dev libsqlite3-dev zlib1g-dev openssl faketime python3 python3-pip
           systemd util-linux qpdf poppler-utils inotify-tools
           chromium)  # renders lienthongctl's HTML report in the tests
 missing=()

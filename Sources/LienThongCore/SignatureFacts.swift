@@ -63,12 +63,17 @@ public struct DocumentValidation: Codable, Sendable, Equatable {
     /// signature, unparseable file). Signature-level problems are in `signatures`.
     public var problems: [ReasonCode]
     public var notes: [String]
+    /// Set when validation stopped at a bound of its budget (the file is then
+    /// `unreadable` and no signature counts as checked).
+    public var stopped: ValidationStop?
 
-    public init(file: String, signatures: [SignatureFinding] = [], problems: [ReasonCode] = [], notes: [String] = []) {
+    public init(file: String, signatures: [SignatureFinding] = [], problems: [ReasonCode] = [], notes: [String] = [],
+                stopped: ValidationStop? = nil) {
         self.file = file
         self.signatures = signatures
         self.problems = problems
         self.notes = notes
+        self.stopped = stopped
     }
 
     /// Every signature valid, at least one signature, and no document-level problem.

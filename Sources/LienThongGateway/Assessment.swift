@@ -19,6 +19,9 @@ extension Pipeline {
         /// A claimed file changed while or since it was read (a sender still
         /// writing through an open handle): decide nothing yet.
         var stillArriving = false
+        /// An electronic part is being validated on a worker thread: decide
+        /// nothing yet; its result makes the submission due again.
+        var validating = false
     }
 
     func assess(_ sub: OpenSubmission, now: Date) throws -> Assessment {
@@ -52,6 +55,7 @@ extension Pipeline {
         var manifest: Manifest?
         var manifestUnreadable = false
         var parts: [SubmissionPart] = []
+        var validating = false
         for name in names {
             guard let facts = sub.facts[name] else { continue }
             let role = roles[name] ?? .other
@@ -64,9 +68,18 @@ extension Pipeline {
             }
             if role == .electronic, facts.problem == nil {
                 if sub.validations[name] == nil {
-                    sub.validations[name] = validate(root: root, name: name.string, facts: facts, bytes: bytesOf[name], arrival: sub.firstArrival)
+                    validating = true
+                    let key = ValidationWorkers.Key(submission: sub.id, name: name)
+                    if !validations.isRunning(key, stamp: facts.stamp) {
+                        validations.start(key, stamp: facts.stamp,
+                                          validationJob(root: root, name: name.string, bytes: bytesOf[name], arrival: sub.firstArrival))
+                    }
                 }
                 part.validation = sub.validations[name]
+                if let stop = part.validation?.stopped {
+                    // Said as a file problem, so the receipt names the bound.
+                    part.problem = Finding(.unreadable, findingDetail.validationStopped(part.name, stop))
+                }
                 if let earlier = try ledger.acceptedSubmission(unit: sub.unit, sha256: facts.sha256, excluding: sub.id) {
                     part.problem = Finding(.duplicate, findingDetail.duplicate(part.name, earlier: earlier))
                 }
@@ -78,13 +91,14 @@ extension Pipeline {
         let subject = manifest?.subject ?? sub.key
         return Assessment(parts: parts, document: document, type: type, subject: subject,
                           quarantine: entries.contains { sub.facts[FileName($0.path)]?.quarantine ?? false },
-                          manifest: manifest, manifestUnreadable: manifestUnreadable, stillArriving: stillArriving)
+                          manifest: manifest, manifestUnreadable: manifestUnreadable, stillArriving: stillArriving,
+                          validating: validating)
     }
 
     private func read(_ path: String, name: String) -> (FileFacts, [UInt8]?) {
         switch SafeReader.read(path, maxSize: settings.config.intake.maxFileSize) {
         case .file(let bytes, let sha):
-            let signed = SignatureValidator.looksLikePDF(bytes) && SignatureValidator.pdfHasSignature(bytes)
+            let signed = SignatureValidator.looksLikePDF(bytes) && SignatureValidator.pdfHasSignature(bytes, limits: Self.sniffLimits)
             let content = RoleClassifier.sniff(head: Array(bytes.prefix(1024)), isSignedPDF: signed)
             // Bytes are kept only for the files validated in this pass.
             let keep = content == .signedPDF || content == .json || name.lowercased().hasSuffix(".p7s")
@@ -114,16 +128,29 @@ extension Pipeline {
         return []
     }
 
-    private func validate(root: String, name: String, facts: FileFacts, bytes: [UInt8]?, arrival: Date) -> DocumentValidation {
+    /// The sniff that gives a file its role runs on the loop thread: a file
+    /// too costly to scan in 2 s counts as signed, and its validation (on a
+    /// worker, under the full budget) says why it is refused.
+    static let sniffLimits: ValidationLimits = {
+        var limits = ValidationLimits.standard
+        limits.maxSeconds = 2
+        return limits
+    }()
+
+    /// Reads what validating a file needs (here, on the loop thread) and
+    /// returns the validation itself, to run on a worker.
+    private func validationJob(root: String, name: String, bytes: [UInt8]?, arrival: Date) -> @Sendable () -> DocumentValidation {
         let display = name
         let content = bytes ?? readBytes(root + "/" + name)
+        let validator = settings.validator
         let p7s = root + "/" + name + ".p7s"
         if DurableFS.exists(p7s) {
             guard case .file(let signature, _) = SafeReader.read(p7s, maxSize: settings.config.intake.maxFileSize) else {
-                return DocumentValidation(file: display, problems: [.unreadable], notes: ["\(name).p7s could not be read"])
+                let unreadable = DocumentValidation(file: display, problems: [.unreadable], notes: ["\(name).p7s could not be read"])
+                return { unreadable }
             }
-            return settings.validator.validateDetached(content: content, signature: signature, name: display, arrival: arrival)
+            return { validator.validateDetached(content: content, signature: signature, name: display, arrival: arrival) }
         }
-        return settings.validator.validatePDF(content, name: display, arrival: arrival)
+        return { validator.validatePDF(content, name: display, arrival: arrival) }
     }
 }

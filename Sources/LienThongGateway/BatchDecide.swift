@@ -59,6 +59,11 @@ extension Pipeline {
                         fields: [(JournalField.submission, sub.id), (JournalField.unit, sub.unit)])
                 return nil
             }
+            if a.validating {
+                // Decided once its validation is done (collectValidations wakes it).
+                sub.wakeAt = nil
+                return nil
+            }
             guard let unit = settings.config.registry[sub.unit] else {
                 // The unit left the registry on reload: decide by the rule anyway.
                 return Ready(sub: sub, assessment: a, unit: LienThongCore.Unit(id: sub.unit, name: sub.unit, level: .department),

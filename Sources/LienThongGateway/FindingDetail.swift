@@ -25,6 +25,12 @@ struct FindingDetail {
 
     func unreadable(_ name: String) -> String { pick("\(name): không đọc được tệp", "\(name): could not be read") }
 
+    /// A PDF whose validation passed a bound of its budget (a decompression or parse bomb).
+    func validationStopped(_ name: String, _ stop: ValidationStop) -> String {
+        pick("\(name): dừng kiểm tra PDF vì \(stop.text(.vi)); văn bản ký số thật không cần như vậy, đề nghị xuất lại tệp PDF",
+             "\(name): PDF validation stopped: \(stop.text(.en)); no genuine signed document needs this, export the PDF again")
+    }
+
     func duplicate(_ name: String, earlier: String) -> String {
         pick("\(name) đã được tiếp nhận trước đó trong hồ sơ \(earlier)", "\(name) was accepted before in submission \(earlier)")
     }

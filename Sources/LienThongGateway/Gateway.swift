@@ -62,7 +62,8 @@ public final class Gateway {
         while true {
             let now = Date()
             let timeout = nextTimeout(now: now)
-            var fds = [pollfd(fd: inotify.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
+            var fds = [pollfd(fd: inotify.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: pipeline.validations.wakeFD, events: Int16(POLLIN), revents: 0)]
             fds += control?.pollDescriptors() ?? []
             let n = poll(&fds, nfds_t(fds.count), timeout)
             if n < 0 && errno != EINTR { throw WatchError("poll", "", errno) }
@@ -79,7 +80,8 @@ public final class Gateway {
                 }
             }
             if fds[0].revents & Int16(POLLIN) != 0 { handle(inotify.read(), now: Date()) }
-            control?.handle(Array(fds.dropFirst(2)), now: Date())
+            if fds[2].revents & Int16(POLLIN) != 0 { pipeline.collectValidations(now: Date()) }
+            control?.handle(Array(fds.dropFirst(3)), now: Date())
             tick(now: Date())
         }
     }

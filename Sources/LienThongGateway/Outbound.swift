@@ -75,6 +75,10 @@ extension Pipeline {
         }
         do {
             let a = try assess(sub, now: now)
+            if a.validating {
+                sub.wakeAt = nil  // woken when its validation is done
+                return
+            }
             if a.parts.isEmpty {
                 dropOpen(sub, now: now)
                 return

@@ -25,12 +25,28 @@ public final class Pipeline {
     /// filed again from the ledger at this time, with doubling backoff.
     var placementRetryAt: Date?
     var placementBackoff: Double = 1
+    /// Signature validation off the loop thread (ValidationWorkers.swift).
+    let validations: ValidationWorkers
 
     public init(settings: GatewaySettings, log: EventLog) throws {
         self.settings = settings
         self.log = log
         try Self.createFolders(settings, log: log)
         ledger = try Ledger(path: settings.layout.ledger)
+        validations = try ValidationWorkers()
+    }
+
+    /// Takes finished validations into their submissions and makes those due.
+    /// A result for a file that changed since it was read is dropped: the
+    /// next look reads the file again and validates it again.
+    func collectValidations(now: Date) {
+        for r in validations.collect() {
+            guard let sub = open[r.key.submission] else { continue }  // decided or dropped meanwhile
+            if let facts = sub.facts[r.key.name], facts.stamp == r.stamp {
+                sub.validations[r.key.name] = r.validation
+            }
+            sub.wakeAt = now
+        }
     }
 
     /// The spool's folders. A link planted in an inbox's place is reported

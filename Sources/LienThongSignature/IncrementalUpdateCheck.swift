@@ -23,6 +23,8 @@
 struct IncrementalUpdateCheck {
     let data: [UInt8]
     let index: PDFObjectIndex
+    /// The file's budget: the comparison reads the clock as it goes.
+    let budget: ValidationBudget
     var fileLength: Int { data.count }
 
     struct Result {
@@ -64,7 +66,9 @@ struct IncrementalUpdateCheck {
             }
         }
 
-        for object in updates {
+        var reported = Set<String>()
+        for (n, object) in updates.enumerated() {
+            if n % 1024 == 0, !budget.checkTime() { break }
             if object.type == "XRef" || object.type == "ObjStm" { continue }
             guard let before = old[object.number] else {
                 if object.number >= oldSize || !oldStreamsUnreadable { continue }  // a new object
@@ -76,7 +80,7 @@ struct IncrementalUpdateCheck {
             if object.value == before.value, sameStream(object, before) { continue }
             if infoNumbers.contains(object.number) || object.type == "Metadata" && before.type == "Metadata" { continue }
             if let why = judge(object, before, oldRoot: oldRoot, acroForm: acroFormNumbers, dss: dssNumbers, updates: latestUpdate),
-               !result.violations.contains(why) {
+               reported.insert(why).inserted {
                 result.violations.append(why)
             }
         }
@@ -124,9 +128,11 @@ struct IncrementalUpdateCheck {
     }
 
     private static func onlyAddsWidgets(_ new: [PDFObject], to old: [PDFObject], updates: [Int: PDFIndirectObject]) -> Bool {
-        // Every old entry stays; every added one is a reference to a widget written in the update.
-        guard old.allSatisfy({ new.contains($0) }) else { return false }
-        for item in new where !old.contains(item) {
+        // Every old entry stays; every added one is a reference to a widget
+        // written in the update. Sets: a hostile array has a million entries.
+        let newItems = Set(new), oldItems = Set(old)
+        guard oldItems.isSubset(of: newItems) else { return false }
+        for item in newItems.subtracting(oldItems) {
             guard let (number, _) = item.reference, let target = updates[number]?.dictionary,
                   target["Subtype"]?.name == "Widget" || target["FT"]?.name == "Sig" else { return false }
         }

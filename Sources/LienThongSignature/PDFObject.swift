@@ -1,6 +1,6 @@
 /// A PDF object as parsed from the file (ISO 32000-1 §7.3). Only what the
 /// signature checks need: no decryption, no font or content semantics.
-indirect enum PDFObject: Equatable, Sendable {
+indirect enum PDFObject: Hashable, Sendable {
     case null
     case bool(Bool)
     case integer(Int)
@@ -21,7 +21,7 @@ indirect enum PDFObject: Equatable, Sendable {
 
 /// A dictionary with where each value sits in the file, because the signature
 /// checks compare byte offsets (the /Contents string must be the ByteRange gap).
-struct PDFDictionary: Equatable, Sendable {
+struct PDFDictionary: Hashable, Sendable {
     private(set) var values: [String: PDFObject] = [:]
     /// Byte span of each value in the file (last occurrence for repeated keys).
     private(set) var spans: [String: Range<Int>] = [:]
@@ -43,6 +43,7 @@ struct PDFDictionary: Equatable, Sendable {
 
     /// Equal values; spans do not matter (an object rewritten elsewhere is the same object).
     static func == (a: PDFDictionary, b: PDFDictionary) -> Bool { a.values == b.values }
+    func hash(into hasher: inout Hasher) { hasher.combine(values) }
 
     /// The keys whose values differ between `self` and `other`.
     func changedKeys(comparedTo other: PDFDictionary) -> Set<String> {

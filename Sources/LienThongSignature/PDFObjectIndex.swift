@@ -4,7 +4,8 @@ import Foundation
 /// scanning for `n g obj` headers (no xref needed, so it also works where the
 /// xref is broken or hostile). Objects inside compressed object streams are
 /// expanded when the stream can be inflated. Built once per document, and only
-/// when an earlier signature has updates after it.
+/// when an earlier signature has updates after it. Stops where the file's
+/// budget runs out (the caller then reports the file, not a partial index).
 struct PDFObjectIndex {
     /// Uncompressed objects and objects expanded from object streams, in file
     /// order (an expanded object takes the offset of its object stream).
@@ -14,31 +15,30 @@ struct PDFObjectIndex {
     /// Object streams that could not be read (unsupported filter, corrupt data).
     private(set) var unreadableObjectStreams: [(offset: Int, number: Int)] = []
 
-    /// Caps against hostile files.
-    static let maxObjects = 2_000_000
-
-    init(_ data: [UInt8]) {
+    init(_ data: [UInt8], budget: ValidationBudget) {
         let keyword = Array("obj".utf8)
         var position = 0
-        while objects.count < Self.maxObjects, let hit = ByteSearch.first(keyword, in: data, from: position) {
+        // The clock is read at each candidate: a header without a /Length
+        // sends the parser searching to the end of the file for "endstream".
+        while budget.checkTime(), let hit = ByteSearch.first(keyword, in: data, from: position) {
             position = hit + keyword.count
             guard position >= data.count || !PDFParser.isRegular(data[position]),
                   let start = Self.headerStart(before: hit, in: data) else { continue }
-            var parser = PDFParser(data, at: start)
+            var parser = PDFParser(data, at: start, budget: budget)
             guard let object = parser.parseIndirectObject(), object.offset == start else { continue }
             objects.append(object)
             position = max(position, parser.position)
             if object.type == "XRef", let dict = object.dictionary { trailers.append((start, dict)) }
             if object.type == "ObjStm", let stream = object.stream, let dict = object.dictionary {
-                if let expanded = ObjectStream.expand(dict, data[stream], at: start) {
+                if let expanded = ObjectStream.expand(dict, data[stream], at: start, budget: budget) {
                     objects += expanded
                 } else {
                     unreadableObjectStreams.append((start, object.number))
                 }
             }
         }
-        for hit in ByteSearch.all(Array("trailer".utf8), in: data) {
-            var parser = PDFParser(data, at: hit + "trailer".utf8.count)
+        for hit in ByteSearch.all(Array("trailer".utf8), in: data) where budget.checkTime() {
+            var parser = PDFParser(data, at: hit + "trailer".utf8.count, budget: budget)
             if let (object, _) = parser.parseObject(), case .dictionary(let dict) = object {
                 trailers.append((hit, dict))
             }
@@ -95,11 +95,12 @@ struct PDFObjectIndex {
 
 /// Object streams (ISO 32000-1 §7.5.7): `/N` pairs of "number offset" then the objects.
 enum ObjectStream {
-    static func expand(_ dict: PDFDictionary, _ raw: ArraySlice<UInt8>, at offset: Int) -> [PDFIndirectObject]? {
-        guard let data = StreamDecoder.decode(dict, Array(raw)),
+    static func expand(_ dict: PDFDictionary, _ raw: ArraySlice<UInt8>, at offset: Int, budget: ValidationBudget) -> [PDFIndirectObject]? {
+        // The inflated bytes live only while their objects are parsed out.
+        guard let data = StreamDecoder.decode(dict, Array(raw), budget: budget),
               let count = dict["N"]?.integer, let first = dict["First"]?.integer,
               count >= 0, count <= 100_000, first >= 0, first <= data.count else { return nil }
-        var header = PDFParser(data, at: 0, limit: first)
+        var header = PDFParser(data, at: 0, limit: first, budget: budget)
         var entries: [(Int, Int)] = []
         for _ in 0..<count {
             guard case (.integer(let number), _)? = header.parseObject(),
@@ -110,7 +111,7 @@ enum ObjectStream {
         var result: [PDFIndirectObject] = []
         for (number, relative) in entries {
             guard first + relative < data.count else { return nil }
-            var parser = PDFParser(data, at: first + relative)
+            var parser = PDFParser(data, at: first + relative, budget: budget)
             guard let (value, _) = parser.parseObject() else { return nil }
             result.append(PDFIndirectObject(number: number, generation: 0, offset: offset, value: value, stream: nil))
         }

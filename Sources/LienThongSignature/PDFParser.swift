@@ -1,21 +1,25 @@
 import Foundation
 
 /// A bounded recursive-descent reader for PDF objects at a byte offset. Input
-/// is hostile: every read is bounds-checked, nesting and sizes are capped, and
-/// a malformed object gives nil rather than a guess.
+/// is hostile: every read is bounds-checked, every object parsed is charged to
+/// the file's budget (count, nesting depth, time), and a malformed object gives
+/// nil rather than a guess. Once the budget is spent every parse gives nil; the
+/// caller reports the bound (`budget.exceeded`), not a malformed object.
 struct PDFParser {
     let bytes: [UInt8]
     var position: Int
     /// Parsing stops here (a revision end or the file end).
     let limit: Int
+    /// The file's budget, shared with every other parser of the same file.
+    let budget: ValidationBudget
 
-    static let maxDepth = 48
     static let maxArrayCount = 1 << 20
 
-    init(_ bytes: [UInt8], at position: Int, limit: Int? = nil) {
+    init(_ bytes: [UInt8], at position: Int, limit: Int? = nil, budget: ValidationBudget = ValidationBudget()) {
         self.bytes = bytes
         self.position = max(0, position)
         self.limit = min(bytes.count, limit ?? bytes.count)
+        self.budget = budget
     }
 
     // MARK: Character classes (ISO 32000-1 §7.2.2)
@@ -42,16 +46,23 @@ struct PDFParser {
         return i < limit ? bytes[i] : nil
     }
 
-    /// Skips whitespace and comments.
+    /// Skips whitespace and comments. A pointer loop: an inflated stream can
+    /// hold tens of MiB of padding, and this runs over every byte of it.
     mutating func skipWhitespace() {
-        while let c = peek() {
-            if Self.isWhitespace(c) {
-                position += 1
-            } else if c == UInt8(ascii: "%") {
-                while let d = peek(), d != 0x0A, d != 0x0D { position += 1 }
-            } else {
-                return
+        let end = limit
+        position = bytes.withUnsafeBufferPointer { buffer -> Int in
+            var i = position
+            while i < end {
+                let c = buffer[i]
+                if Self.isWhitespace(c) {
+                    i += 1
+                } else if c == UInt8(ascii: "%") {
+                    while i < end, buffer[i] != 0x0A, buffer[i] != 0x0D { i += 1 }
+                } else {
+                    break
+                }
             }
+            return i
         }
     }
 
@@ -75,7 +86,7 @@ struct PDFParser {
 
     /// The object at the position, with its span; nil when malformed.
     mutating func parseObject(depth: Int = 0) -> (PDFObject, Range<Int>)? {
-        guard depth < Self.maxDepth else { return nil }
+        guard budget.spendObject(depth: depth) else { return nil }
         skipWhitespace()
         guard let c = peek() else { return nil }
         let start = position
@@ -129,24 +140,32 @@ struct PDFParser {
     mutating func parseHexString() -> [UInt8]? {
         guard peek() == UInt8(ascii: "<") else { return nil }
         position += 1
-        var out: [UInt8] = []
-        var high: UInt8?
-        while let c = peek() {
-            position += 1
-            if c == UInt8(ascii: ">") {
-                if let h = high { out.append(h << 4) }  // odd count: last digit padded with 0
-                return out
+        // A pointer loop: /Contents is a long hex string, and a hostile one is longer.
+        let end = limit
+        let (parsed, stop) = bytes.withUnsafeBufferPointer { buffer -> ([UInt8]?, Int) in
+            var out: [UInt8] = []
+            var high: UInt8?
+            var i = position
+            while i < end {
+                let c = buffer[i]
+                i += 1
+                if c == UInt8(ascii: ">") {
+                    if let h = high { out.append(h << 4) }  // odd count: last digit padded with 0
+                    return (out, i)
+                }
+                if Self.isWhitespace(c) { continue }
+                guard let v = Self.hexValue(c) else { return (nil, i) }
+                if let h = high {
+                    out.append(h << 4 | v)
+                    high = nil
+                } else {
+                    high = v
+                }
             }
-            if Self.isWhitespace(c) { continue }
-            guard let v = Self.hexValue(c) else { return nil }
-            if let h = high {
-                out.append(h << 4 | v)
-                high = nil
-            } else {
-                high = v
-            }
+            return (nil, i)
         }
-        return nil
+        position = stop
+        return parsed
     }
 
     mutating func parseLiteralString() -> [UInt8]? {
@@ -154,7 +173,16 @@ struct PDFParser {
         position += 1
         var out: [UInt8] = []
         var nesting = 1
-        while let c = peek() {
+        var plain = PlainRun(bytes, limit: limit)
+        while true {
+            // Bytes that are neither a backslash nor a parenthesis are copied
+            // as a block: a string can be tens of MiB long.
+            let runEnd = plain.end(from: position)
+            if runEnd > position {
+                out += bytes[position..<runEnd]
+                position = runEnd
+            }
+            guard let c = peek() else { break }
             position += 1
             switch c {
             case UInt8(ascii: "\\"):
@@ -321,6 +349,30 @@ struct PDFParser {
         }
         _ = accept(keyword: "endobj")
         return object
+    }
+}
+
+/// Where the next backslash or parenthesis lies, for copying a literal
+/// string's plain bytes in blocks. Each of the three is searched (memchr)
+/// again only once the parser has passed it, so a string costs linear time
+/// however its special bytes are spread.
+struct PlainRun {
+    private let bytes: [UInt8]
+    private let limit: Int
+    private var next: [Int] = [-1, -1, -1]
+    private static let specials: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "("), UInt8(ascii: ")")]
+
+    init(_ bytes: [UInt8], limit: Int) {
+        self.bytes = bytes
+        self.limit = limit
+    }
+
+    /// The end of the plain run starting at `position`: the next special byte, or the limit.
+    mutating func end(from position: Int) -> Int {
+        for k in 0..<3 where next[k] < position {
+            next[k] = ByteSearch.first([Self.specials[k]], in: bytes, from: position, to: limit) ?? limit
+        }
+        return min(next[0], next[1], next[2])
     }
 }
 

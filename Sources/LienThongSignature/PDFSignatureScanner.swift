@@ -43,9 +43,9 @@ enum PDFSignatureScanner {
         var truncated: Bool
     }
 
-    static func scan(_ data: [UInt8]) -> [PDFSignatureDictionary] { scanBounded(data).signatures }
+    static func scan(_ data: [UInt8]) -> [PDFSignatureDictionary] { scanBounded(data, budget: ValidationBudget()).signatures }
 
-    static func scanBounded(_ data: [UInt8]) -> Scan {
+    static func scanBounded(_ data: [UInt8], budget: ValidationBudget) -> Scan {
         var found: [PDFSignatureDictionary] = []
         var seen = Set<Int>()
         let key = Array("/ByteRange".utf8)
@@ -57,9 +57,10 @@ enum PDFSignatureScanner {
             position = hit + 1
         }
         for occurrence in occurrences {
+            guard !budget.isExhausted else { break }
             let after = occurrence + key.count
             if after < data.count, PDFParser.isRegular(data[after]) { continue }  // e.g. /ByteRangeX
-            guard let dict = enclosingDictionary(of: occurrence, in: data),
+            guard let dict = enclosingDictionary(of: occurrence, in: data, budget: budget),
                   dict["ByteRange"] != nil, dict["Contents"] != nil,
                   !seen.contains(dict.span.lowerBound) else { continue }
             seen.insert(dict.span.lowerBound)
@@ -69,17 +70,19 @@ enum PDFSignatureScanner {
     }
 
     /// The innermost dictionary that has the `/ByteRange` key at `offset`.
-    static func enclosingDictionary(of offset: Int, in data: [UInt8]) -> PDFDictionary? {
+    static func enclosingDictionary(of offset: Int, in data: [UInt8], budget: ValidationBudget) -> PDFDictionary? {
         var i = offset - 1
         var candidates = 0
         let floor = max(0, offset - maxLookBehind)
         while i >= floor, candidates < maxCandidates {
             if data[i] == UInt8(ascii: "<"), i + 1 < data.count, data[i + 1] == UInt8(ascii: "<") {
+                // One candidate may parse a long string: read the clock before each.
+                guard budget.checkTime() else { return nil }
                 candidates += 1
-                var parser = PDFParser(data, at: i)
+                var parser = PDFParser(data, at: i, budget: budget)
                 if let (object, _) = parser.parseObject(), case .dictionary(let dict) = object,
                    dict.span.contains(offset), let valueSpan = dict.spans["ByteRange"],
-                   keyPrecedes(valueSpan.lowerBound, keyOffset: offset, in: data) {
+                   keyPrecedes(valueSpan.lowerBound, keyOffset: offset, in: data, budget: budget) {
                     return dict
                 }
             }
@@ -90,8 +93,8 @@ enum PDFSignatureScanner {
 
     /// The value at `valueStart` belongs to the key at `keyOffset`: only
     /// whitespace or comments lie between the key and the value.
-    private static func keyPrecedes(_ valueStart: Int, keyOffset: Int, in data: [UInt8]) -> Bool {
-        var parser = PDFParser(data, at: keyOffset + "/ByteRange".utf8.count)
+    private static func keyPrecedes(_ valueStart: Int, keyOffset: Int, in data: [UInt8], budget: ValidationBudget) -> Bool {
+        var parser = PDFParser(data, at: keyOffset + "/ByteRange".utf8.count, budget: budget)
         parser.skipWhitespace()
         return parser.position == valueStart
     }

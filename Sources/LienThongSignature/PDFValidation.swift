@@ -4,24 +4,38 @@ import LienThongCore
 /// One run of PDF validation: find the signature dictionaries, check each
 /// ByteRange, verify each signature against its own revision, check that the
 /// updates after earlier signatures are allowed ones, and that the last
-/// signature reaches the end of the file.
+/// signature reaches the end of the file. All of it spends one budget; past
+/// a bound the whole file is `unreadable` and the report names the bound.
 struct PDFValidation {
     let validator: SignatureValidator
     let data: [UInt8]
     let name: String
     let arrival: Date
+    let budget: ValidationBudget
 
     /// Trailing bytes after the last signature that change nothing (line ends, padding).
     static let harmlessTrailerLength = 32
 
     func run() -> DocumentValidation {
+        let report = checkAll()
+        return budget.isExhausted ? stopped() : report
+    }
+
+    /// The verdict when a bound was passed: no signature counts as checked.
+    private func stopped() -> DocumentValidation {
+        DocumentValidation(file: name, problems: [.unreadable], notes: [budget.message ?? "PDF validation stopped", budget.spent],
+                           stopped: budget.stop)
+    }
+
+    private func checkAll() -> DocumentValidation {
         var report = DocumentValidation(file: name)
         guard SignatureValidator.looksLikePDF(data) else {
             report.problems = [.unreadable]
             report.notes = ["not a PDF (no %PDF- header in the first 1024 bytes)"]
             return report
         }
-        let scan = PDFSignatureScanner.scanBounded(data)
+        let scan = PDFSignatureScanner.scanBounded(data, budget: budget)
+        if budget.isExhausted { return report }
         if scan.truncated {
             report.problems = [.signatureInvalid]
             report.notes = ["more than \(PDFSignatureScanner.maxOccurrences) /ByteRange keys: not a genuine signed document"]
@@ -43,10 +57,12 @@ struct PDFValidation {
         let lastEnd = layouts.compactMap { $0?.revisionEnd }.max()
         var index: PDFObjectIndex?  // built only when an earlier revision has updates after it
         for (dictionary, layout) in zip(dictionaries, layouts) {
+            guard budget.checkTime() else { return report }
             var finding = validate(dictionary, layout: layout)
             if let layout, layout.revisionEnd < (lastEnd ?? 0) {
-                if index == nil { index = PDFObjectIndex(data) }
-                let check = IncrementalUpdateCheck(data: data, index: index!).check(revisionEnd: layout.revisionEnd)
+                if index == nil { index = PDFObjectIndex(data, budget: budget) }
+                guard !budget.isExhausted else { return report }
+                let check = IncrementalUpdateCheck(data: data, index: index!, budget: budget).check(revisionEnd: layout.revisionEnd)
                 if !check.allowed {
                     finding.problems = Array(Set(finding.problems + [.modifiedAfterSigning])).sorted()
                     finding.notes += check.violations.prefix(8).map { "after this signature: \($0)" }
@@ -65,8 +81,9 @@ struct PDFValidation {
                 report.problems.append(.modifiedAfterSigning)
                 report.notes.append("\(data.count - lastEnd) bytes were added after the last signature (it covers \(lastEnd) of \(data.count) bytes)")
                 // Say what the added bytes change, for the report.
-                if index == nil { index = PDFObjectIndex(data) }
-                let check = IncrementalUpdateCheck(data: data, index: index!).check(revisionEnd: lastEnd)
+                if index == nil { index = PDFObjectIndex(data, budget: budget) }
+                guard !budget.isExhausted else { return report }
+                let check = IncrementalUpdateCheck(data: data, index: index!, budget: budget).check(revisionEnd: lastEnd)
                 report.notes += check.violations.prefix(8).map { "after the last signature: \($0)" }
             }
         }

@@ -10,10 +10,15 @@ public struct SignatureValidator: Sendable {
     public let trust: TrustStore
     /// How far a signing time may lie after the arrival before it is "in the future".
     public let maxClockSkew: Double
+    /// What validating one PDF may cost in total, and the clock its deadline is read from.
+    public let limits: ValidationLimits
+    public let clock: MonotonicClock
 
-    public init(trust: TrustStore, maxClockSkew: Double) {
+    public init(trust: TrustStore, maxClockSkew: Double, limits: ValidationLimits = .standard, clock: MonotonicClock = .system) {
         self.trust = trust
         self.maxClockSkew = max(0, maxClockSkew.isFinite ? maxClockSkew : 0)
+        self.limits = limits
+        self.clock = clock
     }
 
     /// True when the bytes start like a PDF (%PDF- within the first 1024 bytes).
@@ -23,16 +28,19 @@ public struct SignatureValidator: Sendable {
 
     /// Cheap content check used to give a file its role: true when the bytes
     /// are a PDF with at least one signature dictionary (/ByteRange + /Contents).
-    public static func pdfHasSignature(_ data: [UInt8]) -> Bool {
+    public static func pdfHasSignature(_ data: [UInt8], limits: ValidationLimits = .standard) -> Bool {
         guard looksLikePDF(data) else { return false }
-        let scan = PDFSignatureScanner.scanBounded(data)
-        // A file stuffed with /ByteRange keys claims to be signed: let validation reject it.
-        return scan.truncated || !scan.signatures.isEmpty
+        let budget = ValidationBudget(limits: limits)
+        let scan = PDFSignatureScanner.scanBounded(data, budget: budget)
+        // A file stuffed with /ByteRange keys, or too costly to scan, claims
+        // to be signed: let validation reject it with the reason.
+        return scan.truncated || budget.isExhausted || !scan.signatures.isEmpty
     }
 
     /// Validate every signature embedded in a PDF.
     public func validatePDF(_ data: [UInt8], name: String, arrival: Date) -> DocumentValidation {
-        PDFValidation(validator: self, data: data, name: name, arrival: arrival).run()
+        let budget = ValidationBudget(limits: limits, clock: clock)
+        return PDFValidation(validator: self, data: data, name: name, arrival: arrival, budget: budget).run()
     }
 
     /// Validate a detached CMS signature (`.p7s`, DER or PEM) over `content`.

@@ -88,23 +88,4 @@ import Testing
         #expect(PDFDate.parse(bytes("D:20241340")) == nil)
         #expect(PDFDate.parse(bytes("garbage")) == nil)
     }
-
-    private func hex(_ s: String) -> [UInt8] {
-        var out: [UInt8] = []
-        var it = s.makeIterator()
-        while let a = it.next(), let b = it.next() { out.append(UInt8(String([a, b]), radix: 16)!) }
-        return out
-    }
-
-    @Test func inflateStoredFixedAndDynamicBlocks() throws {
-        let plain = bytes("1 0 2 12 << /Type /Page >> [1 2 3]")
-        #expect(Inflate.zlib(hex("7801012200ddff3120302032203132203c3c202f54797065202f50616765203e3e205b31203220335d845707f6"), limit: 1000) == plain)
-        #expect(Inflate.zlib(hex("78da335430503052303452b0b151d00fa92c4855d00f484c4f55b0b353883604ca18c70200845707f6"), limit: 1000) == plain)
-        let expected = (0..<3000).map { UInt8($0 * 7 % 256) } + Array(String(repeating: "hello world ", count: 200).utf8)
-        let dynamic = hex("78da6360e7139551d632b4b077f30d894eca2c28af6bed993c6be18af5dbf61e397de9e683e7efbefe61e612949057d335b176f20c088f4bcd29ae6aece89f3677c9ea4d3b0f1c3f77f5cee3571f7ffc67e3159156d23430b773f5098e4accc82fab6de99e3473c1f2755bf71c3e75f1c6fd676fbffc66e214109753d531b672f4f00f8b4dc92eaa6c68ef9b3a67f1aa8d3bf61f3b7be5f6a3971fbeff63e5119652d4d037b375f10e8a4c48cf2bad69ee9a3863feb2b55b761f3a79e1fabda76f3eff62e4e0179355d136b27470f70b8d49ce2aaca86feb9d327bd1ca0ddbf71d3d73f9d6c317efbffd65e116925450d733b571f60a8c884fcb2da96eea9c307dded2359b771d3c71fedadd27af3ffd6418f5ffa8ff47fd3feaff51ff8ffa7fd4ffa3fe1ff5ffa8ff8780ff33527372f215caf38b72521446d9a3ec51f6287b943dca1e658fb247d994b301d3105744")
-        #expect(Inflate.zlib(dynamic, limit: 1 << 20) == expected)
-        #expect(Inflate.zlib(dynamic, limit: 100) == nil, "output cap")
-        #expect(Inflate.zlib(Array(dynamic.prefix(100)), limit: 1 << 20) == nil, "truncated")
-        #expect(Inflate.zlib([0x78, 0x9C, 0xFF, 0xFF], limit: 100) == nil)
-    }
 }

@@ -33,10 +33,11 @@ test-systemd: deps
 demo-trust:
 	@test -f config/demo-trust/private/demo-signer.key.pem || sh scripts/make-test-pki.sh --demo config/demo-trust
 
-# Makes a signed sample pair and drops it into the Sở TT&TT's outbox of the
-# running example gateway: watch Spool/units/000.00.21.H41/receipts/.
+# Makes a signed sample pair and drops it into the outbox of Sở Khoa học và
+# Công nghệ (which took over Sở TT&TT from 1 March 2025) of the running example
+# gateway: watch Spool/units/000.00.15.H41/receipts/.
 sample: demo-trust
-	LIENTHONG_DEMO_TRUST=config/demo-trust sh scripts/make-sample-pair.sh Spool/units/000.00.21.H41/outbox 4116-UBND-CN
+	LIENTHONG_DEMO_TRUST=config/demo-trust sh scripts/make-sample-pair.sh Spool/units/000.00.15.H41/outbox 4116-UBND-CN
 
 release: deps
 	$(SWIFT) build -c release

@@ -107,6 +107,7 @@ struct ConfigBuilder {
     }
 
     private mutating func readRule(into rule: inout GatewayConfig.Rule) {
+        readElectronicOnly(into: &rule.electronicOnly)
         if let (citation, line) = string("rule", "citation") {
             if citation.allSatisfy(\.isWhitespace) {
                 problems.add(file, line, "[rule] citation", "is empty; receipts quote it as the reason for the rule, so write the document that sets it")

@@ -5,7 +5,7 @@ enum ConfigSchema {
     static let tables: [(name: String, keys: [String])] = [
         ("gateway", ["office", "spool", "units", "language"]),
         ("intake", ["settle", "pairing_window", "max_file_size", "ignore"]),
-        ("rule", ["citation", "effective"]),
+        ("rule", ["citation", "effective", "electronic_only", "electronic_only_subjects"]),
         ("trust", ["anchors", "crls", "tsa", "max_clock_skew"]),
         ("fanout", ["delivery_lifetime", "groups"]),
     ]

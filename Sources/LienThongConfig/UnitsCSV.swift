@@ -1,12 +1,14 @@
 import LienThongCore
 
 /// `units.csv` of SPEC §8: the registry of units, kept in a spreadsheet by the
-/// office. The header names the columns (`id,name,level,parent,signer`, in any
-/// order; `signer` may be left out). Every problem is reported with the file, the
+/// office. The header names the columns
+/// (`id,name,level,parent,signer,active_from,active_to,successor`, in any order;
+/// all after `parent` may be left out, so five-column files of before keep working). Every problem is reported with the file, the
 /// line and the column, and all rows are checked even after the first bad one.
 public enum UnitsCSV {
     static let requiredColumns = ["id", "name", "level", "parent"]
-    static let optionalColumns = ["signer"]
+    static let optionalColumns = ["signer", "active_from", "active_to", "successor"]
+    static let headerText = "id,name,level,parent,signer,active_from,active_to,successor"
     static var knownColumns: [String] { requiredColumns + optionalColumns }
 
     /// Reads and checks the registry at `path`. `displayName` is how messages name
@@ -33,7 +35,7 @@ public enum UnitsCSV {
         var rows = records.filter { !$0.fields.allSatisfy { trim($0).isEmpty } }
         guard !rows.isEmpty else {
             if problems.isEmpty {
-                problems.add(file, 1, "", "is empty; the first line must be the header id,name,level,parent,signer")
+                problems.add(file, 1, "", "is empty; the first line must be the header \(headerText)")
             }
             return .failure(ConfigError(problems.sorted()))
         }
@@ -58,6 +60,7 @@ public enum UnitsCSV {
             problems.add(file, headerRecord.line, "", "has a header but no units; add one row per unit, starting with the office")
         }
         checkParents(units, columns: columns, file: file, problems: &problems)
+        checkSuccessors(units, columns: columns, file: file, problems: &problems)
 
         guard problems.isEmpty else { return .failure(ConfigError(problems.sorted())) }
         return .success(Registry(units: units.map(\.unit)))
@@ -92,7 +95,7 @@ public enum UnitsCSV {
                 columns.unnamed.append(i)
             } else if !knownColumns.contains(name) {
                 if let near = Suggestions.closest(to: name, among: knownColumns) { suggested.insert(near) }
-                problems.add(file, record.line, written, "unknown column (\(Suggestions.hint(for: name, among: knownColumns))); the header is id,name,level,parent,signer")
+                problems.add(file, record.line, written, "unknown column (\(Suggestions.hint(for: name, among: knownColumns))); the header is \(headerText)")
                 ok = false
             } else if columns.index[name] != nil {
                 problems.add(file, record.line, written, "this column appears twice in the header; keep one")
@@ -105,7 +108,7 @@ public enum UnitsCSV {
         let missing = requiredColumns.filter { columns.index[$0] == nil && !suggested.contains($0) }
         if !missing.isEmpty {
             let list = missing.joined(separator: ", ")
-            problems.add(file, record.line, "", "the header lacks the column\(missing.count > 1 ? "s" : "") \(list); the first line must be id,name,level,parent,signer (signer may be left out)")
+            problems.add(file, record.line, "", "the header lacks the column\(missing.count > 1 ? "s" : "") \(list); the first line must be \(headerText) (the columns after parent may be left out)")
             ok = false
         }
         return ok ? columns : nil
@@ -158,8 +161,10 @@ public enum UnitsCSV {
             ok = false
         }
 
-        guard ok, let level else { return nil }
-        return Unit(id: id, name: name, level: level, parent: field("parent"), signer: field("signer"))
+        let life = readLifetime(field, line: record.line, columns: columns, file: file, problems: &problems)
+        guard ok, let level, let life else { return nil }
+        return Unit(id: id, name: name, level: level, parent: field("parent"), signer: field("signer"),
+                    activeFrom: life.from, activeTo: life.to, successor: field("successor"))
     }
 
     /// Parents are checked once all rows are read, so a commune may come before its
@@ -178,9 +183,9 @@ public enum UnitsCSV {
                 }
                 continue
             }
-            if parent.isEmpty {
-                problems.add(file, line, key, "is empty; a commune needs the id of its district here")
-            } else if let p = byID[parent] {
+            // Since 1 July 2025 communes report to the province: no parent.
+            if parent.isEmpty { continue }
+            if let p = byID[parent] {
                 if p.level != .district {
                     problems.add(file, line, key, "\"\(parent)\" (\(p.name)) is a \(p.level.rawValue), not a district; a commune's parent must be its district")
                 }

@@ -33,12 +33,24 @@ public struct DecisionPolicy: Sendable {
     public var effective: [UnitLevel: CivilDate]
     /// The calendar of the effective dates: the province's own (Asia/Ho_Chi_Minh).
     public var timeZone: TimeZone
+    /// `[rule] electronic_only` and `electronic_only_subjects`.
+    public var electronicOnly: ElectronicOnlyList
+    /// Where a unit that ended finds its successor (for `unit-not-active`).
+    public var registry: Registry
+    /// The language of finding details (the receipt's).
+    public var language: ReceiptLanguage
 
-    public init(settle: Double, pairingWindow: Double, effective: [UnitLevel: CivilDate], timeZone: TimeZone) {
+    public init(
+        settle: Double, pairingWindow: Double, effective: [UnitLevel: CivilDate], timeZone: TimeZone,
+        electronicOnly: ElectronicOnlyList = .congVan4116, registry: Registry = Registry(units: []), language: ReceiptLanguage = .vi
+    ) {
         self.settle = settle
         self.pairingWindow = pairingWindow
         self.effective = effective
         self.timeZone = timeZone
+        self.electronicOnly = electronicOnly
+        self.registry = registry
+        self.language = language
     }
 }
 
@@ -56,6 +68,10 @@ public enum Decision {
         // should cover every file the clerk sent together.
         let settledAt = s.lastArrival.addingTimeInterval(policy.settle)
         if s.awaitingMoreFiles && now < settledAt { return .wait(until: settledAt) }
+
+        // A unit that had ended (or not begun) on the day its clerk sent is
+        // refused whatever it sent: only its successor's share is the way in.
+        if let inactive = UnitNotActive.finding(s.unit, sentAt: s.firstArrival, policy: policy) { return .reject([inactive]) }
 
         // A file that cannot be taken at all, or an invalid signature, is
         // refused at once: waiting cannot make it better.
@@ -79,7 +95,7 @@ public enum Decision {
 
         let hasElectronic = !electronic.isEmpty
         let hasScan = s.parts.contains { $0.role == .scan }
-        let electronicOnly = s.type.isElectronicOnly(subject: s.subject)
+        let electronicOnly = policy.electronicOnly.covers(s.type, subject: s.subject)
 
         if hasElectronic && (hasScan || electronicOnly) {
             return .accept(warnings: [])

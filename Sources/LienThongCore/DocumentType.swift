@@ -56,30 +56,20 @@ public struct DocumentType: Sendable, Hashable, Codable {
         return byCode[first.uppercased()] ?? .congVan
     }
 
+    /// The type of a code as a person writes it: any case, NFC or NFD (a
+    /// config typed on a Mac may hold a decomposed Đ).
     public static func from(code: String) -> DocumentType? {
-        code.uppercased() == "CV" ? .congVan : byCode[code.uppercased()]
+        let upper = code.precomposedStringWithCanonicalMapping.uppercased()
+        return upper == "CV" ? .congVan : byCode[upper]
     }
 
-    /// SPEC §1: the types issued and received electronically only, no paper.
-    /// Công văn and quyết định are electronic-only for some subjects only:
-    /// meeting invitations and task assignments; decisions establishing a
-    /// steering committee or working group.
+    /// Every code `from(code:)` knows, công văn included, for hints.
+    public static var allCodes: [String] { [congVan.code] + known.map(\.code) }
+
+    /// Whether Công văn 4116's list (the default of `[rule] electronic_only`)
+    /// makes this type electronic-only; the gateway asks its configured
+    /// `ElectronicOnlyList` instead.
     public func isElectronicOnly(subject: String?) -> Bool {
-        switch code {
-        case "GM", "BC", "TB", "KH", "CTr", "CĐ", "CT", "SY", "SL", "TS":
-            return true
-        case "CV":
-            return Self.subjectMatches(subject, any: ["mời họp", "mời dự", "giao việc", "giao nhiệm vụ"])
-        case "QĐ":
-            return Self.subjectMatches(subject, any: ["thành lập ban chỉ đạo", "thành lập tổ giúp việc"])
-        default:
-            return false
-        }
-    }
-
-    private static func subjectMatches(_ subject: String?, any phrases: [String]) -> Bool {
-        guard let subject else { return false }
-        let s = subject.precomposedStringWithCanonicalMapping.lowercased()
-        return phrases.contains { s.contains($0) }
+        ElectronicOnlyList.congVan4116.covers(self, subject: subject)
     }
 }

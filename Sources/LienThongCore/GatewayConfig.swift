@@ -39,6 +39,8 @@ public struct GatewayConfig: Sendable, Equatable {
             .district: CivilDate(year: 2018, month: 7, day: 1),
             .commune: CivilDate(year: 2018, month: 9, day: 1),
         ]
+        /// `electronic_only` and `electronic_only_subjects`.
+        public var electronicOnly = ElectronicOnlyList.congVan4116
         public init() {}
     }
     public struct Trust: Sendable, Equatable {

@@ -12,6 +12,7 @@ public enum ReasonCode: String, Codable, CaseIterable, Sendable, Comparable {
     case certificateWrongUsage = "certificate-wrong-usage"
     case signingTimeInFuture = "signing-time-in-future"
     case signerNotOfUnit = "signer-not-of-unit"
+    case unitNotActive = "unit-not-active"
     case duplicate = "duplicate"
     case unsupportedFile = "unsupported-file"
     case tooLarge = "too-large"

@@ -32,6 +32,8 @@ public enum ReasonText {
             return "Thời điểm ký ghi trong chữ ký số muộn hơn thời điểm nhận văn bản."
         case .signerNotOfUnit:
             return "Người ký không thuộc đơn vị gửi văn bản."
+        case .unitNotActive:
+            return "Đơn vị gửi không còn hoạt động (đã giải thể, sáp nhập hoặc chưa bắt đầu hoạt động) nên văn bản không được tiếp nhận. Đề nghị gửi văn bản qua thư mục chia sẻ của đơn vị kế thừa."
         case .duplicate:
             return "Văn bản này đã được đơn vị gửi và tiếp nhận trước đó."
         case .unsupportedFile:
@@ -67,6 +69,8 @@ public enum ReasonText {
             return "The signing time in the signature is later than the time the document arrived."
         case .signerNotOfUnit:
             return "The signer does not belong to the sending unit."
+        case .unitNotActive:
+            return "The sending unit is no longer active (dissolved, merged, or not yet started), so the document was not received. Send it through the shared folder of the unit that took over."
         case .duplicate:
             return "This document was already sent by the unit and accepted."
         case .unsupportedFile:

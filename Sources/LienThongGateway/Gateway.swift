@@ -238,6 +238,7 @@ public final class Gateway {
             }
             let old = Set(settings.outboxes)
             pipeline.settings = next
+            pipeline.reconsiderOpen(now: Date())
             tracker.settle = next.config.intake.settle
             for gone in old.subtracting(next.outboxes) {
                 tracker.unregister(root: gone)

@@ -96,9 +96,11 @@ extension Pipeline {
             }
             let group = sub.outboundGroup ?? ""
             let requested = manifest.recipients + (group.isEmpty ? [] : [group])
-            let resolution = settings.recipientResolver.resolve(requested)
+            // Groups resolve to the units active on the decision day (SPEC §8).
+            let resolution = settings.recipientResolver.resolve(requested, on: CivilDate(now, in: settings.timeZone))
             var outcome = OutboundDecision.decide(
-                parts: a.parts, office: settings.officeUnit, type: a.type, subject: a.subject, recipients: resolution)
+                parts: a.parts, office: settings.officeUnit, type: a.type, subject: a.subject, recipients: resolution,
+                electronicOnly: settings.policy.electronicOnly)
             if !findings.isEmpty {
                 if case .reject(let r) = outcome { outcome = .reject(findings + r) } else { outcome = .reject(findings) }
             }
@@ -155,8 +157,9 @@ extension Pipeline {
             signatures: a.parts.compactMap(\.validation).flatMap(\.signatures),
             receivedAt: sub.firstArrival, decidedAt: now, rule: settings.config.rule.citation)
         let facts = OutboundReceipt.Facts(
-            group: sub.outboundGroup ?? "", electronicOnly: a.type.isElectronicOnly(subject: a.subject), disposition: disposition,
-            requested: requested, unknown: resolution.unknown, subject: manifest.subject)
+            group: sub.outboundGroup ?? "", electronicOnly: settings.policy.electronicOnly.covers(a.type, subject: a.subject),
+            disposition: disposition, requested: requested, unknown: resolution.unknown, subject: manifest.subject,
+            emptyGroups: resolution.emptyGroups, inactive: resolution.inactive)
         let codes = Array(Set(reasons.map(\.code))).sorted().map(\.rawValue)
         try ledger.decide(
             submission: sub.id, accepted: accepted, numbered: false, year: ym.year ?? 0, reasons: codes, placement: archiveDir, at: now
@@ -172,6 +175,7 @@ extension Pipeline {
         guard let record = try ledger.submission(sub.id) else { return }
         try placeOutbound(record)
         logOutbound(r, outcome: outcome, shelf: shelf, recipients: resolution)
+        logRecipientGaps(r, recipients: resolution)
     }
 
     // MARK: place

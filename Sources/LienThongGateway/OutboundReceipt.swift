@@ -16,6 +16,9 @@ enum OutboundReceipt {
         var requested: [String]
         var unknown: [String]
         var subject: String?
+        /// Groups with no unit active on the decision day, and units named that had ended.
+        var emptyGroups: [String] = []
+        var inactive: [String] = []
     }
 
     struct DeliveryView {
@@ -41,6 +44,8 @@ enum OutboundReceipt {
         fields.append(("group_folder", f.group.isEmpty ? .null : .string(f.group)))
         fields.append(("recipients_requested", .array(f.requested.map { .string($0) })))
         fields.append(("recipients_unknown", .array(f.unknown.map { .string($0) })))
+        fields.append(("recipients_empty_groups", .array(f.emptyGroups.map { .string($0) })))
+        fields.append(("recipients_not_active", .array(f.inactive.map { .string($0) })))
         return JSONValue.object(fields).serialized()
     }
 
@@ -53,6 +58,7 @@ enum OutboundReceipt {
         if !f.unknown.isEmpty {
             lines.append((vi ? "Nơi nhận KHÔNG XÁC ĐỊNH (không chuyển): " : "UNKNOWN recipients (nothing delivered): ") + f.unknown.joined(separator: ", "))
         }
+        lines += RecipientGaps.lines(emptyGroups: f.emptyGroups, inactive: f.inactive, language: language)
         switch f.disposition {
         case "paper":
             lines.append(vi ? "Loại văn bản này CÒN PHẢI GỬI BẢN GIẤY: không chuyển bản điện tử cho đơn vị nhận."

@@ -31,11 +31,19 @@ public struct ComplianceReport: Sendable {
         public var id: String
         public var name: String
         public var level: String
+        /// The registry's lifetime (SPEC §8): shown, and used to leave out units
+        /// that were not active at any time in the period.
+        public var activeFrom: CivilDate?
+        public var activeTo: CivilDate?
+        public var successor: String
 
-        public init(id: String, name: String, level: String) {
+        public init(id: String, name: String, level: String, activeFrom: CivilDate? = nil, activeTo: CivilDate? = nil, successor: String = "") {
             self.id = id
             self.name = name
             self.level = level
+            self.activeFrom = activeFrom
+            self.activeTo = activeTo
+            self.successor = successor
         }
     }
 
@@ -82,28 +90,38 @@ public struct ComplianceReport: Sendable {
     public let period: ReportPeriod
     public let units: [Figures]
     public let total: Figures
+    /// One subtotal per level present, in SPEC §8's order (ComplianceReport+Trend).
+    public let levels: [Figures]
+    /// One row per calendar month of the period (ComplianceReport+Trend).
+    public let months: [Month]
     public let generatedAt: Date
     public let title: String
     public let rule: String
 
     /// Builds the report. `units` are the registry's units in its order
-    /// (the office itself left out by the caller); units that appear only in
-    /// the ledger (since removed from the registry) follow, named by id.
+    /// (the office itself left out by the caller), of which those active at
+    /// any time in the period are counted (the districts of 2025 in a 2025
+    /// report, not in a 2026 one); units that appear only in the ledger (since
+    /// removed from the registry, or sending after they ended) follow.
     /// Submissions of `excludedUnits` (the office's own outbound ones) are
     /// not counted. With `only`, just that unit.
     public init(submissions: [Submission], units: [UnitInfo], period: ReportPeriod, excludedUnits: Set<String>,
                 only: String? = nil, generatedAt: Date, title: String = "", rule: String = "") {
-        var order = units.map(\.id).filter { !excludedUnits.contains($0) }
+        let inPeriod = submissions.filter { $0.firstArrival >= period.start && $0.firstArrival < period.end }
+        let byUnit = Dictionary(grouping: inPeriod, by: \.unit)
+        var order = units.filter { Self.activeSometime($0, in: period) || byUnit[$0.id] != nil }.map(\.id)
+            .filter { !excludedUnits.contains($0) }
         var info = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for s in submissions where info[s.unit] == nil && !excludedUnits.contains(s.unit) {
             info[s.unit] = UnitInfo(id: s.unit, name: s.unit, level: "")
             order.append(s.unit)
         }
         if let only { order = order.filter { $0 == only } }
-        let byUnit = Dictionary(grouping: submissions.filter { $0.firstArrival >= period.start && $0.firstArrival < period.end }, by: \.unit)
         self.units = order.map { Self.figures(info[$0]!, byUnit[$0] ?? []) }
         let counted = order.flatMap { byUnit[$0] ?? [] }
         total = Self.figures(UnitInfo(id: "", name: "Tổng cộng / Total", level: ""), counted)
+        levels = Self.levelSubtotals(order.map { info[$0]! }, byUnit)
+        months = Self.monthly(counted, period: period)
         self.period = period
         self.generatedAt = generatedAt
         self.title = title

@@ -37,10 +37,11 @@ public enum ReportHTML {
         if !report.rule.isEmpty { html += "<p>Căn cứ / Rule: \(escape(report.rule))</p>\n" }
         html += "<p class=\"muted\">Lập lúc / Generated \(escape(RFC3339.format(report.generatedAt, timeZone: p.timeZone)))</p>\n</header>\n"
         html += summaryTable(report)
+        html += trendTable(report)
         html += overview(report)
         html += "<h2>Biểu đồ theo đơn vị <span class=\"en\">/ Chart per unit</span></h2>\n"
         html += "<div class=\"units\">\n"
-        for f in report.units { html += unitSection(f) }
+        for f in report.unitsByCompliance { html += unitSection(f) }
         html += "</div>\n</body>\n</html>\n"
         return html
     }
@@ -52,6 +53,8 @@ public enum ReportHTML {
         table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #bdbdbd;padding:4px 8px}
         th{background:#eceff1;text-align:center;vertical-align:bottom}td.n{text-align:right;font-variant-numeric:tabular-nums}
         tr.total td{font-weight:bold;background:#fafafa}td.bad{color:#b71c1c;font-weight:bold}
+        tr.level td{font-weight:bold;background:#f5f5f5}tr.noe td:first-child{border-left:4px solid #c62828}
+        .share{display:inline-block;height:10px;background:#2e7d32;vertical-align:middle;margin-right:6px}
         .units{display:flex;flex-wrap:wrap;gap:16px}
         section.unit{border:1px solid #cfd8dc;border-radius:6px;padding:12px;width:640px;box-sizing:border-box}
         .legend span{display:inline-block;margin-right:14px;font-size:12px}
@@ -62,8 +65,10 @@ public enum ReportHTML {
     static func summaryTable(_ report: ComplianceReport) -> String {
         var h = """
             <h2>Tổng hợp <span class="en">/ Summary</span></h2>
+            <p class="muted">Đơn vị không gửi văn bản điện tử nào đứng đầu / Units that sent no electronic document come first</p>
             <table id="summary">
             <thead><tr><th>Mã đơn vị<br><span class="en">Unit id</span></th><th>Đơn vị<br><span class="en">Unit</span></th>
+            <th>Hoạt động<br><span class="en">Active</span></th>
             <th>Tiếp nhận<br><span class="en">Received</span></th><th>Chấp nhận<br><span class="en">Accepted</span></th>
             <th>Trả lại<br><span class="en">Rejected</span></th><th>Thiếu văn bản điện tử<br><span class="en">Missing electronic</span></th>
             <th>Lỗi chữ ký số<br><span class="en">Signature problems</span></th><th>Đang chờ<br><span class="en">Pending</span></th>
@@ -72,16 +77,18 @@ public enum ReportHTML {
             <tbody>
 
             """
-        func row(_ f: ComplianceReport.Figures, total: Bool) -> String {
+        func row(_ f: ComplianceReport.Figures, kind: String) -> String {
             let missing = f.rejected(for: ReasonCode.missingElectronic.rawValue)
-            return "<tr\(total ? " class=\"total\"" : "") data-unit=\"\(escape(f.unit.id))\"><td>\(escape(f.unit.id))</td><td>\(escape(f.unit.name))</td>"
+            return "<tr\(kind.isEmpty ? "" : " class=\"\(kind)\"") data-unit=\"\(escape(f.unit.id))\"><td>\(escape(f.unit.id))</td><td>\(escape(f.unit.name))</td>"
+                + "<td>\(escape(lifetime(f.unit)))</td>"
                 + "<td class=\"n\">\(f.received)</td><td class=\"n\">\(f.accepted)</td><td class=\"n\">\(f.rejected)</td>"
                 + "<td class=\"n\(missing > 0 ? " bad" : "")\">\(missing)</td><td class=\"n\">\(f.signatureProblems)</td>"
                 + "<td class=\"n\">\(f.pending)</td><td class=\"n\">\(escape(ComplianceReport.duration(f.medianDecisionSeconds)))</td>"
                 + "<td class=\"n\">\(escape(ComplianceReport.percent(f.electronicShare)))</td></tr>\n"
         }
-        for f in report.units { h += row(f, total: false) }
-        h += row(report.total, total: true)
+        for f in report.unitsByCompliance { h += row(f, kind: f.electronic == 0 && f.received > 0 ? "noe" : "") }
+        for f in report.levels { h += row(f, kind: "level") }
+        h += row(report.total, kind: "total")
         return h + "</tbody>\n</table>\n"
     }
 

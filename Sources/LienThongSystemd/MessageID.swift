@@ -31,6 +31,9 @@ public enum MessageID {
     /// `lienthongctl audit` found a problem in the spool (one entry per
     /// problem, LIENTHONG_PATH names the file or folder).
     public static let auditProblem = "209f704f68e64b25b25396813f1702b6"
+    /// An outbound document named recipient groups that had no active unit on
+    /// the day, or units that had ended (LIENTHONG_RECIPIENT lists them).
+    public static let recipientsNotActive = "8fd7ad542dc5446dbe1f14ccb169785c"
 
     /// Every id with its name, for the catalog consistency test and tooling.
     public static let all: [(name: String, id: String)] = [
@@ -38,6 +41,7 @@ public enum MessageID {
         ("delivered", delivered), ("deliveryFailed", deliveryFailed), ("started", started),
         ("reloaded", reloaded), ("reloadFailed", reloadFailed), ("stopping", stopping),
         ("watchImpaired", watchImpaired), ("auditProblem", auditProblem),
+        ("recipientsNotActive", recipientsNotActive),
     ]
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LienThongConfig
 import LienThongCore
+import LienThongGateway
 
 /// `lienthongctl check-config [--config PATH]`: loads a configuration exactly as the
 /// daemon would and says whether it would start with it. Meant to be run before
@@ -55,6 +56,9 @@ struct Summary {
             config.rule.effective[level].map { "\(level.rawValue) \($0)" }
         }
         row("rule", "effective " + effective.joined(separator: ", "))
+        let list = config.rule.electronicOnly
+        row("", "electronic only: " + list.types.sorted().joined(separator: ", ")
+            + list.subjects.keys.sorted().map { "; \($0) when the subject has " + list.subjects[$0]!.map { "\"\($0)\"" }.joined(separator: " or ") }.joined())
         row("trust", "anchors \(Self.folderReport(config.trust.anchors))")
         row("", "crls    \(Self.folderReport(config.trust.crls))")
         row("", "tsa     \(Self.folderReport(config.trust.tsa))")
@@ -72,7 +76,11 @@ struct Summary {
             let n = units.filter { $0.level == level }.count
             return n == 0 ? nil : "\(n) \(level.rawValue)\(n == 1 ? "" : "s")"
         }
+        // Units that ended stay in the file for history; say how many are live.
+        let today = CivilDate(Date(), in: GatewaySettings.provinceTimeZone)
+        let ended = units.filter { !$0.isActive(on: today) }.count
         return "\(units.count) unit\(units.count == 1 ? "" : "s"): " + perLevel.joined(separator: ", ")
+            + (ended == 0 ? "" : "; \(ended) not active today (kept for history)")
     }
 
     /// Things that do not stop the daemon but will make it refuse documents.

@@ -25,9 +25,15 @@ struct ReportCommand: ParsableCommand {
               electronic share     decided submissions that carried a signed
                                    electronic document, out of all decided
 
-            --format text (default) prints a table; csv is RFC 4180 (UTF-8, a header \
-            row, one row per unit and a TOTAL row); html is one self-contained page \
-            (no scripts, nothing fetched) with a summary table and a chart per unit.
+            Units count when the registry (units.csv) has them active at any time \
+            in the period, with their active dates and successor; a subtotal per \
+            level and a trend per month follow.
+
+            --format text (default) prints a table; csv is RFC 4180 (UTF-8 with a \
+            BOM for Excel, headers in the receipt language, one row per unit, a row \
+            per level and a TOTAL row); html is one self-contained page (no scripts, \
+            nothing fetched) with a summary table, units that sent no electronic \
+            document first, the trend per month, and a chart per unit.
 
             Examples:
               lienthongctl report --from 2025-01-01 --to 2025-12-31
@@ -77,7 +83,10 @@ struct ReportCommand: ParsableCommand {
         }
         let ledger = try spool.ledger(config)
         let rows = try ledger.reportRows(from: period.start, to: period.end)
-        var units = config.registry.units.map { ComplianceReport.UnitInfo(id: $0.id, name: $0.name, level: $0.level.rawValue) }
+        var units = config.registry.units.map {
+            ComplianceReport.UnitInfo(id: $0.id, name: $0.name, level: $0.level.rawValue, activeFrom: $0.activeFrom, activeTo: $0.activeTo,
+                                      successor: $0.successor)
+        }
         var excluded: Set<String> = [config.office]
         if let level {
             guard UnitLevel(rawValue: level) != nil else {
@@ -97,7 +106,7 @@ struct ReportCommand: ParsableCommand {
             rule: config.rule.citation)
         let body: String
         switch format {
-        case .csv: body = ReportCSV.render(report)
+        case .csv: body = ReportCSV.render(report, language: config.language)
         case .html: body = ReportHTML.render(report)
         case .text: body = text(report)
         case .json: body = try json(report)
@@ -123,7 +132,11 @@ struct ReportCommand: ParsableCommand {
         }
         var t = "Compliance report \(r.period.fromText) to \(r.period.toText) (Vietnam time)\n"
         t += Fmt.table(["UNIT", "NAME", "RECEIVED", "ACCEPTED", "REJECTED", "MISSING-ELECTRONIC", "SIGNATURE", "PENDING", "MEDIAN", "ELECTRONIC"],
-                       r.units.map { row($0, $0.unit.id) } + [row(r.total, "TOTAL")])
+                       r.units.map { row($0, $0.unit.id) } + r.levels.map { row($0, $0.unit.id) } + [row(r.total, "TOTAL")])
+        t += "\nper month:\n" + Fmt.table(["MONTH", "RECEIVED", "ACCEPTED", "REJECTED", "ELECTRONIC"], r.months.map {
+            [$0.month, String($0.figures.received), String($0.figures.accepted), String($0.figures.rejected),
+             ComplianceReport.percent($0.figures.electronicShare)]
+        })
         let reasons = r.units.filter { !$0.rejectedByReason.isEmpty }
         if !reasons.isEmpty {
             t += "\nrejected by reason:\n"
@@ -136,18 +149,21 @@ struct ReportCommand: ParsableCommand {
 
     func json(_ r: ComplianceReport) throws -> String {
         struct Unit: Encodable {
-            var id: String, name: String, level: String, received: Int, accepted: Int, rejected: Int, pending: Int
+            var id: String, name: String, level: String, activeFrom: String?, activeTo: String?, successor: String?
+            var received: Int, accepted: Int, rejected: Int, pending: Int
             var rejectedByReason: [String: Int], signatureProblems: Int, medianDecisionSeconds: Double?, electronic: Int, decided: Int
             var electronicShare: Double?
         }
-        struct Out: Encodable { var from: String, to: String, timeZone: String, units: [Unit], total: Unit }
+        struct Out: Encodable { var from: String, to: String, timeZone: String, units: [Unit], levels: [Unit], months: [Unit], total: Unit }
         func unit(_ f: ComplianceReport.Figures) -> Unit {
-            Unit(id: f.unit.id, name: f.unit.name, level: f.unit.level, received: f.received, accepted: f.accepted, rejected: f.rejected,
+            Unit(id: f.unit.id, name: f.unit.name, level: f.unit.level, activeFrom: f.unit.activeFrom?.description,
+                 activeTo: f.unit.activeTo?.description, successor: f.unit.successor.isEmpty ? nil : f.unit.successor, received: f.received, accepted: f.accepted, rejected: f.rejected,
                  pending: f.pending, rejectedByReason: Dictionary(uniqueKeysWithValues: f.rejectedByReason.map { ($0.code, $0.count) }),
                  signatureProblems: f.signatureProblems, medianDecisionSeconds: f.medianDecisionSeconds, electronic: f.electronic,
                  decided: f.decided, electronicShare: f.electronicShare)
         }
         return try Fmt.json(Out(from: r.period.fromText, to: r.period.toText, timeZone: r.period.timeZone.identifier,
-                                units: r.units.map(unit), total: unit(r.total))) + "\n"
+                                units: r.units.map(unit), levels: r.levels.map(unit), months: r.months.map { unit($0.figures) },
+                                total: unit(r.total))) + "\n"
     }
 }

@@ -133,23 +133,24 @@ struct CtlEndToEndTests {
             guard let c = header.firstIndex(of: column), let row = rows.first(where: { $0.first == unit }) else { return nil }
             return row[c]
         }
-        #expect(value(sto, "received") == "2")
-        #expect(value(sto, "accepted") == "1")
-        #expect(value(sto, "rejected_missing_electronic") == "1")
-        #expect(value(sto, "electronic_share") == "0.5000")
-        #expect(value(vinh, "rejected_missing_electronic") == "1")
-        #expect(value(vinh, "electronic_share") == "0.0000")
-        #expect(value("TOTAL", "received") == "3")
+        #expect(csv.out.hasPrefix("\u{FEFF}Mã đơn vị,"), "a BOM for Excel and Vietnamese headers")
+        #expect(value(sto, "Tiếp nhận") == "2")
+        #expect(value(sto, "Chấp nhận") == "1")
+        #expect(value(sto, "Trả lại: missing-electronic") == "1")
+        #expect(value(sto, "Tỷ lệ văn bản điện tử") == "0.5000")
+        #expect(value(vinh, "Trả lại: missing-electronic") == "1")
+        #expect(value(vinh, "Tỷ lệ văn bản điện tử") == "0.0000")
+        #expect(value("TOTAL", "Tiếp nhận") == "3")
         // The office's own row is not part of a compliance report.
         #expect(!rows.contains { $0.first == "000.00.00.H41" })
         // Only the districts.
         let districts = try Ctl.run(d, ["report", "--from", Self.today, "--to", Self.today, "--format", "csv", "--level", "district"])
         #expect(districts.out.components(separatedBy: "\r\n").filter { !$0.isEmpty }.map { $0.components(separatedBy: ",")[0] }
-            == ["unit_id", vinh, "TOTAL"], "\(districts.out)")
+            == ["\u{FEFF}Mã đơn vị", vinh, "level:district", "TOTAL"], "\(districts.out)")
         #expect(try Ctl.run(d, ["report", "--from", Self.today, "--to", Self.today, "--level", "county"]).status != 0)
         // Another period: nothing.
         let empty = try Ctl.run(d, ["report", "--from", "2019-01-01", "--to", "2019-12-31", "--format", "csv"])
-        #expect(empty.out.contains("\r\nTOTAL,Tổng cộng / Total,,0,0,0,0,"))
+        #expect(empty.out.contains("\r\nTOTAL,Tổng cộng / Total,,,,,0,0,0,0,"))
         let bad = try Ctl.run(d, ["report", "--from", "2025-02-30", "--to", Self.today])
         #expect(bad.status != 0 && bad.err.contains("--from 2025-02-30"))
 

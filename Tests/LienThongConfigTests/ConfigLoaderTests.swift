@@ -117,9 +117,15 @@ struct ConfigLoaderTests {
         #expect(config.registry["000.00.00.H41"]?.level == .province)
         let levels = Dictionary(grouping: config.registry.units, by: \.level).mapValues(\.count)
         #expect(levels[.province] == 1)
-        #expect((3...4).contains(levels[.department] ?? 0))
-        #expect(levels[.district] == 3)
-        #expect((3...4).contains(levels[.commune] ?? 0))
+        // The 2026 province with the units of before it, ended, and their successors.
+        #expect(levels[.department] == 5)
+        #expect(levels[.district] == 2)
+        #expect(levels[.commune] == 7)
+        let today = CivilDate(year: 2026, month: 1, day: 15)
+        #expect(config.registry.units.filter { $0.level == .district && $0.isActive(on: today) }.isEmpty)
+        let ended = try #require(config.registry["000.00.21.H41"])
+        #expect(config.registry.activeSuccessor(of: ended, on: today)?.name == "Sở Khoa học và Công nghệ")
+        #expect(config.rule.electronicOnly == .congVan4116)
         #expect(config.registry.units.filter { $0.signer == "DEMO-ONLY" }.count == 1)
         // Every SPEC §8 key is written out in the example, not left to defaults.
         let text = try String(contentsOfFile: root + "/config/lienthong.toml", encoding: .utf8)
@@ -377,5 +383,35 @@ struct ConfigLoaderTests {
         #expect(Paths.normalize("../a/../../b") == "../../b")
         #expect(Paths.absolute("../Spool", base: "/work/main/config") == "/work/main/Spool")
         #expect(Paths.absolute("/abs", base: "/x") == "/abs")
+    }
+}
+
+/// `[rule] electronic_only` and `electronic_only_subjects` (issue 13).
+@Suite("Config: the electronic-only list")
+struct ElectronicOnlyConfigTests {
+    @Test func defaultsToCongVan4116() throws {
+        #expect(try Fixture(config: Fixture.minimal).load().rule.electronicOnly == .congVan4116)
+    }
+
+    @Test func readsCodesInAnyCaseAndSubjects() throws {
+        let f = try Fixture(config: Fixture.minimal + "[rule]\nelectronic_only = [\"gm\", \"CTR\", \"CĐ\"]\nelectronic_only_subjects = { \"QĐ\" = [\"Thành lập\"] }\n")
+        let list = try f.load().rule.electronicOnly
+        #expect(list.types == ["GM", "CTr", "CĐ"])
+        #expect(list.subjects == ["QĐ": ["thành lập"]])
+    }
+
+    @Test func unknownCodeIsRefusedWithAHint() throws {
+        let f = try Fixture(config: Fixture.minimal + "[rule]\nelectronic_only = [\"GM\", \"BCC\"]\nelectronic_only_subjects = { XX = [\"mời\"], CV = [\"\"] }\n")
+        do {
+            _ = try f.load()
+            Issue.record("expected the config to be refused")
+        } catch {
+            let ps = error.problems
+            #expect(ps.map(\.line) == [5, 6, 6])
+            #expect(ps[0].key == "[rule] electronic_only")
+            #expect(ps[0].message.contains("\"BCC\" is not a document type code (did you mean \"BC\"?"))
+            #expect(ps[1].key == "[rule] electronic_only_subjects.XX")
+            #expect(ps[2].message.contains("would match every subject"))
+        }
     }
 }

@@ -107,12 +107,15 @@ struct UnitsCSVTests {
         #expect(p.message.contains("is a department, not a district"))
     }
 
+    /// Since 1 July 2025 a commune reports to the province: an empty parent is
+    /// fine; an unknown one is still refused.
     @Test func communeWithoutOrWithUnknownParent() throws {
         let ps = problems("id,name,level,parent\n000.00.41.H41,Vinh,district,\n000.01.41.H41,A,commune,\n000.02.41.H41,B,commune,000.00.41.H4\n")
-        #expect(ps.map(\.line) == [3, 4])
+        #expect(ps.map(\.line) == [4])
         #expect(ps.allSatisfy { $0.key == "parent" })
-        #expect(ps[0].message.contains("a commune needs the id of its district"))
-        #expect(ps[1].message.contains("did you mean \"000.00.41.H41\"?"))
+        #expect(ps.first?.message.contains("did you mean \"000.00.41.H41\"?") == true)
+        let r = try registry("id,name,level,parent\n000.01.41.H41,Phường Trường Vinh,commune,\n")
+        #expect(r["000.01.41.H41"]?.parent == "")
     }
 
     @Test func communeMayComeBeforeItsDistrict() throws {
@@ -210,5 +213,78 @@ struct UnitsCSVTests {
             CSVRecord(line: 2, fields: ["x\ny", "z"]),
             CSVRecord(line: 4, fields: ["last", ""]),
         ])
+    }
+}
+
+/// The lifetime columns of issue 13 (SPEC §8).
+@Suite("units.csv: lifetimes and successors")
+struct UnitsCSVLifetimeTests {
+    static let header = "id,name,level,parent,signer,active_from,active_to,successor\n"
+    static let office = "000.00.00.H41,UBND tỉnh Nghệ An,province,,,,,\n"
+
+    private func parse(_ rows: String) -> Result<Registry, ConfigError> {
+        UnitsCSV.parse(Self.header + Self.office + rows, file: "units.csv")
+    }
+
+    private func problems(_ rows: String) -> [ConfigError.Problem] {
+        if case .failure(let e) = parse(rows) { return e.problems }
+        Issue.record("expected units.csv to be refused")
+        return []
+    }
+
+    @Test func readsDatesAndSuccessor() throws {
+        let r = try parse("000.00.21.H41,Sở TT&TT,department,,,,2025-02-28,000.00.15.H41\n000.00.15.H41,Sở KH&CN,department,,,,,\n000.30.01.H41,Phường Thành Vinh,commune,,,2025-07-01,,\n").get()
+        #expect(r["000.00.21.H41"]?.activeTo == CivilDate(year: 2025, month: 2, day: 28))
+        #expect(r["000.00.21.H41"]?.successor == "000.00.15.H41")
+        #expect(r["000.30.01.H41"]?.activeFrom == CivilDate(year: 2025, month: 7, day: 1))
+        #expect(r["000.00.15.H41"]?.activeFrom == nil)
+    }
+
+    @Test func badDatesAreLocatedWithAHint() {
+        let ps = problems("000.00.21.H41,A,department,,,01/03/2025,,\n000.00.22.H41,B,department,,,,2025-02-30,\n")
+        #expect(ps.map(\.line) == [3, 4])
+        #expect(ps.map(\.key) == ["active_from", "active_to"])
+        #expect(ps[0].message.contains("write 2025-03-01"))
+        #expect(ps[1].message.contains("is not a date"))
+        #expect(ps[0].description.hasPrefix("units.csv:3: active_from: "))
+    }
+
+    @Test func endBeforeStartIsRefused() {
+        let ps = problems("000.00.21.H41,A,department,,,2025-07-01,2025-06-30,\n")
+        #expect(ps.count == 1)
+        #expect(ps.first?.key == "active_to")
+        #expect(ps.first?.message.contains("before active_from 2025-07-01") == true)
+    }
+
+    @Test func successorMustExistAndBeActiveAfterTheEnd() {
+        let ps = problems("""
+            000.00.21.H41,A,department,,,,2025-02-28,000.00.15.H4
+            000.00.22.H41,B,department,,,,2025-02-28,000.00.23.H41
+            000.00.23.H41,C,department,,,2025-04-01,,
+            000.00.24.H41,D,department,,,,,000.00.23.H41
+
+            """)
+        #expect(ps.map(\.line) == [3, 4, 6])
+        #expect(ps.allSatisfy { $0.key == "successor" })
+        #expect(ps[0].message.contains("is not a unit in this file"))
+        #expect(ps[1].message.contains("is not active on 2025-03-01"))
+        #expect(ps[2].message.contains("active_to is empty"))
+    }
+
+    @Test func successorCyclesAndSelfAreRefused() {
+        let ps = problems("""
+            000.00.21.H41,A,department,,,,2025-02-28,000.00.21.H41
+            000.00.22.H41,B,department,,,,2025-02-28,000.00.23.H41
+            000.00.23.H41,C,department,,,,2025-03-31,000.00.22.H41
+
+            """)
+        #expect(ps.map(\.line) == [3, 4, 5])
+        #expect(ps[0].message.contains("its own successor"))
+        #expect(ps[1].message.contains("round in a circle"))
+    }
+
+    @Test func oldFiveColumnFilesStillLoad() throws {
+        let r = try UnitsCSV.parse(Fixture.units, file: "units.csv").get()
+        #expect(r.units.allSatisfy { $0.activeFrom == nil && $0.activeTo == nil && $0.successor.isEmpty })
     }
 }

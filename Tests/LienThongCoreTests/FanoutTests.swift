@@ -31,7 +31,7 @@ struct FanoutTests {
     func typeFromSymbol(_ key: String, _ electronic: Bool) throws {
         let number = try #require(DocumentNumber.find(in: key))
         let type = DocumentType.from(symbol: number.symbol)
-        #expect(OutboundDecision.isElectronicOnly(type: type, subject: "Về việc tổng kết năm") == electronic, "\(key)")
+        #expect(ElectronicOnlyList.congVan4116.covers(type, subject: "Về việc tổng kết năm") == electronic, "\(key)")
     }
 
     @Test("Công văn and quyết định: the subject decides", arguments: [
@@ -41,8 +41,8 @@ struct FanoutTests {
     ])
     func subjectDecides(_ code: String, _ subject: String?, _ electronic: Bool) throws {
         let type = try #require(DocumentType.from(code: code))
-        #expect(OutboundDecision.isElectronicOnly(type: type, subject: subject) == electronic)
-        #expect(OutboundDecision.isElectronicOnly(type: type, subject: subject?.decomposedStringWithCanonicalMapping) == electronic, "NFD")
+        #expect(ElectronicOnlyList.congVan4116.covers(type, subject: subject) == electronic)
+        #expect(ElectronicOnlyList.congVan4116.covers(type, subject: subject?.decomposedStringWithCanonicalMapping) == electronic, "NFD")
     }
 
     static func signed(valid: Bool = true, subject: String = "CN=Nguyễn Văn A, O=UBND tỉnh Nghệ An") -> SubmissionPart {
@@ -53,10 +53,10 @@ struct FanoutTests {
     @Test func validOfficeSignatureAndElectronicOnlyTypeFansOut() throws {
         let gm = try #require(DocumentType.from(code: "GM"))
         let r = Self.resolver().resolve(["districts", "nowhere"])
-        #expect(OutboundDecision.decide(parts: [Self.signed()], office: Self.office, type: gm, subject: nil, recipients: r)
+        #expect(OutboundDecision.decide(parts: [Self.signed()], office: Self.office, type: gm, subject: nil, recipients: r, electronicOnly: .congVan4116)
                 == .fanOut(recipients: ["000.00.41.H41", "000.00.42.H41"]))
         let qd = try #require(DocumentType.from(code: "QĐ"))
-        #expect(OutboundDecision.decide(parts: [Self.signed()], office: Self.office, type: qd, subject: "phê duyệt", recipients: r) == .paper)
+        #expect(OutboundDecision.decide(parts: [Self.signed()], office: Self.office, type: qd, subject: "phê duyệt", recipients: r, electronicOnly: .congVan4116) == .paper)
     }
 
     @Test func unsignedInvalidOrForeignSignedIsRejected() throws {
@@ -64,13 +64,13 @@ struct FanoutTests {
         let r = Self.resolver().resolve(["districts"])
         let scan = SubmissionPart(name: "x.pdf", role: .scan)
         func codes(_ o: OutboundOutcome) -> [ReasonCode] { if case .reject(let f) = o { return f.map(\.code) }; return [] }
-        #expect(codes(OutboundDecision.decide(parts: [scan], office: Self.office, type: gm, subject: nil, recipients: r)) == [.signatureMissing])
-        #expect(codes(OutboundDecision.decide(parts: [Self.signed(valid: false)], office: Self.office, type: gm, subject: nil, recipients: r)) == [.certificateUntrusted])
+        #expect(codes(OutboundDecision.decide(parts: [scan], office: Self.office, type: gm, subject: nil, recipients: r, electronicOnly: .congVan4116)) == [.signatureMissing])
+        #expect(codes(OutboundDecision.decide(parts: [Self.signed(valid: false)], office: Self.office, type: gm, subject: nil, recipients: r, electronicOnly: .congVan4116)) == [.certificateUntrusted])
         let foreign = Self.signed(subject: "CN=Trần B, O=Sở Tài chính")
-        #expect(codes(OutboundDecision.decide(parts: [foreign], office: Self.office, type: gm, subject: nil, recipients: r)) == [.signerNotOfUnit])
+        #expect(codes(OutboundDecision.decide(parts: [foreign], office: Self.office, type: gm, subject: nil, recipients: r, electronicOnly: .congVan4116)) == [.signerNotOfUnit])
         // No recipient at all: delivered nowhere, said so.
         let none = Self.resolver().resolve(["nowhere"])
-        #expect(codes(OutboundDecision.decide(parts: [Self.signed()], office: Self.office, type: gm, subject: nil, recipients: none)) == [.unsupportedFile])
+        #expect(codes(OutboundDecision.decide(parts: [Self.signed()], office: Self.office, type: gm, subject: nil, recipients: none, electronicOnly: .congVan4116)) == [.unsupportedFile])
     }
 
     // MARK: recipients

@@ -377,12 +377,12 @@ struct ReasonTextTests {
         }
     }
 
-    @Test("The contract's fifteen codes, spelled as in SPEC §4")
+    @Test("The contract's sixteen codes, spelled as in SPEC §4")
     func contractCodes() {
         #expect(ReasonCode.allCases.map(\.rawValue) == [
             "missing-electronic", "missing-scan", "signature-missing", "signature-invalid", "modified-after-signing",
             "certificate-untrusted", "certificate-not-valid-at-signing", "certificate-revoked", "certificate-wrong-usage",
-            "signing-time-in-future", "signer-not-of-unit", "duplicate", "unsupported-file", "too-large", "unreadable",
+            "signing-time-in-future", "signer-not-of-unit", "unit-not-active", "duplicate", "unsupported-file", "too-large", "unreadable",
         ])
     }
 }

@@ -105,20 +105,25 @@ import Testing
         #expect(ComplianceReport.percent(0.75) == "75.0 %")
     }
 
-    @Test func csvIsRFC4180WithFixedColumnsAndATotal() {
+    @Test func csvIsRFC4180WithFixedColumnsLevelsAndATotal() {
         var units = Self.units
         units[1].name = "Sở \"Thông tin\", Truyền thông"
         let subs = [Self.sub("000.00.21.H41", "rejected", ["missing-electronic"]), Self.sub("000.00.21.H41", "accepted", electronic: true)]
         let r = ComplianceReport(submissions: subs, units: units, period: Self.year, excludedUnits: ["000.00.00.H41"], generatedAt: Date())
         let csv = ReportCSV.render(r)
         #expect(csv.hasSuffix("\r\n"))
-        let lines = csv.components(separatedBy: "\r\n").dropLast()
-        #expect(lines.count == 1 + 3 + 1)
-        #expect(lines[0].hasPrefix("unit_id,unit_name,level,received,accepted,rejected,pending,rejected_missing_electronic,"))
-        #expect(lines[1].hasPrefix("000.00.21.H41,\"Sở \"\"Thông tin\"\", Truyền thông\",department,2,1,1,0,1,0,"))
+        // A BOM so Excel reads UTF-8, and Vietnamese headers by default.
+        #expect(csv.utf8.starts(with: [0xEF, 0xBB, 0xBF]))
+        let lines = csv.dropFirst().components(separatedBy: "\r\n").dropLast()
+        #expect(lines.count == 1 + 3 + 3 + 1)
+        #expect(lines[0].hasPrefix("Mã đơn vị,Tên đơn vị,Cấp,Hoạt động từ,Hoạt động đến,Đơn vị kế thừa,Tiếp nhận,Chấp nhận,Trả lại,Đang chờ,Trả lại: missing-electronic,"))
+        #expect(lines[1].hasPrefix("000.00.21.H41,\"Sở \"\"Thông tin\"\", Truyền thông\",department,,,,2,1,1,0,1,0,"))
         #expect(lines[1].hasSuffix(",1,2,0.5000"))
+        #expect(lines[4].hasPrefix("level:department,\"Các sở, ngành / Departments\",department,,,,2,1,1,"))
         #expect(lines.last!.hasPrefix("TOTAL,"))
-        #expect(ReportCSV.header.count == lines[2].split(separator: ",", omittingEmptySubsequences: false).count)
+        #expect(ReportCSV.header(.vi).count == lines[2].split(separator: ",", omittingEmptySubsequences: false).count)
+        let english = ReportCSV.render(r, language: .en)
+        #expect(english.dropFirst().hasPrefix("Unit id,Unit name,Level,Active from,Active to,Successor,Received,"))
     }
 
     @Test func htmlIsSelfContainedAndEscapesEverything() {

@@ -24,8 +24,9 @@ struct CatalogTests {
         return parts.joined(separator: "/") + "/systemd/lienthong.catalog"
     }
 
-    static func readCatalog() throws -> String {
-        let path = catalogPath()
+    static func readCatalog() throws -> String { try readFile(catalogPath()) }
+
+    static func readFile(_ path: String) throws -> String {
         guard let file = fopen(path, "r") else { throw CatalogMissing(path: path) }
         defer { fclose(file) }
         var bytes = [UInt8]()
@@ -92,6 +93,30 @@ struct CatalogTests {
         for entry in entries {
             #expect(known.contains(entry.id), "catalog entry \(entry.id) is not a MessageID")
             #expect(entry.language == nil || entry.language == "vi")
+        }
+    }
+
+    /// The rejection entry explains every reason code of SPEC §4, in both
+    /// languages: the codes are read from LienThongCore's ReasonCode.swift
+    /// (this target does not link Core), so a new code without its line fails.
+    @Test func rejectionExplainsEveryReasonCode() throws {
+        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        let source = try Self.readFile(parts.joined(separator: "/") + "/Sources/LienThongCore/ReasonCode.swift")
+        let codes = source.split(separator: "\n").compactMap { line -> String? in
+            guard line.contains("case "), let open = line.firstIndex(of: "\"") else { return nil }
+            return String(line[line.index(after: open)...].prefix { $0 != "\"" })
+        }
+        #expect(codes.contains("unit-not-active"))
+        let rejected = Self.parse(try Self.readCatalog()).filter { $0.id == MessageID.rejected }
+        #expect(rejected.count == 2)
+        for entry in rejected {
+            for code in codes {
+                // "signature-*" and "certificate-*" explain a family at once.
+                let family = code.split(separator: "-").first.map { "\($0)-*" } ?? code
+                #expect(entry.body.contains(code) || entry.body.contains(family),
+                        "\(entry.language ?? "en") rejection entry does not explain \(code)")
+            }
         }
     }
 

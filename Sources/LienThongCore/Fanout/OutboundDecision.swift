@@ -10,18 +10,11 @@ public enum OutboundOutcome: Sendable, Equatable {
 }
 
 public enum OutboundDecision {
-    /// How an outbound document's type is judged: the symbol's type, and for
-    /// công văn and quyết định the subject (mời họp, giao việc, thành lập
-    /// Ban Chỉ đạo …), as `DocumentType.isElectronicOnly` says.
-    public static func isElectronicOnly(type: DocumentType, subject: String?) -> Bool {
-        type.isElectronicOnly(subject: subject)
-    }
-
     /// `office` is the office's registry row: when it names a signer, at least
     /// one valid signature must come from it, exactly as for inbound units.
     public static func decide(
         parts: [SubmissionPart], office: Unit, type: DocumentType, subject: String?,
-        recipients: RecipientResolver.Resolution
+        recipients: RecipientResolver.Resolution, electronicOnly: ElectronicOnlyList
     ) -> OutboundOutcome {
         let fileProblems = parts.compactMap(\.problem)
         if !fileProblems.isEmpty { return .reject(fileProblems) }
@@ -42,11 +35,17 @@ public enum OutboundDecision {
         }
         if !problems.isEmpty { return .reject(problems) }
         if let binding = Decision.signerBinding(unit: office, electronic: electronic) { return .reject([binding]) }
-        guard isElectronicOnly(type: type, subject: subject) else { return .paper }
+        // The type is judged by the symbol and, for công văn and quyết định, the
+        // subject (mời họp, giao việc, thành lập Ban Chỉ đạo …), by the configured list.
+        guard electronicOnly.covers(type, subject: subject) else { return .paper }
         if recipients.units.isEmpty {
-            let detail = recipients.unknown.isEmpty
+            var gaps: [String] = []
+            if !recipients.unknown.isEmpty { gaps.append("unknown: \(recipients.unknown.joined(separator: ", "))") }
+            if !recipients.emptyGroups.isEmpty { gaps.append("groups with no active unit today: \(recipients.emptyGroups.joined(separator: ", "))") }
+            if !recipients.inactive.isEmpty { gaps.append("units no longer active: \(recipients.inactive.joined(separator: ", "))") }
+            let detail = gaps.isEmpty
                 ? "no recipients: name them in the manifest (\"recipients\") or drop the document into a group folder of office/outbox/"
-                : "no known recipient; unknown: \(recipients.unknown.joined(separator: ", "))"
+                : "no active recipient; \(gaps.joined(separator: "; "))"
             return .reject([Finding(.unsupportedFile, detail)])
         }
         return .fanOut(recipients: recipients.units)

@@ -35,10 +35,13 @@ let package = Package(
         .target(name: "LienThongSystemd", dependencies: ["CSystemd"]),
         // The compliance report and queue shape: pure, rendered to text, CSV and HTML.
         .target(name: "LienThongReport", dependencies: ["LienThongCore"]),
+        // The control socket's protocol, shared by the daemon and lienthongctl
+        // (so the tool does not link the daemon's wiring).
+        .target(name: "LienThongControl"),
         .target(
             name: "LienThongGateway",
             dependencies: [
-                "LienThongCore", "LienThongConfig", "LienThongSignature",
+                "LienThongCore", "LienThongConfig", "LienThongSignature", "LienThongControl",
                 "LienThongSpool", "LienThongWatch", "LienThongSystemd", "CLinux",
             ]
         ),
@@ -46,7 +49,8 @@ let package = Package(
         .executableTarget(
             name: "lienthongctl",
             dependencies: [
-                "LienThongGateway", "LienThongReport",
+                "LienThongCore", "LienThongConfig", "LienThongSignature", "LienThongSpool", "LienThongSystemd",
+                "LienThongControl", "LienThongReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

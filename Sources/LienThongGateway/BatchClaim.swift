@@ -54,7 +54,7 @@ extension Pipeline {
         let identities: Set<PairingKey>
     }
 
-    private func claimFiles(_ files: [(unit: LienThongCore.Unit, name: String, source: String)], now: Date) -> [OpenSubmission] {
+    func claimFiles(_ files: [(unit: LienThongCore.Unit, name: String, source: String)], now: Date) -> [OpenSubmission] {
         // 1. Intents, one transaction.
         var intents: [Intent] = []
         var created: [OpenSubmission] = []

@@ -1,4 +1,5 @@
 import Foundation
+import LienThongControl
 #if canImport(Glibc)
 import Glibc
 #endif

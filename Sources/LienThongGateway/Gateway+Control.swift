@@ -1,4 +1,5 @@
 import Foundation
+import LienThongControl
 import LienThongCore
 import LienThongSpool
 import LienThongSystemd

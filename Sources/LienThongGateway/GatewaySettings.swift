@@ -15,14 +15,11 @@ public struct GatewaySettings {
     public let validator: SignatureValidator
     public let timeZone: TimeZone
 
-    /// The province's calendar: effective dates, arrival-number years and
-    /// receipt times are Vietnamese local time whatever the host's zone.
-    public static let provinceTimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? TimeZone(secondsFromGMT: 7 * 3600)!
 
     public init(config: GatewayConfig) throws {
         self.config = config
         layout = SpoolLayout(root: config.spool)
-        timeZone = Self.provinceTimeZone
+        timeZone = ProvinceCalendar.timeZone
         policy = DecisionPolicy(
             settle: config.intake.settle, pairingWindow: config.intake.pairingWindow, effective: config.rule.effective,
             timeZone: timeZone, electronicOnly: config.rule.electronicOnly, registry: config.registry, language: config.language)

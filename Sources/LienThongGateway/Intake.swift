@@ -23,7 +23,8 @@ extension Pipeline {
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 return try claimFolder(unit: unit, name: name, source: source, now: now)
             }
-            return try claimFile(unit: unit, name: name, source: source, now: now)
+            // A loose file takes the one claim path, as a batch of one.
+            return claimFiles([(unit, name, source)], now: now).first
         } catch let error as SpoolError where error.code == ENOENT {
             return nil  // the sender took it back before we could claim it
         } catch {
@@ -31,14 +32,6 @@ extension Pipeline {
             retryLater.insert(FileName(source))
             return nil
         }
-    }
-
-    private func claimFile(unit: LienThongCore.Unit, name: String, source: String, now: Date) throws -> OpenSubmission {
-        let key = SubmissionKey.key(forFileName: name)
-        let identities = Pairing.keys(forKey: key)
-        let sub = try openSubmission(unit: unit.id, key: key, identities: identities, isFolder: false, now: now)
-        try moveIntoQueue(sub, name: name, source: source, identities: identities, now: now)
-        return sub
     }
 
     /// Moves one dropped file into its submission's queue folder: the intent

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import LienThongConfig
 import LienThongCore
-import LienThongGateway
+import LienThongControl
 
 /// `lienthongctl check-config [--config PATH]`: loads a configuration exactly as the
 /// daemon would and says whether it would start with it. Meant to be run before
@@ -77,7 +77,7 @@ struct Summary {
             return n == 0 ? nil : "\(n) \(level.rawValue)\(n == 1 ? "" : "s")"
         }
         // Units that ended stay in the file for history; say how many are live.
-        let today = CivilDate(Date(), in: GatewaySettings.provinceTimeZone)
+        let today = CivilDate(Date(), in: ProvinceCalendar.timeZone)
         let ended = units.filter { !$0.isActive(on: today) }.count
         return "\(units.count) unit\(units.count == 1 ? "" : "s"): " + perLevel.joined(separator: ", ")
             + (ended == 0 ? "" : "; \(ended) not active today (kept for history)")

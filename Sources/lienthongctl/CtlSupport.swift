@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import LienThongConfig
 import LienThongCore
-import LienThongGateway
+import LienThongControl
 import LienThongSpool
 
 /// What the queue, status, show, steering and report commands share: find the
@@ -43,7 +43,7 @@ enum CtlExit {
 }
 
 enum Fmt {
-    static let timeZone = GatewaySettings.provinceTimeZone
+    static let timeZone = ProvinceCalendar.timeZone
 
     static func time(_ date: Date?) -> String {
         guard let date else { return "-" }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LienThongGateway
+import LienThongControl
 import LienThongReport
 import LienThongSpool
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import LienThongCore
-import LienThongGateway
+import LienThongControl
 import LienThongReport
 import LienThongSpool
 
@@ -73,7 +73,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let period: ReportPeriod
         do {
-            period = try ReportPeriod(from: from, to: to, timeZone: GatewaySettings.provinceTimeZone)
+            period = try ReportPeriod(from: from, to: to, timeZone: ProvinceCalendar.timeZone)
         } catch {
             throw ValidationError("\(error)")
         }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LienThongGateway
+import LienThongControl
 import LienThongSpool
 
 /// `lienthongctl status`: what the daemon is doing, from the daemon itself

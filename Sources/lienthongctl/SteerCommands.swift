@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LienThongGateway
+import LienThongControl
 import LienThongSpool
 
 /// `hold`, `release`, `retry`: actions the running daemon carries out. They

@@ -52,6 +52,21 @@ public struct LiveStatus: Codable, Sendable, Equatable {
     public var acceptedToday: Int
     public var rejectedToday: Int
 
+    public init(pid: Int32, startedAt: Date, config: String, spool: String, foldersWatched: Int, settling: Int,
+                watchImpaired: String?, open: [OpenInfo], recentProblems: [Problem], acceptedToday: Int, rejectedToday: Int) {
+        self.pid = pid
+        self.startedAt = startedAt
+        self.config = config
+        self.spool = spool
+        self.foldersWatched = foldersWatched
+        self.settling = settling
+        self.watchImpaired = watchImpaired
+        self.open = open
+        self.recentProblems = recentProblems
+        self.acceptedToday = acceptedToday
+        self.rejectedToday = rejectedToday
+    }
+
     public struct OpenInfo: Codable, Sendable, Equatable {
         public var id: String
         public var unit: String
@@ -64,12 +79,29 @@ public struct LiveStatus: Codable, Sendable, Equatable {
         public var held: Bool
         /// In words: what the decision still waits for.
         public var waitingFor: String
+
+        public init(id: String, unit: String, key: String, firstArrival: Date, wakeAt: Date?, windowEnds: Date, held: Bool, waitingFor: String) {
+            self.id = id
+            self.unit = unit
+            self.key = key
+            self.firstArrival = firstArrival
+            self.wakeAt = wakeAt
+            self.windowEnds = windowEnds
+            self.held = held
+            self.waitingFor = waitingFor
+        }
     }
 
     public struct Problem: Codable, Sendable, Equatable {
         public var at: Date
         public var priority: String
         public var message: String
+
+        public init(at: Date, priority: String, message: String) {
+            self.at = at
+            self.priority = priority
+            self.message = message
+        }
     }
 }
 
@@ -150,7 +182,7 @@ public enum ControlChannel {
     }
 
     /// A connected Unix stream socket to `path`.
-    static func connect(_ path: String) throws -> Int32 {
+    public static func connect(_ path: String) throws -> Int32 {
         guard var address = socketAddress(path) else {
             throw Failure(description: "socket path \(path) is longer than a Unix socket address allows (107 bytes)", notRunning: false)
         }
@@ -172,7 +204,7 @@ public enum ControlChannel {
         return fd
     }
 
-    static func socketAddress(_ path: String) -> sockaddr_un? {
+    public static func socketAddress(_ path: String) -> sockaddr_un? {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)

@@ -53,7 +53,7 @@ public struct Receipt: Sendable, Equatable {
         self.rule = rule
     }
 
-    public var verdict: String { accepted ? "accepted" : "rejected" }
+    public var verdict: Verdict { Verdict(accepted: accepted) }
     /// edXML status: 03 accepted (đã tiếp nhận), 02 returned (trả lại).
     public var status: String { accepted ? "03" : "02" }
 
@@ -71,7 +71,7 @@ public struct Receipt: Sendable, Equatable {
             ("unit", .string(unit)),
             ("key", .string(key)),
             ("document", .object(document)),
-            ("verdict", .string(verdict)),
+            ("verdict", .string(verdict.rawValue)),
             ("status", .string(status)),
             ("reasons", .array(reasons.map { r in
                 var o: [(String, JSONValue)] = [("code", .string(r.code.rawValue)), ("message", .string(ReasonText.sentence(r.code, language)))]

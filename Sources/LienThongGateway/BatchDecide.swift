@@ -234,8 +234,8 @@ extension Pipeline {
     func plan(for record: Ledger.SubmissionRecord) -> Placement.Plan? {
         guard let json = record.receipt, let archiveDir = record.placement else { return nil }
         return Placement.Plan(
-            submission: record.id, unit: record.unit, key: record.key, verdict: record.verdict ?? "rejected",
+            submission: record.id, unit: record.unit, key: record.key, verdict: record.verdict ?? .rejected,
             archiveDir: archiveDir, receiptJSON: json, receiptText: record.receiptText ?? "", report: record.report ?? "{}\n",
-            officeCopy: record.verdict == "accepted")
+            officeCopy: record.verdict == .accepted)
     }
 }

@@ -75,12 +75,12 @@ extension Gateway {
                 return ControlResponse(ok: true, affected: 1, message: "held \(id): it will not be decided until released")
             }
             let state = (try? pipeline.ledger.submission(id))?.state
-            let outcome = state == .gathering ? "still waiting (its window has not ended and it is not complete)" : "decided: \((try? pipeline.ledger.submission(id))?.verdict ?? "?")"
+            let outcome = state == .gathering ? "still waiting (its window has not ended and it is not complete)" : "decided: \((try? pipeline.ledger.submission(id))?.verdict?.rawValue ?? "?")"
             return ControlResponse(ok: true, affected: 1, message: "released \(id): \(outcome)")
         case .unchanged:
             return ControlResponse(ok: true, affected: 0, message: "\(id) is \(hold ? "already held" : "not held")")
         case .notPending(let state, let verdict):
-            return ControlResponse(ok: false, affected: 0, message: "\(id) is already \(state == .gathering ? "gathering" : "decided (\(verdict ?? "?"))"); only pending submissions can be \(hold ? "held" : "released")")
+            return ControlResponse(ok: false, affected: 0, message: "\(id) is already \(state == .gathering ? "gathering" : "decided (\(verdict?.rawValue ?? "?"))"); only pending submissions can be \(hold ? "held" : "released")")
         case .unknown:
             return ControlResponse(ok: false, affected: 0, message: "no submission \(id) in the ledger")
         case .failed(let error):
@@ -88,7 +88,7 @@ extension Gateway {
         }
     }
 
-    enum HoldResult { case changed, unchanged, notPending(Ledger.State, String?), unknown, failed(Error) }
+    enum HoldResult { case changed, unchanged, notPending(Ledger.State, Verdict?), unknown, failed(Error) }
 
     /// Records the hold in the ledger first (it must survive a restart), then
     /// applies it to the open submission. A release looks at the submission

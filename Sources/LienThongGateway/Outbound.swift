@@ -187,7 +187,7 @@ extension Pipeline {
         let placement = OutboundPlacement(layout: settings.layout)
         try placement.archive(submission: record.id, archiveDir: archiveDir, receiptJSON: json, report: record.report ?? "{}\n")
         var paperFolder: String?
-        if record.verdict == "accepted", try ledger.deliveries(of: record.id).isEmpty {
+        if record.verdict == .accepted, try ledger.deliveries(of: record.id).isEmpty {
             paperFolder = try placement.copyToPaper(submission: record.id, key: record.key, archiveDir: archiveDir)
         }
         try writeOfficeReceipt(record, paperFolder: paperFolder)
@@ -205,7 +205,7 @@ extension Pipeline {
         let view = OutboundReceipt.DeliveryView(
             deliveries: deliveries, registry: settings.config.registry, spoolRoot: settings.layout.root, paperFolder: paper)
         try OutboundPlacement(layout: settings.layout).writeReceipt(
-            submission: record.id, key: record.key, verdict: record.verdict ?? "rejected",
+            submission: record.id, key: record.key, verdict: (record.verdict ?? .rejected).rawValue,
             json: OutboundReceipt.fullJSON(base: json, view, timeZone: settings.timeZone),
             text: OutboundReceipt.fullText(base: record.receiptText ?? "", view, language: settings.config.language, timeZone: settings.timeZone))
         return deliveries
@@ -216,7 +216,7 @@ extension Pipeline {
         let fields: [(String, String)] = [
             (JournalField.messageID, r.accepted ? MessageID.accepted : (shelf == .quarantine ? MessageID.quarantined : MessageID.rejected)),
             (JournalField.submission, r.submission), (JournalField.unit, r.unit), (JournalField.key, r.key),
-            (JournalField.verdict, r.verdict), (JournalField.reason, codes.joined(separator: ",")),
+            (JournalField.verdict, r.verdict.rawValue), (JournalField.reason, codes.joined(separator: ",")),
         ]
         let what = r.document.map { "\($0.display) (\(r.key))" } ?? r.key
         switch outcome {

@@ -92,7 +92,7 @@ public final class Pipeline {
             (JournalField.submission, r.submission),
             (JournalField.unit, r.unit),
             (JournalField.key, r.key),
-            (JournalField.verdict, r.verdict),
+            (JournalField.verdict, r.verdict.rawValue),
             (JournalField.reason, codes.joined(separator: ",")),
         ]
         if let number { fields.append((JournalField.arrivalNumber, String(number))) }

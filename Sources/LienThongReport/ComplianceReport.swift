@@ -10,14 +10,14 @@ public struct ComplianceReport: Sendable {
     public struct Submission: Sendable, Equatable {
         public var unit: String
         /// Decided (`accepted` / `rejected`) or nil while still pending.
-        public var verdict: String?
+        public var verdict: Verdict?
         public var reasons: [String]
         public var firstArrival: Date
         public var decidedAt: Date?
         /// At least one of its files was a signed electronic document.
         public var electronic: Bool
 
-        public init(unit: String, verdict: String?, reasons: [String], firstArrival: Date, decidedAt: Date?, electronic: Bool) {
+        public init(unit: String, verdict: Verdict?, reasons: [String], firstArrival: Date, decidedAt: Date?, electronic: Bool) {
             self.unit = unit
             self.verdict = verdict
             self.reasons = reasons
@@ -135,11 +135,11 @@ public struct ComplianceReport: Sendable {
         for s in list {
             f.received += 1
             switch s.verdict {
-            case "accepted": f.accepted += 1
-            case "rejected":
+            case .accepted: f.accepted += 1
+            case .rejected:
                 f.rejected += 1
                 for code in Set(s.reasons) { perReason[code, default: 0] += 1 }
-            default:
+            case nil:
                 f.pending += 1
                 continue
             }

@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 
 /// Operator holds (`lienthongctl hold|release`). A held submission is not
 /// decided or placed until it is released; its files stay in `queue/`. The
@@ -20,7 +21,7 @@ extension Ledger {
         /// It already was as asked.
         case unchanged
         /// The submission is decided: there is nothing left to hold back.
-        case notPending(state: State, verdict: String?)
+        case notPending(state: State, verdict: Verdict?)
         case unknown
     }
 
@@ -31,7 +32,7 @@ extension Ledger {
                 return .unknown
             }
             let state = State(rawValue: row[0].string ?? "") ?? .gathering
-            guard state == .gathering else { return .notPending(state: state, verdict: row[1].string) }
+            guard state == .gathering else { return .notPending(state: state, verdict: row[1].string.flatMap(Verdict.init(rawValue:))) }
             if (row[2].int == 1) == held { return .unchanged }
             try db.query("UPDATE submissions SET held = ? WHERE id = ?", [.int(held ? 1 : 0), .text(submission)])
             try logEvent(submission, at: at, held ? "held" : "released", who)

@@ -27,7 +27,7 @@ public final class Ledger {
         public var state: State
         public var firstArrival: Date
         public var lastArrival: Date
-        public var verdict: String?
+        public var verdict: Verdict?
         public var arrivalNumber: Int?
         public var receipt: String?
         public var receiptText: String?
@@ -206,11 +206,11 @@ public final class Ledger {
                 UPDATE submissions SET state = ?, verdict = ?, reasons = ?, arrival_year = ?, arrival_number = ?,
                   receipt = ?, receipt_text = ?, report = ?, decided_at = ?, placement = ? WHERE id = ?
                 """,
-                [.text(State.decided.rawValue), .text(accepted ? "accepted" : "rejected"), .text(reasons.joined(separator: ",")),
+                [.text(State.decided.rawValue), .text(Verdict(accepted: accepted).rawValue), .text(reasons.joined(separator: ",")),
                  number == nil ? .null : .int(Int64(year)), number.map { .int(Int64($0)) } ?? .null,
                  .text(receipt.json), .text(receipt.text), .text(receipt.report),
                  .double(at.timeIntervalSince1970), .text(placement), .text(submission)])
-            try logEvent(submission, at: at, accepted ? "accepted" : "rejected",
+            try logEvent(submission, at: at, Verdict(accepted: accepted).rawValue,
                          reasons.joined(separator: ",") + (number.map { " arrival_number=\($0)" } ?? ""))
             return number
         }
@@ -267,7 +267,11 @@ public final class Ledger {
             "SELECT verdict, count(*) FROM submissions WHERE decided_at >= ? GROUP BY verdict", [.double(since.timeIntervalSince1970)])
         var a = 0, r = 0
         for row in rows {
-            if row[0].string == "accepted" { a = Int(row[1].int ?? 0) } else if row[0].string == "rejected" { r = Int(row[1].int ?? 0) }
+            switch row[0].string.flatMap(Verdict.init(rawValue:)) {
+            case .accepted: a = Int(row[1].int ?? 0)
+            case .rejected: r = Int(row[1].int ?? 0)
+            case nil: break
+            }
         }
         return (a, r)
     }
@@ -283,7 +287,7 @@ public final class Ledger {
             id: r[0].string ?? "", unit: r[1].string ?? "", key: r[2].string ?? "", pairing: SubmissionPairing(stored: r[3].string ?? ""),
             isFolder: r[4].int == 1, state: State(rawValue: r[5].string ?? "") ?? .gathering,
             firstArrival: Date(timeIntervalSince1970: r[6].double ?? 0), lastArrival: Date(timeIntervalSince1970: r[7].double ?? 0),
-            verdict: r[8].string, arrivalNumber: r[9].int.map { Int($0) }, receipt: r[10].string,
+            verdict: r[8].string.flatMap(Verdict.init(rawValue:)), arrivalNumber: r[9].int.map { Int($0) }, receipt: r[10].string,
             receiptText: r[13].string, report: r[14].string,
             decidedAt: r[11].double.map { Date(timeIntervalSince1970: $0) }, placement: r[12].string)
     }

@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import LienThongCore
 
 /// Read-only access to the ledger for `lienthongctl`. The connection is
 /// opened read-only and `query_only`, so nothing the operator runs can change
@@ -41,7 +42,7 @@ public final class LedgerReader {
         public var held: Bool
         public var firstArrival: Date
         public var lastArrival: Date
-        public var verdict: String?
+        public var verdict: Verdict?
         public var reasons: [String]
         public var arrivalNumber: Int?
         public var decidedAt: Date?
@@ -63,7 +64,7 @@ public final class LedgerReader {
             id: r[0].string ?? "", unit: r[1].string ?? "", key: r[2].string ?? "", pairing: r[3].string ?? "",
             isFolder: r[4].int == 1, state: r[5].string ?? "", held: r[6].int == 1,
             firstArrival: Date(timeIntervalSince1970: r[7].double ?? 0), lastArrival: Date(timeIntervalSince1970: r[8].double ?? 0),
-            verdict: r[9].string, reasons: (r[10].string ?? "").split(separator: ",").map(String.init),
+            verdict: r[9].string.flatMap(Verdict.init(rawValue:)), reasons: (r[10].string ?? "").split(separator: ",").map(String.init),
             arrivalNumber: r[11].int.map { Int($0) }, decidedAt: r[12].double.map { Date(timeIntervalSince1970: $0) },
             placement: r[13].string, receipt: r[14].string, report: r[15].string)
     }
@@ -193,7 +194,7 @@ public final class LedgerReader {
         public var id: String
         public var unit: String
         public var state: String
-        public var verdict: String?
+        public var verdict: Verdict?
         public var reasons: [String]
         public var firstArrival: Date
         public var decidedAt: Date?
@@ -212,7 +213,7 @@ public final class LedgerReader {
             [.double(from.timeIntervalSince1970), .double(to.timeIntervalSince1970)]
         ).map { r in
             ReportRow(
-                id: r[0].string ?? "", unit: r[1].string ?? "", state: r[2].string ?? "", verdict: r[3].string,
+                id: r[0].string ?? "", unit: r[1].string ?? "", state: r[2].string ?? "", verdict: r[3].string.flatMap(Verdict.init(rawValue:)),
                 reasons: (r[4].string ?? "").split(separator: ",").map(String.init),
                 firstArrival: Date(timeIntervalSince1970: r[5].double ?? 0), decidedAt: r[6].double.map { Date(timeIntervalSince1970: $0) },
                 electronic: r[7].int == 1)

@@ -146,7 +146,7 @@ extension Placement {
         try batch.makeDirectories(dir)
         var n = 1
         while true {
-            let stem = dir + "/" + Self.name(plan.key, (n == 1 ? "" : " (\(n))") + "." + plan.verdict, reserving: ".json")
+            let stem = dir + "/" + Self.name(plan.key, (n == 1 ? "" : " (\(n))") + "." + plan.verdict.rawValue, reserving: ".json")
             n += 1
             if taken.contains(stem) { continue }
             let json = stem + ".json"

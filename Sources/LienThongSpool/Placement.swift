@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +13,7 @@ public struct Placement {
         public var submission: String
         public var unit: String
         public var key: String
-        public var verdict: String
+        public var verdict: Verdict
         public var archiveDir: String
         public var receiptJSON: String
         public var receiptText: String
@@ -20,7 +21,7 @@ public struct Placement {
         /// Copy the files into `office/inbox/<unit>/<key>/` (accepted inbound).
         public var officeCopy: Bool
 
-        public init(submission: String, unit: String, key: String, verdict: String, archiveDir: String,
+        public init(submission: String, unit: String, key: String, verdict: Verdict, archiveDir: String,
                     receiptJSON: String, receiptText: String, report: String, officeCopy: Bool) {
             self.submission = submission
             self.unit = unit

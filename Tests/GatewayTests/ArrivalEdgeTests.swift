@@ -21,7 +21,7 @@ struct ArrivalEdgeTests {
         // the decision cannot come before it (the window is long), however
         // slowly this test runs.
         let pair = try Fixtures.samplePair(key: "31-UBND-VP")
-        let d = try DaemonHarness(trust: try Fixtures.trust(), settle: "300ms", window: "120s")
+        let d = try DaemonHarness(trust: try Fixtures.trust(), settle: "300ms", window: "600s")
         try d.start()
         let scan = [UInt8](try Data(contentsOf: URL(fileURLWithPath: pair.scan)))
         let first = Array(scan.prefix(scan.count / 2)), second = Array(scan.dropFirst(scan.count / 2))

@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 import LienThongReport
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
 
     static func sub(_ unit: String, _ verdict: String?, _ reasons: [String] = [], at: Date = local(3, 1), after: Double = 60,
                     electronic: Bool = false) -> ComplianceReport.Submission {
-        .init(unit: unit, verdict: verdict, reasons: reasons, firstArrival: at, decidedAt: verdict == nil ? nil : at.addingTimeInterval(after),
+        .init(unit: unit, verdict: verdict.flatMap(Verdict.init(rawValue:)), reasons: reasons, firstArrival: at, decidedAt: verdict == nil ? nil : at.addingTimeInterval(after),
               electronic: electronic)
     }
 

@@ -41,7 +41,7 @@ import Testing
                           decide: (true, []))
             #expect(try ledger.setHeld("20250615-000001-aaaa", true, by: "uid 0", at: Self.t0) == .changed)
             #expect(try ledger.setHeld("20250615-000001-aaaa", true, by: "uid 0", at: Self.t0) == .unchanged)
-            #expect(try ledger.setHeld("20250615-000002-bbbb", true, by: "uid 0", at: Self.t0) == .notPending(state: .decided, verdict: "accepted"))
+            #expect(try ledger.setHeld("20250615-000002-bbbb", true, by: "uid 0", at: Self.t0) == .notPending(state: .decided, verdict: .accepted))
             #expect(try ledger.setHeld("nope", true, by: "uid 0", at: Self.t0) == .unknown)
 
             let reader = try LedgerReader(path: path)

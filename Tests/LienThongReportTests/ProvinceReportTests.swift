@@ -27,7 +27,7 @@ import Testing
     }
 
     static func sub(_ unit: String, _ date: Date, electronic: Bool) -> ComplianceReport.Submission {
-        .init(unit: unit, verdict: electronic ? "accepted" : "rejected", reasons: electronic ? [] : ["missing-electronic"],
+        .init(unit: unit, verdict: electronic ? .accepted : .rejected, reasons: electronic ? [] : ["missing-electronic"],
               firstArrival: date, decidedAt: date.addingTimeInterval(60), electronic: electronic)
     }
 

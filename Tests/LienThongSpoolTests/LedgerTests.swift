@@ -57,7 +57,7 @@ struct LedgerArrivalNumberTests {
 
             let record = try #require(try ledger.submission(jan))
             #expect(record.arrivalNumber == 1)
-            #expect(record.verdict == "accepted")
+            #expect(record.verdict == .accepted)
             #expect(record.state == .decided)
             #expect(record.receipt == "{\"submission\":\"\(jan)\",\"arrival_number\":1}")
             #expect(record.receiptText == "receipt of \(jan)")
@@ -75,7 +75,7 @@ struct LedgerArrivalNumberTests {
             #expect(try Books.decide(ledger, try Books.submit(ledger), numbered: false) == nil)
             #expect(try Books.decide(ledger, try Books.submit(ledger)) == 2)
             let r = try #require(try ledger.submission(rejected))
-            #expect(r.verdict == "rejected")
+            #expect(r.verdict == .rejected)
             #expect(r.arrivalNumber == nil)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 import Testing
 @testable import LienThongSpool
 #if canImport(Glibc)
@@ -27,7 +28,7 @@ struct Desk {
     func plan(_ id: String, key: String = "4116-UBND-CN", verdict: String = "accepted", officeCopy: Bool = true) -> Placement.Plan {
         let shelf: SpoolLayout.Shelf = verdict == "accepted" ? .accepted : .rejected
         return Placement.Plan(
-            submission: id, unit: Self.unit, key: key, verdict: verdict,
+            submission: id, unit: Self.unit, key: key, verdict: Verdict(rawValue: verdict)!,
             archiveDir: layout.archive(shelf, submission: id, year: 2024, month: 3),
             receiptJSON: "{\"submission\":\"\(id)\",\"key\":\"\(key)\",\"verdict\":\"\(verdict)\"}\n",
             receiptText: "Biên nhận \(id): \(verdict)\n",

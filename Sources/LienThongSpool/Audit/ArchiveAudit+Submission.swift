@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,8 +59,8 @@ extension ArchiveAudit {
         let id = json["submission"] as? String
         if id != sub.id { report.problems.append(AuditProblem(path, "receipt of another submission", expected: sub.id, found: id ?? "none")) }
         let verdict = json["verdict"] as? String
-        if verdict != sub.verdict {
-            report.problems.append(AuditProblem(path, "verdict differs from the ledger", expected: sub.verdict ?? "none", found: verdict ?? "none"))
+        if verdict != sub.verdict?.rawValue {
+            report.problems.append(AuditProblem(path, "verdict differs from the ledger", expected: sub.verdict?.rawValue ?? "none", found: verdict ?? "none"))
         }
         let number = json["arrival_number"] as? Int
         if number != sub.arrivalNumber {

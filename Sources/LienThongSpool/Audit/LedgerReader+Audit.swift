@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 
 /// What the audit needs from the ledger, read in one read transaction so
 /// that a daemon writing meanwhile cannot show it half a decision.
@@ -6,7 +7,7 @@ extension LedgerReader {
     public struct AuditSnapshot: Sendable {
         public struct Placed: Sendable {
             public var id: String
-            public var verdict: String?
+            public var verdict: Verdict?
             public var arrivalYear: Int?
             public var arrivalNumber: Int?
             public var placement: String
@@ -42,7 +43,7 @@ extension LedgerReader {
         ).map { r in
             let id = r[0].string ?? ""
             return AuditSnapshot.Placed(
-                id: id, verdict: r[1].string, arrivalYear: r[2].int.map(Int.init), arrivalNumber: r[3].int.map(Int.init),
+                id: id, verdict: r[1].string.flatMap(Verdict.init(rawValue:)), arrivalYear: r[2].int.map(Int.init), arrivalNumber: r[3].int.map(Int.init),
                 placement: r[4].string ?? "", files: files[id] ?? [], deliveredLinks: links[id] ?? 0)
         }
         let arrivals = try db.query(

@@ -27,26 +27,7 @@ extension Pipeline {
     func assess(_ sub: OpenSubmission, now: Date) throws -> Assessment {
         let root = settings.layout.queuedFiles(sub.id)
         let entries = try SpoolTree.entries(under: root)
-        var bytesOf: [FileName: [UInt8]] = [:]
-        var stillArriving = false
-        for entry in entries {
-            let path = root + "/" + entry.path
-            let name = FileName(entry.path)
-            // Facts hold only for the bytes they were read from: a file whose
-            // size or change time moved since is read and hashed again.
-            let before = FileStamp.of(path)
-            if let known = sub.facts[name], known.stamp == before { continue }
-            sub.facts[name] = nil
-            sub.validations[name] = nil
-            let (facts, bytes) = read(path, name: entry.path)
-            guard FileStamp.of(path) == before else {
-                stillArriving = true
-                continue
-            }
-            sub.facts[name] = facts
-            sub.facts[name]?.stamp = before
-            if let bytes { bytesOf[name] = bytes }
-        }
+        let (bytesOf, stillArriving) = readFacts(sub, entries: entries, root: root)
         let names = entries.map { FileName($0.path) }
         var content: [FileName: RoleClassifier.Content] = [:]
         for name in names { content[name] = sub.facts[name]?.content ?? .unknown }
@@ -93,6 +74,33 @@ extension Pipeline {
                           quarantine: entries.contains { sub.facts[FileName($0.path)]?.quarantine ?? false },
                           manifest: manifest, manifestUnreadable: manifestUnreadable, stillArriving: stillArriving,
                           validating: validating)
+    }
+
+    /// Reads and hashes every claimed file whose facts are not known yet
+    /// (once each: a file's facts hold only for the bytes they were read
+    /// from, so one whose size or change time moved since is read again).
+    /// Returns the bytes kept for this pass and whether a file changed while
+    /// it was read.
+    private func readFacts(_ sub: OpenSubmission, entries: [SpoolTree.Entry], root: String) -> (bytes: [FileName: [UInt8]], stillArriving: Bool) {
+        var bytesOf: [FileName: [UInt8]] = [:]
+        var stillArriving = false
+        for entry in entries {
+            let path = root + "/" + entry.path
+            let name = FileName(entry.path)
+            let before = FileStamp.of(path)
+            if let known = sub.facts[name], known.stamp == before { continue }
+            sub.facts[name] = nil
+            sub.validations[name] = nil
+            let (facts, bytes) = read(path, name: entry.path)
+            guard FileStamp.of(path) == before else {
+                stillArriving = true
+                continue
+            }
+            sub.facts[name] = facts
+            sub.facts[name]?.stamp = before
+            if let bytes { bytesOf[name] = bytes }
+        }
+        return (bytesOf, stillArriving)
     }
 
     private func read(_ path: String, name: String) -> (FileFacts, [UInt8]?) {

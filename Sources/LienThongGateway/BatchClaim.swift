@@ -18,7 +18,7 @@ extension Pipeline {
     @discardableResult
     func claimAll(_ entries: [(root: String, name: String)], now: Date) -> [OpenSubmission] {
         var claimed: [OpenSubmission] = []
-        var files: [(unit: LienThongCore.Unit, name: String, source: String)] = []
+        var files: [LooseFile] = []
         for (root, name) in entries {
             if settings.officeAddress(forOutbox: root) != nil {
                 // The office's own documents (fan-out): few, claimed one by one.
@@ -54,8 +54,39 @@ extension Pipeline {
         let identities: Set<PairingKey>
     }
 
-    func claimFiles(_ files: [(unit: LienThongCore.Unit, name: String, source: String)], now: Date) -> [OpenSubmission] {
-        // 1. Intents, one transaction.
+    typealias LooseFile = (unit: LienThongCore.Unit, name: String, source: String)
+
+    /// The one claim path of loose files (a single file is a batch of one):
+    /// intents in one transaction, the renames, one fsync per touched folder
+    /// and the seal, then the claims marked in one transaction.
+    func claimFiles(_ files: [LooseFile], now: Date) -> [OpenSubmission] {
+        guard let intents = recordIntents(files, now: now) else { return [] }
+        let batch = SyncBatch()
+        let (moved, undone) = renameIntoQueue(intents, batch: batch)
+        let durable = makeDurableAndSeal(moved, batch: batch)
+        do {
+            try ledger.batch {
+                if durable { for i in moved { try ledger.markClaimed(submission: i.sub.id, name: i.target, at: now) } }
+                for i in undone { try ledger.forgetFile(submission: i.sub.id, name: i.target) }
+            }
+        } catch {
+            log.log(.error, "could not mark \(moved.count) claims in the ledger: \(error); they are settled before deciding", fields: [])
+        }
+        for i in moved {
+            i.sub.identities.formUnion(i.identities)
+            i.sub.lastArrival = now
+        }
+        let kept = Set(moved.map(\.sub.id))
+        for sub in Set(undone.map(\.sub.id)).subtracting(kept).compactMap({ open[$0] }) {
+            if (try? ledger.files(of: sub.id))?.isEmpty ?? false { dropOpen(sub, now: now) }
+        }
+        return moved.map(\.sub)
+    }
+
+    /// 1. Each file's submission found or opened and its queue name chosen,
+    /// the intents in one transaction. nil when the ledger refused (nothing
+    /// claimed; the files are tried again).
+    private func recordIntents(_ files: [LooseFile], now: Date) -> [Intent]? {
         var intents: [Intent] = []
         var created: [OpenSubmission] = []
         var reserved: Set<FileName> = []
@@ -79,11 +110,14 @@ extension Pipeline {
             log.log(.error, "could not record the claim of \(files.count) files in the ledger: \(error); nothing was claimed, will retry",
                     fields: [])
             for f in files { retryLater.insert(FileName(f.source)) }
-            return []
+            return nil
         }
+        return intents
+    }
 
-        // 2. The renames; 3. one fsync per touched folder.
-        let batch = SyncBatch()
+    /// 2. The renames. A file its sender took back, or one that could not be
+    /// moved, is undone (and retried later when that was an error).
+    private func renameIntoQueue(_ intents: [Intent], batch: SyncBatch) -> (moved: [Intent], undone: [Intent]) {
         var moved: [Intent] = []
         var undone: [Intent] = []
         for i in intents {
@@ -99,37 +133,23 @@ extension Pipeline {
                 undone.append(i)
             }
         }
-        var durable = true
+        return (moved, undone)
+    }
+
+    /// 3. One fsync per touched folder, then each claimed file sealed into a
+    /// daemon-owned read-only inode (EvidenceSeal). False when that failed:
+    /// the renames happened but may not survive a crash, or are not sealed
+    /// yet, so the intents stay open and are settled (fsync and seal again)
+    /// before anything is decided.
+    private func makeDurableAndSeal(_ moved: [Intent], batch: SyncBatch) -> Bool {
         do {
             try batch.syncDirectories()
-            // Each claimed file into a daemon-owned read-only inode (EvidenceSeal).
             try EvidenceSeal.seal(moved.map { settings.layout.queuedFiles($0.sub.id) + "/" + $0.target },
                                   maxSize: Int64(settings.config.intake.maxFileSize))
+            return true
         } catch {
-            // The renames happened but may not survive a crash, or are not
-            // sealed yet: the intents stay open and are settled (fsync and
-            // seal again) before anything is decided.
-            durable = false
             log.log(.error, "claimed \(moved.count) files but could not make it durable: \(error); will sync again before deciding", fields: [])
+            return false
         }
-
-        // 4. Claimed, one transaction.
-        do {
-            try ledger.batch {
-                if durable { for i in moved { try ledger.markClaimed(submission: i.sub.id, name: i.target, at: now) } }
-                for i in undone { try ledger.forgetFile(submission: i.sub.id, name: i.target) }
-            }
-        } catch {
-            log.log(.error, "could not mark \(moved.count) claims in the ledger: \(error); they are settled before deciding", fields: [])
-        }
-        for i in moved {
-            i.sub.identities.formUnion(i.identities)
-            i.sub.lastArrival = now
-        }
-        let kept = Set(moved.map(\.sub.id))
-        for sub in Set(undone.map(\.sub.id)).subtracting(kept).compactMap({ open[$0] }) {
-            if (try? ledger.files(of: sub.id))?.isEmpty ?? false { dropOpen(sub, now: now) }
-        }
-        return moved.map(\.sub)
     }
 }

@@ -93,8 +93,14 @@ extension Pipeline {
         } catch {
             pauseDeliveries(error, now: now)
         }
-        for id in touched {
-            guard let record = records[id] else { continue }
+        rewriteOfficeReceipts(touched.compactMap { records[$0] })
+    }
+
+    /// Rewrites the office receipt of each document a delivery batch touched,
+    /// and says in the journal when a fan-out has finished.
+    private func rewriteOfficeReceipts(_ touched: [Ledger.SubmissionRecord]) {
+        for record in touched {
+            let id = record.id
             do {
                 let rows = try writeOfficeReceipt(record)
                 if !rows.isEmpty, !rows.contains(where: { $0.state == .pending || $0.state == .deferred }) {

@@ -26,8 +26,17 @@ extension Placement {
     public func placeAll(_ plans: [Plan]) throws -> [String] {
         let batch = SyncBatch()
         defer { batch.abandon() }
+        let moving = try writeReportsBesideFiles(plans, batch: batch)
+        // 2. Into the archive, whole.
+        for plan in moving { try batch.move(layout.queued(plan.submission), to: plan.archiveDir) }
+        try batch.syncDirectories()
+        try makeOfficeCopies(plans, batch: batch)
+        return try writeReceipts(plans, batch: batch)
+    }
 
-        // 1. Receipt and report beside the files, wherever the folder is now.
+    /// 1. Receipt and report beside the files, wherever the folder is now.
+    /// Returns the plans whose folder is still in the queue.
+    private func writeReportsBesideFiles(_ plans: [Plan], batch: SyncBatch) throws -> [Plan] {
         var moving: [Plan] = []
         for plan in plans {
             let queued = layout.queued(plan.submission)
@@ -47,12 +56,12 @@ extension Placement {
         try batch.publishStaged()
         for plan in moving { try batch.makeDirectories((plan.archiveDir as NSString).deletingLastPathComponent) }
         try batch.syncDirectories()
+        return moving
+    }
 
-        // 2. Into the archive, whole.
-        for plan in moving { try batch.move(layout.queued(plan.submission), to: plan.archiveDir) }
-        try batch.syncDirectories()
-
-        // 3. The clerks' copies.
+    /// 3. The clerks' copies (own inodes, never links to the archive). A
+    /// link planted where a copy's folder should be skips that copy.
+    private func makeOfficeCopies(_ plans: [Plan], batch: SyncBatch) throws {
         var folders: [String: String] = [:]
         var reserved: Set<String> = []
         for plan in plans where plan.officeCopy {
@@ -82,8 +91,11 @@ extension Placement {
         }
         try batch.publishStaged()
         try batch.syncDirectories()
+    }
 
-        // 4. Receipts: every text, then every JSON.
+    /// 4. Receipts: every text, then every JSON (a program waiting for the
+    /// JSON finds the text already there). Returns the JSON paths, in order.
+    private func writeReceipts(_ plans: [Plan], batch: SyncBatch) throws -> [String] {
         var stems: [String] = []
         var taken: Set<String> = []
         for plan in plans {

@@ -8,6 +8,10 @@
 #                      every fsync costs what it costs
 #   BENCH_NO_BUILD=1   use the existing .build/release/lienthongd
 #   BENCH_KEEP=1       keep the work folder (spools, logs, results)
+#   BENCH_BIN=PATH     measure this lienthongd (another build, e.g. one from
+#                      before a change, to put that change's cost in figures)
+#   BENCH_ONLY=throughput  only the three throughput rows on disk (a quick
+#                      side-by-side of two builds: run it once with each)
 #
 # What runs, in order (sizes at BENCH_SCALE=1):
 #   1. a registry of 1,000 units (500 communes) and the demo (test-only) PKI;
@@ -39,11 +43,12 @@ settle=200ms
 
 say() { printf '\n== %s (%s)\n' "$*" "$(date -u +%T)" >&2; }
 
-if [ "${BENCH_NO_BUILD:-}" != 1 ]; then
+only=${BENCH_ONLY:-}
+if [ -z "${BENCH_BIN:-}" ] && [ "${BENCH_NO_BUILD:-}" != 1 ]; then
     say "release build"
     (cd "$repo" && swift build -c release >&2)
 fi
-bin=$repo/.build/release/lienthongd
+bin=${BENCH_BIN:-$repo/.build/release/lienthongd}
 [ -x "$bin" ] || { echo "no $bin: run swift build -c release" >&2; exit 1; }
 
 work=$(mktemp -d "${BENCH_DIR:-/var/tmp}/lienthong-bench.XXXXXX")
@@ -68,9 +73,11 @@ gen() { python3 "$here/gen_fixtures.py" "$work/trust" "$fix/$1" "$2" "$3" "$4"; 
 gen p7s-thr p7s "$n_p7s" 1
 gen report report "$n_report" 1
 gen pair pair "$n_pair" 1
-gen p7s-lat p7s "$((lat_rate * lat_seconds))" 100001
-gen invite invite 1 25
-gen scans scan "$n_queue" 1
+if [ "$only" != throughput ]; then
+    gen p7s-lat p7s "$((lat_rate * lat_seconds))" 100001
+    gen invite invite 1 25
+    gen scans scan "$n_queue" 1
+fi
 py units "$work/units.csv" "$units" "$communes" >"$res/units.json"
 # Senders: the departments and districts; fan-out recipients: the communes.
 # (awk reads all its input: `head` would end the pipe early and pipefail stop the run.)
@@ -127,6 +134,12 @@ say "lienthongd: throughput, $n_report signed PDF reports"
 py throughput "$work/spool-l" "$fix/report" report "$work/senders" 600 >"$res/l-thr-report.json"
 say "lienthongd: throughput, $n_pair letter + scan pairs"
 py throughput "$work/spool-l" "$fix/pair" pair "$work/senders" 600 >"$res/l-thr-pair.json"
+if [ "$only" = throughput ]; then
+    stop_daemon
+    say "only the throughput rows (BENCH_ONLY=throughput), $bin"
+    py table "$res" "$settle" "$(nproc)" "$(uptime | sed 's/.*load average: //')"
+    exit 0
+fi
 say "lienthongd: latency at $lat_rate/s for $lat_seconds s"
 py latency "$work/spool-l" "$fix/p7s-lat" p7s "$work/senders" "$lat_rate" "$lat_seconds" >"$res/l-lat.json"
 say "lienthongd: fan-out to $communes communes"

@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(libssl-dev libsystemd-dev libsqlite3-dev zlib1g-dev openssl faketime python3 python3-pip
           systemd util-linux qpdf poppler-utils inotify-tools
-          chromium)  # renders lienthongctl's HTML report in the tests
+          chromium  # renders lienthongctl's HTML report in the tests
+          gcc libc6-dev passwd)  # the integrity tests build an fsync fault shim and make users
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -144,7 +144,7 @@ extension Pipeline {
     private func makeDurableAndSeal(_ moved: [Intent], batch: SyncBatch) -> Bool {
         do {
             try batch.syncDirectories()
-            try EvidenceSeal.seal(moved.map { settings.layout.queuedFiles($0.sub.id) + "/" + $0.target },
+            try EvidenceSeal.seal(moved.map { (settings.layout.queuedFiles($0.sub.id) + "/" + $0.target, settings.layout.queued($0.sub.id)) },
                                   maxSize: Int64(settings.config.intake.maxFileSize))
             return true
         } catch {

@@ -59,13 +59,19 @@ extension Pipeline {
         sealClaimed(sub, names: [target], now: now)
     }
 
+    /// Seals claimed files of one submission, staging in its queue folder.
+    func seal(_ sub: OpenSubmission, _ paths: [String]) throws {
+        let staging = settings.layout.queued(sub.id)
+        try EvidenceSeal.seal(paths.map { ($0, staging) }, maxSize: Int64(settings.config.intake.maxFileSize))
+    }
+
     /// Seals freshly claimed files (EvidenceSeal) and marks them claimed.
     /// A failure leaves their intents open: `settleIntents` seals again
     /// before anything of the submission is decided.
     func sealClaimed(_ sub: OpenSubmission, names: [String], now: Date) {
         let dir = settings.layout.queuedFiles(sub.id)
         do {
-            try EvidenceSeal.seal(names.map { dir + "/" + $0 }, maxSize: Int64(settings.config.intake.maxFileSize))
+            try seal(sub, names.map { dir + "/" + $0 })
             try ledger.batch {
                 for name in names { try ledger.markClaimed(submission: sub.id, name: name, at: now) }
             }
@@ -101,7 +107,7 @@ extension Pipeline {
         }
         let loose = rows.filter { FileName($0.name) != FileName(Pipeline.folderMarker) }
         let arrived = loose.filter { DurableFS.exists(files + "/" + $0.name) }
-        try EvidenceSeal.seal(arrived.map { files + "/" + $0.name }, maxSize: Int64(settings.config.intake.maxFileSize))
+        try seal(sub, arrived.map { files + "/" + $0.name })
         try ledger.batch {
             for row in loose {
                 if DurableFS.exists(files + "/" + row.name) {
@@ -162,7 +168,7 @@ extension Pipeline {
         let source = rows.first { FileName($0.name) == FileName(Pipeline.folderMarker) }?.source ?? ""
         let root = settings.layout.queuedFiles(sub.id)
         let fresh = try SpoolTree.entries(under: root).filter { !known.contains(FileName($0.path)) }
-        try EvidenceSeal.seal(fresh.map { root + "/" + $0.path }, maxSize: Int64(settings.config.intake.maxFileSize))
+        try seal(sub, fresh.map { root + "/" + $0.path })
         try ledger.batch {
             for entry in fresh {
                 try ledger.addFile(submission: sub.id, name: entry.path, source: source + "/" + entry.path, at: at)

@@ -21,17 +21,21 @@ public enum EvidenceSeal {
     /// group (the clerks' shares), writable by nobody.
     public static let mode: mode_t = 0o440
 
-    /// Copies every eligible file among `paths` into a sealed inode, in one
-    /// batch (write all, fsync all, rename all, fsync each folder once).
-    /// Returns the paths that were sealed. Throws when the batch could not be
-    /// made durable; the claimed originals are then untouched and sealing may
-    /// simply be tried again (it is idempotent: a second copy of a sealed file
-    /// is the same bytes).
+    /// Copies every eligible claimed file into a sealed inode, in one batch
+    /// (write all, fsync all, rename all, fsync each folder once). Each copy
+    /// is written under a temporary name in `staging` — the submission's own
+    /// queue folder, never `files/`, where a sender's hidden names live and
+    /// nothing may be removed: a temporary a crash leaves there is cleaned
+    /// at start (`StaleTemporaries`). Returns the paths that were sealed.
+    /// Throws when the batch could not be made durable; the claimed originals
+    /// are then untouched and sealing may simply be tried again (it is
+    /// idempotent: a second copy of a sealed file is the same bytes).
     @discardableResult
-    public static func seal(_ paths: [String], maxSize: Int64) throws -> [String] {
+    public static func seal(_ files: [(path: String, staging: String)], maxSize: Int64) throws -> [String] {
         let batch = SyncBatch()
         var sealed: [String] = []
-        for path in paths {
+        for (n, file) in files.enumerated() {
+            let path = file.path
             let src: Int32
             do {
                 src = try TrustedPath.open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY, "open to seal")
@@ -44,7 +48,8 @@ public enum EvidenceSeal {
             var st = stat()
             guard fstat(src, &st) == 0 else { throw SpoolError("fstat to seal", path) }
             guard (st.st_mode & S_IFMT) == S_IFREG, st.st_nlink == 1, Int64(st.st_size) <= maxSize else { continue }
-            try batch.stageCopy(descriptor: src, from: path, to: path, mode: mode, limit: maxSize)
+            let temporary = file.staging + "/.seal-\(n).\(getpid()).tmp"
+            try batch.stageCopy(descriptor: src, from: path, to: path, mode: mode, limit: maxSize, temporary: temporary)
             sealed.append(path)
         }
         try batch.publishStaged()

@@ -12,6 +12,13 @@ public final class SQLiteDatabase {
 
     let handle: OpaquePointer
     public let path: String
+    /// Statements kept prepared, by their SQL: the ledger runs the same few
+    /// dozen statements for every submission, and parsing them again each
+    /// time was a large share of the daemon's CPU (perf: sqlite3Parser near
+    /// the top). Bounded: SQL built with a variable shape cannot grow it
+    /// without end.
+    private var cached: [String: Statement] = [:]
+    static let cacheLimit = 128
 
     public init(path: String, readOnly: Bool = false) throws {
         var db: OpaquePointer?
@@ -28,7 +35,10 @@ public final class SQLiteDatabase {
         sqlite3_busy_timeout(handle, 5000)
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        cached.removeAll()  // finalize every kept statement before closing
+        sqlite3_close_v2(handle)
+    }
 
     public func execute(_ sql: String) throws {
         var err: UnsafeMutablePointer<CChar>?
@@ -47,14 +57,25 @@ public final class SQLiteDatabase {
         return Statement(db: self, stmt: stmt, sql: sql)
     }
 
-    /// Runs a statement with arguments and returns every row.
+    /// Runs a statement with arguments and returns every row. The statement
+    /// is prepared once and kept; it is reset after use, so it holds no read
+    /// transaction open between calls.
     @discardableResult
     public func query(_ sql: String, _ args: [SQLValue] = []) throws -> [[SQLValue]] {
-        let s = try prepare(sql)
+        let s = try statement(sql)
+        defer { sqlite3_reset(s.stmt) }
         try s.bind(args)
         var rows: [[SQLValue]] = []
         while let row = try s.step() { rows.append(row) }
         return rows
+    }
+
+    private func statement(_ sql: String) throws -> Statement {
+        if let kept = cached[sql] { return kept }
+        let fresh = try prepare(sql)
+        if cached.count >= Self.cacheLimit { cached.removeAll() }
+        cached[sql] = fresh
+        return fresh
     }
 
     /// BEGIN IMMEDIATE … COMMIT, rolled back when `body` throws. Inside an

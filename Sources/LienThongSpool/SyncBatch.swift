@@ -44,9 +44,10 @@ public final class SyncBatch {
 
     /// Copies what `src` reads, at most `limit` bytes (a sender still
     /// appending cannot make the copy grow without end: past the limit the
-    /// copy is abandoned with EFBIG), to a temporary name beside `to`.
-    public func stageCopy(descriptor src: Int32, from: String, to: String, mode: mode_t, limit: Int64) throws {
-        try stage(to, mode: mode) { dst, tmp in
+    /// copy is abandoned with EFBIG), to `temporary` (by default a hidden
+    /// name beside `to`; it must be on the same file system).
+    public func stageCopy(descriptor src: Int32, from: String, to: String, mode: mode_t, limit: Int64, temporary: String? = nil) throws {
+        try stage(to, mode: mode, temporary: temporary) { dst, tmp in
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
             var total: Int64 = 0
             while true {
@@ -63,8 +64,8 @@ public final class SyncBatch {
         }
     }
 
-    private func stage(_ path: String, mode: mode_t, fill: (Int32, String) throws -> Void) throws {
-        let tmp = DurableFS.temporaryPath(for: path, suffix: "tmp")
+    private func stage(_ path: String, mode: mode_t, temporary: String? = nil, fill: (Int32, String) throws -> Void) throws {
+        let tmp = temporary ?? DurableFS.temporaryPath(for: path, suffix: "tmp")
         let fd = try TrustedPath.open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode, "create")
         defer { close(fd) }
         do {

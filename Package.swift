@@ -21,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "CLibSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // HTTP(S) for lienthongctl fetch-crls only; the daemon links no network code.
+        .systemLibrary(name: "CLibCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Linux calls Swift's Glibc module does not export (renameat2, inotify constants).
         .target(name: "CLinux"),
@@ -40,11 +42,13 @@ let package = Package(
                 "LienThongSpool", "LienThongWatch", "LienThongSystemd", "CLinux",
             ]
         ),
+        // fetch-crls: download, verify and install CRLs (lienthongctl only).
+        .target(name: "LienThongCRLFetch", dependencies: ["CLibCurl", "LienThongSignature", "LienThongSpool"]),
         .executableTarget(name: "lienthongd", dependencies: ["LienThongGateway"]),
         .executableTarget(
             name: "lienthongctl",
             dependencies: [
-                "LienThongGateway", "LienThongReport",
+                "LienThongGateway", "LienThongReport", "LienThongCRLFetch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

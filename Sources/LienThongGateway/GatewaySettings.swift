@@ -28,7 +28,7 @@ public struct GatewaySettings {
             timeZone: timeZone)
         ignore = IgnorePatterns(config.intake.ignore)
         trust = try TrustStore(anchorsDirectory: config.trust.anchors, crlDirectory: config.trust.crls, tsaDirectory: config.trust.tsa)
-        validator = SignatureValidator(trust: trust, maxClockSkew: config.trust.maxClockSkew)
+        validator = SignatureValidator(trust: trust, maxClockSkew: config.trust.maxClockSkew, revocationGrace: config.trust.revocationGrace)
     }
 
     public static func load(path: String) throws -> GatewaySettings {

@@ -100,6 +100,13 @@ extension Pipeline {
             let group = sub.outboundGroup ?? ""
             let requested = manifest.recipients + (group.isEmpty ? [] : [group])
             let resolution = settings.recipientResolver.resolve(requested)
+            // The office's own documents wait for revocation data like inbound ones.
+            let lacking = Self.revocationLacking(a.parts)
+            if !lacking.isEmpty && findings.isEmpty {
+                awaitRevocationData(sub, reasons: lacking, windowPassed: now >= windowEnd, now: now)
+                return
+            }
+            sub.revocationWait = []
             var outcome = OutboundDecision.decide(
                 parts: a.parts, office: settings.officeUnit, type: a.type, subject: a.subject, recipients: resolution)
             if !findings.isEmpty {

@@ -11,9 +11,23 @@ public struct SignatureValidator: Sendable {
     /// How far a signing time may lie after the arrival before it is "in the future".
     public let maxClockSkew: Double
 
-    public init(trust: TrustStore, maxClockSkew: Double) {
+    /// `[trust] revocation_grace`: with > 0, only a CRL issued that long after
+    /// the signing time counts (CRLCurrency).
+    public let revocationGrace: Double
+    /// The time revocation data must be current at: the wall clock, or a
+    /// fixed time in tests.
+    public let clock: @Sendable () -> Date
+
+    public init(trust: TrustStore, maxClockSkew: Double, revocationGrace: Double = 0, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.trust = trust
         self.maxClockSkew = max(0, maxClockSkew.isFinite ? maxClockSkew : 0)
+        self.revocationGrace = max(0, revocationGrace.isFinite ? revocationGrace : 0)
+        self.clock = clock
+    }
+
+    /// The revocation rule as of this moment.
+    var revocationPolicy: RevocationPolicy {
+        RevocationPolicy(now: clock(), maxClockSkew: maxClockSkew, grace: revocationGrace)
     }
 
     /// True when the bytes start like a PDF (%PDF- within the first 1024 bytes).
@@ -52,7 +66,7 @@ public struct SignatureValidator: Sendable {
         if message.encapsulatedContent != nil {
             report.notes.append("the .p7s also encapsulates content; the file beside it is what was checked")
         }
-        let evaluation = SignerEvaluation(trust: trust, maxClockSkew: maxClockSkew)
+        let evaluation = SignerEvaluation(validator: self)
         let target = SignerEvaluation.Target(content: CMSIntegrity.Content(content), mismatch: .signatureInvalid)
         report.signatures = signers.map { evaluation.evaluate($0, target: target, file: name, arrival: arrival) }
         return report

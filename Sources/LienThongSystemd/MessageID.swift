@@ -31,6 +31,12 @@ public enum MessageID {
     /// `lienthongctl audit` found a problem in the spool (one entry per
     /// problem, LIENTHONG_PATH names the file or folder).
     public static let auditProblem = "209f704f68e64b25b25396813f1702b6"
+    /// A valid-looking submission waits: the gateway lacks current revocation
+    /// data (a CRL expired, not yet valid, or missing) for its signer's chain.
+    public static let revocationWait = "b062cc2b3aa84027b89496b16e0a273f"
+    /// The pairing window of a submission waiting for revocation data has
+    /// passed: lienthongd held it for an operator instead of deciding.
+    public static let revocationHeld = "b0ba5f80fc6c43568d9f58ebb70cb00d"
 
     /// Every id with its name, for the catalog consistency test and tooling.
     public static let all: [(name: String, id: String)] = [
@@ -38,6 +44,7 @@ public enum MessageID {
         ("delivered", delivered), ("deliveryFailed", deliveryFailed), ("started", started),
         ("reloaded", reloaded), ("reloadFailed", reloadFailed), ("stopping", stopping),
         ("watchImpaired", watchImpaired), ("auditProblem", auditProblem),
+        ("revocationWait", revocationWait), ("revocationHeld", revocationHeld),
     ]
 }
 

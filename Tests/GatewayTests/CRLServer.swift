@@ -28,12 +28,19 @@ final class CRLServer {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    init(folder: String, port: Int) throws {
+    /// `proxyLog`: run as an HTTP proxy instead, answering a request for any
+    /// host with the file of that name in `folder`, and writing each request
+    /// line to `proxyLog` (the proof that a client went through it).
+    init(folder: String, port: Int, proxyLog: String? = nil) throws {
         self.folder = folder
         self.port = port
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder]
+        if let proxyLog {
+            process.arguments = ["-c", Self.proxyScript, String(port), folder, proxyLog]
+        } else {
+            process.arguments = ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder]
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -56,6 +63,28 @@ final class CRLServer {
         for name in try fm.contentsOfDirectory(atPath: folder) { try fm.removeItem(atPath: folder + "/" + name) }
         for name in try fm.contentsOfDirectory(atPath: source) { try fm.copyItem(atPath: source + "/" + name, toPath: folder + "/" + name) }
     }
+
+    private static let proxyScript = """
+        import http.server, os, sys, urllib.parse
+        port, folder, log = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+        class Proxy(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                with open(log, "a") as f:
+                    f.write(self.path + "\\n")
+                url = urllib.parse.urlsplit(self.path)
+                path = os.path.join(folder, os.path.basename(url.path))
+                if not url.scheme or not os.path.isfile(path):
+                    self.send_error(404)
+                    return
+                data = open(path, "rb").read()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            def log_message(self, *args):
+                pass
+        http.server.HTTPServer(("127.0.0.1", port), Proxy).serve_forever()
+        """
 
     deinit {
         // SIGKILL: the test process blocks SIGTERM, and its children inherit that mask.

@@ -108,4 +108,37 @@ struct FetchCRLsTests {
         _ = try d.receipt(unit, key: key, verdict: "accepted", timeout: 20)
         d.stop()
     }
+
+    /// Behind the provincial proxy: the CAs' distribution points and a mirror
+    /// of [trust] crl_urls name hosts this machine cannot resolve; only
+    /// through http_proxy are they reached. The daemon is not running, which
+    /// fetch-crls says without failing.
+    @Test func fetchesThroughTheProxyAndDistributionPointsAndMirrors() throws {
+        let pki = try DaemonHarness.makeTempDir() + "/pki"
+        try run("/bin/sh", [DaemonHarness.repoRoot + "/scripts/make-test-pki.sh", "--demo", pki],
+                env: ["LIENTHONG_CDP_BASE": "http://crl-cdp.lienthong.invalid"])
+        let trust = try DaemonHarness.makeTempDir()
+        for folder in ["anchors", "tsa"] { try FileManager.default.copyItem(atPath: pki + "/" + folder, toPath: trust + "/" + folder) }
+        try FileManager.default.createDirectory(atPath: trust + "/crls", withIntermediateDirectories: true)
+        let port = try CRLServer.freePort()
+        let served = try DaemonHarness.makeTempDir(), log = served + ".log"
+        let proxy = try CRLServer(folder: served, port: port, proxyLog: log)
+        try proxy.serve(pki + "/crl-fresh")
+        let d = try DaemonHarness(trust: trust, extra: #"crl_urls = ["http://crl-mirror.lienthong.invalid/demo-root.crl"]"#)
+
+        let direct = try runCommand(try ctlBinary(), ["fetch-crls", "--config", d.configPath], env: ["http_proxy": "", "no_proxy": ""])
+        #expect(direct.status == 1, "without the proxy nothing can be reached:\n\(direct.stdout)\(direct.stderr)")
+        #expect(direct.stdout.contains("could not fetch http://crl-cdp.lienthong.invalid/demo-issuing-ca.crl"), "\(direct.stdout)")
+
+        let proxied = try runCommand(try ctlBinary(), ["fetch-crls", "--config", d.configPath],
+                                     env: ["http_proxy": "http://127.0.0.1:\(port)", "no_proxy": ""])
+        #expect(proxied.status == 0, "\(proxied.stdout)\(proxied.stderr)")
+        #expect(proxied.stdout.contains("lienthongd is not running"), "\(proxied.stdout)")
+        let requests = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        for url in ["http://crl-cdp.lienthong.invalid/demo-issuing-ca.crl", "http://crl-cdp.lienthong.invalid/demo-root.crl",
+                    "http://crl-mirror.lienthong.invalid/demo-root.crl"] {
+            #expect(requests.contains(url), "the proxy saw:\n\(requests)")
+        }
+        #expect(Self.crlFiles(trust).count == 2, "\(Self.crlFiles(trust).keys.sorted())")
+    }
 }

@@ -58,7 +58,8 @@ extension Pipeline {
             }
             if role == .electronic, facts.problem == nil {
                 if sub.validations[name] == nil {
-                    sub.validations[name] = validate(root: root, name: name.string, facts: facts, bytes: bytesOf[name], arrival: sub.firstArrival)
+                    sub.validations[name] = validate(root: root, name: name.string, signature: RoleClassifier.signature(of: name, among: names),
+                                                     bytes: bytesOf[name], arrival: sub.firstArrival)
                 }
                 part.validation = sub.validations[name]
                 if let earlier = try ledger.acceptedSubmission(unit: sub.unit, sha256: facts.sha256, excluding: sub.id) {
@@ -107,13 +108,15 @@ extension Pipeline {
         return []
     }
 
-    private func validate(root: String, name: String, facts: FileFacts, bytes: [UInt8]?, arrival: Date) -> DocumentValidation {
+    /// `signature`: its detached `.p7s` (RoleClassifier.signature: the exact
+    /// name, or the one NFC/NFD-equivalent), checked against this file's own bytes.
+    private func validate(root: String, name: String, signature: FileName?, bytes: [UInt8]?, arrival: Date) -> DocumentValidation {
         let display = name
         let content = bytes ?? readBytes(root + "/" + name)
-        let p7s = root + "/" + name + ".p7s"
-        if DurableFS.exists(p7s) {
+        if let signatureName = signature {
+            let p7s = root + "/" + signatureName.string
             guard case .file(let signature, _) = SafeReader.read(p7s, maxSize: settings.config.intake.maxFileSize) else {
-                return DocumentValidation(file: display, problems: [.unreadable], notes: ["\(name).p7s could not be read"])
+                return DocumentValidation(file: display, problems: [.unreadable], notes: ["\(signatureName.string) could not be read"])
             }
             return settings.validator.validateDetached(content: content, signature: signature, name: display, arrival: arrival)
         }

@@ -6,6 +6,10 @@ final class RevocationList: @unchecked Sendable {
     let crl: OpaquePointer
     /// File name it came from (recorded in the validation report).
     let fileName: String
+    /// Archived in the signature by the signer, not from the CRL folder: with
+    /// a trusted timestamp it may count though no longer current (CRLCurrency).
+    /// Set once, right after parsing.
+    var embedded = false
 
     init(owning crl: OpaquePointer, fileName: String) {
         self.crl = crl

@@ -28,12 +28,19 @@ enum CRLCurrency {
         var forged: [String] = []
     }
 
-    static func select(for issuer: Certificate, from crls: [RevocationList], signingTime: Date, policy: RevocationPolicy) -> Selection {
+    /// `timeIsProven`: a trusted timestamp proves the signing time; then a CRL
+    /// the signer archived in the signature counts when it was issued at or
+    /// after that time, current or not — long-term validation (PAdES-B-LT).
+    static func select(for issuer: Certificate, from crls: [RevocationList], signingTime: Date, timeIsProven: Bool = false,
+                       policy: RevocationPolicy) -> Selection {
         var selection = Selection()
         let named = crls.filter { $0.issuer == issuer.subject }
         let signed = named.filter { $0.isIssued(by: issuer) }
         selection.forged = named.filter { !$0.isIssued(by: issuer) }.map(\.fileName)
-        selection.usable = signed.filter { isCurrent($0, policy) && isLateEnough($0, signingTime, policy) }
+        selection.usable = signed.filter {
+            (isCurrent($0, policy) || (timeIsProven && $0.embedded && ($0.thisUpdate ?? .distantPast) >= signingTime))
+                && isLateEnough($0, signingTime, policy)
+        }
         if selection.usable.isEmpty {
             selection.missing = why(issuer: issuer.subject.commonName, signed: signed, signingTime: signingTime, policy: policy)
         }

@@ -31,7 +31,7 @@ enum RevocationCheck {
         guard chain.count >= 2 else { return result }
         for index in 0..<(chain.count - 1) {
             let certificate = chain[index], issuer = chain[index + 1]
-            let selection = CRLCurrency.select(for: issuer, from: crls, signingTime: signingTime, policy: policy)
+            let selection = CRLCurrency.select(for: issuer, from: crls, signingTime: signingTime, timeIsProven: timeIsProven, policy: policy)
             for name in selection.forged {
                 result.notes.append("\(name) names \(issuer.subject.commonName) as issuer but is not signed by its key: ignored")
             }

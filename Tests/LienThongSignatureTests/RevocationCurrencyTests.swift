@@ -76,4 +76,25 @@ import Testing
         let long = try validate("valid.pdf", ["intermediate-current.crl", "root-current.crl"], grace: sinceSigning + 86400)
         #expect(long.waitingForRevocation.contains { $0.contains("not after") && $0.contains("revocation_grace") }, "\(long.dump)")
     }
+
+    // MARK: CRLs archived in the signature (adbe-revocationInfoArchival)
+
+    @Test func archivedCRLsIssuedAfterATimestampedSigningTimeDecide() throws {
+        // The folder's CRL expired; the signature carries CRLs issued after its trusted timestamp.
+        let r = try validate("ltv-archived-crls-timestamped.pdf", ["intermediate-stale.crl"])
+        #expect(r.isValid, "\(r.dump)")
+        #expect(r.signatures[0].crlsUsed.contains("CRL 1 archived in the signature (adbe-revocationInfoArchival)"), "\(r.dump)")
+    }
+
+    @Test func archivedCRLsNoLongerCurrentDoNotCountWithoutATimestamp() throws {
+        // Only the signer's own claim of the time: the archived CRLs must be current, and are not.
+        let r = try validate("ltv-archived-crls-selfclaimed.pdf", ["intermediate-stale.crl"])
+        #expect(r.reasons.isEmpty && !r.waitingForRevocation.isEmpty, "\(r.dump)")
+    }
+
+    @Test func aForgedArchivedCRLIsIgnored() throws {
+        let r = try validate("ltv-archived-forged-crl-timestamped.pdf", ["intermediate-stale.crl"])
+        #expect(r.waitingForRevocation.contains { $0.contains("CRL of TEST-ONLY Intermediate CA expired") }, "\(r.dump)")
+        #expect(r.signatures[0].notes.contains { $0.contains("archived in the signature") && $0.contains("not signed by its key") }, "\(r.dump)")
+    }
 }

@@ -1,0 +1,81 @@
+import CLibSSL
+import Foundation
+
+/// CRLs a PDF signer archived in the signature itself: the signed attribute
+/// adbe-revocationInfoArchival (1.2.840.113583.1.1.8),
+///
+///     RevocationInfoArchival ::= SEQUENCE {
+///         crl          [0] EXPLICIT SEQUENCE OF CertificateList OPTIONAL,
+///         ocsp         [1] EXPLICIT SEQUENCE OF OCSPResponse OPTIONAL,
+///         otherRevInfo [2] EXPLICIT SEQUENCE OF OtherRevInfo OPTIONAL }
+///
+/// Only the CRLs are read (OCSP responses are not used yet). Hostile input:
+/// a small bounded DER walk, at most `maxCRLs`, anything malformed is ignored.
+enum RevocationArchive {
+    static let oid = "1.2.840.113583.1.1.8"
+    static let maxCRLs = 32
+
+    static func crls(of signer: CMSSigner) -> [RevocationList] {
+        guard let der = attributeDER(signer) else { return [] }
+        var outer = DERReader(der[...])
+        guard let archive = outer.next(), archive.tag == 0x30 else { return [] }
+        var fields = DERReader(archive.content)
+        while let field = fields.next() {
+            guard field.tag == 0xA0 else { continue }
+            var explicit = DERReader(field.content)
+            guard let list = explicit.next(), list.tag == 0x30 else { return [] }
+            var items = DERReader(list.content)
+            var found: [RevocationList] = []
+            while found.count < maxCRLs, let item = items.next(), item.tag == 0x30 {
+                found += RevocationList.parseAll(Array(item.whole), fileName: "CRL \(found.count + 1) archived in the signature (adbe-revocationInfoArchival)")
+            }
+            found.forEach { $0.embedded = true }
+            return found
+        }
+        return []
+    }
+
+    private static func attributeDER(_ signer: CMSSigner) -> [UInt8]? {
+        guard let object = OBJ_txt2obj(oid, 1) else { return nil }
+        defer { ASN1_OBJECT_free(object) }
+        let index = CMS_signed_get_attr_by_OBJ(signer.info, object, -1)
+        guard index >= 0, let attribute = CMS_signed_get_attr(signer.info, index),
+              X509_ATTRIBUTE_count(attribute) >= 1, let value = X509_ATTRIBUTE_get0_type(attribute, 0),
+              value.pointee.type == V_ASN1_SEQUENCE, let sequence = value.pointee.value.sequence else { return nil }
+        let bytes = OpenSSL.bytes(UnsafePointer(sequence))
+        return bytes.isEmpty ? nil : bytes
+    }
+}
+
+/// Reads DER TLVs one after another: definite lengths of at most 4 bytes,
+/// never past the end of its slice; stops (nil) at anything else.
+struct DERReader {
+    struct Element {
+        var tag: UInt8
+        var content: ArraySlice<UInt8>
+        var whole: ArraySlice<UInt8>
+    }
+
+    private var rest: ArraySlice<UInt8>
+    init(_ bytes: ArraySlice<UInt8>) { rest = bytes }
+
+    mutating func next() -> Element? {
+        guard rest.count >= 2 else { return nil }
+        let start = rest.startIndex
+        let tag = rest[start]
+        guard tag & 0x1F != 0x1F else { return nil }  // multi-byte tags do not occur here
+        var length = Int(rest[start + 1])
+        var header = 2
+        if length & 0x80 != 0 {
+            let count = length & 0x7F
+            guard (1...4).contains(count), rest.count >= 2 + count else { return nil }
+            length = rest[(start + 2)..<(start + 2 + count)].reduce(0) { $0 << 8 | Int($1) }
+            header += count
+        }
+        guard length <= rest.count - header else { return nil }
+        let end = start + header + length
+        let element = Element(tag: tag, content: rest[(start + header)..<end], whole: rest[start..<end])
+        rest = rest[end...]
+        return element
+    }
+}

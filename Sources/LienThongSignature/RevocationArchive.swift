@@ -9,30 +9,41 @@ import Foundation
 ///         ocsp         [1] EXPLICIT SEQUENCE OF OCSPResponse OPTIONAL,
 ///         otherRevInfo [2] EXPLICIT SEQUENCE OF OtherRevInfo OPTIONAL }
 ///
-/// Only the CRLs are read (OCSP responses are not used yet). Hostile input:
-/// a small bounded DER walk, at most `maxCRLs`, anything malformed is ignored.
+/// CRLs and OCSP responses are read (other kinds are ignored). Hostile input:
+/// a small bounded DER walk, at most `maxItems` each, anything malformed is ignored.
 enum RevocationArchive {
     static let oid = "1.2.840.113583.1.1.8"
-    static let maxCRLs = 32
+    /// Per list (CRLs, OCSP responses): more is not a signature but an attack.
+    static let maxItems = 32
 
-    static func crls(of signer: CMSSigner) -> [RevocationList] {
-        guard let der = attributeDER(signer) else { return [] }
+    struct Contents {
+        var crls: [RevocationList] = []
+        var ocsp: [OCSPEvidence] = []
+    }
+
+    static func contents(of signer: CMSSigner) -> Contents {
+        var contents = Contents()
+        guard let der = attributeDER(signer) else { return contents }
         var outer = DERReader(der[...])
-        guard let archive = outer.next(), archive.tag == 0x30 else { return [] }
+        guard let archive = outer.next(), archive.tag == 0x30 else { return contents }
         var fields = DERReader(archive.content)
         while let field = fields.next() {
-            guard field.tag == 0xA0 else { continue }
+            guard field.tag == 0xA0 || field.tag == 0xA1 else { continue }
             var explicit = DERReader(field.content)
-            guard let list = explicit.next(), list.tag == 0x30 else { return [] }
+            guard let list = explicit.next(), list.tag == 0x30 else { continue }
             var items = DERReader(list.content)
-            var found: [RevocationList] = []
-            while found.count < maxCRLs, let item = items.next(), item.tag == 0x30 {
-                found += RevocationList.parseAll(Array(item.whole), fileName: "CRL \(found.count + 1) archived in the signature (adbe-revocationInfoArchival)")
+            var n = 0
+            while n < maxItems, let item = items.next(), item.tag == 0x30 {
+                n += 1
+                if field.tag == 0xA0 {
+                    contents.crls += RevocationList.parseAll(Array(item.whole), fileName: "CRL \(n) archived in the signature (adbe-revocationInfoArchival)")
+                } else if let response = OCSPEvidence.parse(Array(item.whole), source: "OCSP response \(n) archived in the signature (adbe-revocationInfoArchival)") {
+                    contents.ocsp.append(response)
+                }
             }
-            found.forEach { $0.embedded = true }
-            return found
         }
-        return []
+        contents.crls.forEach { $0.embedded = true }
+        return contents
     }
 
     private static func attributeDER(_ signer: CMSSigner) -> [UInt8]? {

@@ -25,7 +25,8 @@ enum RevocationCheck {
     ]
 
     /// `chain` is leaf first, ending at the anchor (the anchor itself is not checked).
-    static func check(chain: [Certificate], crls: [RevocationList], signingTime: Date, timeIsProven: Bool,
+    /// `ocsp`: archived OCSP responses, asked when no CRL counts for a certificate.
+    static func check(chain: [Certificate], crls: [RevocationList], ocsp: [OCSPEvidence] = [], signingTime: Date, timeIsProven: Bool,
                       policy: RevocationPolicy) -> Result {
         var result = Result()
         guard chain.count >= 2 else { return result }
@@ -36,35 +37,58 @@ enum RevocationCheck {
                 result.notes.append("\(name) names \(issuer.subject.commonName) as issuer but is not signed by its key: ignored")
             }
             if let missing = selection.missing {
+                if let (source, answer) = usableOCSP(ocsp, certificate, issuer, signingTime, timeIsProven, policy) {
+                    result.crlsUsed.append(source)
+                    if let entry = answer.revoked {
+                        judge(certificate, entry, source: source, signingTime: signingTime, timeIsProven: timeIsProven, into: &result)
+                    }
+                    continue
+                }
                 result.missing.append(missing)
                 continue
             }
             for crl in selection.usable {
                 if !result.crlsUsed.contains(crl.fileName) { result.crlsUsed.append(crl.fileName) }
-                judge(certificate, in: crl, signingTime: signingTime, timeIsProven: timeIsProven, into: &result)
+                if let entry = crl.entry(for: certificate) {
+                    judge(certificate, entry, source: crl.fileName, signingTime: signingTime, timeIsProven: timeIsProven, into: &result)
+                }
             }
         }
         return result
     }
 
-    private static func judge(_ certificate: Certificate, in crl: RevocationList, signingTime: Date, timeIsProven: Bool,
-                              into result: inout Result) {
-        guard let entry = crl.entry(for: certificate) else { return }
+    /// An archived OCSP answer on the same terms as an archived CRL: current,
+    /// or (with a trusted timestamp) produced at or after the signing time.
+    private static func usableOCSP(_ responses: [OCSPEvidence], _ certificate: Certificate, _ issuer: Certificate, _ signingTime: Date,
+                                   _ timeIsProven: Bool, _ policy: RevocationPolicy) -> (String, OCSPEvidence.Answer)? {
+        for response in responses {
+            guard let answer = response.answer(for: certificate, issuer: issuer) else { continue }
+            let current = answer.thisUpdate <= policy.now.addingTimeInterval(policy.maxClockSkew)
+                && answer.nextUpdate.map { policy.now.addingTimeInterval(-policy.maxClockSkew) < $0 } ?? false
+            let afterProvenTime = timeIsProven && answer.thisUpdate >= signingTime
+            let lateEnough = policy.grace == 0 || answer.thisUpdate >= signingTime.addingTimeInterval(policy.grace)
+            if (current || afterProvenTime) && lateEnough { return (response.source, answer) }
+        }
+        return nil
+    }
+
+    private static func judge(_ certificate: Certificate, _ entry: RevocationList.Entry, source: String, signingTime: Date,
+                              timeIsProven: Bool, into result: inout Result) {
         let reasonName = entry.reason.map { reasonNames[$0] ?? "reason \($0)" } ?? "no reason given"
         let who = "\(certificate.subject.commonName) (serial \(certificate.serialHex))"
         guard let revokedAt = entry.revokedAt else {
             result.revoked = true
-            result.notes.append("\(who) is in \(crl.fileName) without a readable revocation date")
+            result.notes.append("\(who) is in \(source) without a readable revocation date")
             return
         }
         if revokedAt <= signingTime {
             result.revoked = true
-            result.notes.append("\(who) was revoked at \(revokedAt.rfc3339) (\(reasonName)), before the signing time \(signingTime.rfc3339) [\(crl.fileName)]")
+            result.notes.append("\(who) was revoked at \(revokedAt.rfc3339) (\(reasonName)), before the signing time \(signingTime.rfc3339) [\(source)]")
         } else if let reason = entry.reason, compromiseReasons.contains(reason), !timeIsProven {
             result.revoked = true
-            result.notes.append("\(who) was revoked at \(revokedAt.rfc3339) for \(reasonName); the signing time \(signingTime.rfc3339) is only claimed by the signer, and no trusted timestamp proves the signature older [\(crl.fileName)]")
+            result.notes.append("\(who) was revoked at \(revokedAt.rfc3339) for \(reasonName); the signing time \(signingTime.rfc3339) is only claimed by the signer, and no trusted timestamp proves the signature older [\(source)]")
         } else {
-            result.notes.append("\(who) was revoked at \(revokedAt.rfc3339) (\(reasonName)), after the signing time \(signingTime.rfc3339): the signature stays valid [\(crl.fileName)]")
+            result.notes.append("\(who) was revoked at \(revokedAt.rfc3339) (\(reasonName)), after the signing time \(signingTime.rfc3339): the signature stays valid [\(source)]")
         }
     }
 }

@@ -46,7 +46,7 @@ struct SignerEvaluation {
 
         checkIntegrity(signer, certificate, target, into: &finding)
         let time = resolveTime(signer, target, arrival: arrival, into: &finding)
-        checkCertificate(certificate, message: signer.message, time: time, archived: RevocationArchive.crls(of: signer), into: &finding)
+        checkCertificate(certificate, message: signer.message, time: time, archived: RevocationArchive.contents(of: signer), into: &finding)
         finding.problems = Array(Set(finding.problems)).sorted()
         finding.valid = finding.problems.isEmpty && finding.revocationWait == nil
         return finding
@@ -92,9 +92,9 @@ struct SignerEvaluation {
         return time
     }
 
-    /// `archived`: CRLs the signer archived in the signature (RevocationArchive).
+    /// `archived`: CRLs and OCSP responses the signer archived in the signature (RevocationArchive).
     private func checkCertificate(_ certificate: Certificate, message: CMSSignedData, time: SigningTimePolicy.Resolved,
-                                  archived: [RevocationList], into finding: inout SignatureFinding) {
+                                  archived: RevocationArchive.Contents, into finding: inout SignatureFinding) {
         // A signing time in the future is already a reason; judge the certificate
         // at the arrival then, so the report does not add errors of a time that never was.
         let at = time.inFuture ? time.arrival : time.time
@@ -116,7 +116,7 @@ struct SignerEvaluation {
             finding.notes.append("the signer's key usage allows neither digitalSignature nor nonRepudiation")
         }
         if chain.status != .untrusted {
-            let revocation = RevocationCheck.check(chain: chain.chain, crls: trust.crls + archived, signingTime: at, timeIsProven: time.proven,
+            let revocation = RevocationCheck.check(chain: chain.chain, crls: trust.crls + archived.crls, ocsp: archived.ocsp, signingTime: at, timeIsProven: time.proven,
                                                    policy: self.revocation)
             finding.crlsUsed = revocation.crlsUsed
             finding.notes += revocation.notes

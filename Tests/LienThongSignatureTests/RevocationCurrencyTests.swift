@@ -98,3 +98,36 @@ import Testing
         #expect(r.signatures[0].notes.contains { $0.contains("archived in the signature") && $0.contains("not signed by its key") }, "\(r.dump)")
     }
 }
+
+/// OCSP responses archived in the signature, checked with OpenSSL's OCSP API.
+@Suite struct ArchivedOCSPTests {
+    let f: Fixtures
+    init() throws { f = try Fixtures.get() }
+
+    /// Only expired CRLs in the folder: the intermediate's answer must come from the OCSP response.
+    private func validate(_ doc: String) throws -> DocumentValidation {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lienthong-ocspcase-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: f.root + "/crl-cases/intermediate-stale.crl", toPath: dir + "/intermediate-stale.crl")
+        let trust = try TrustStore(anchorsDirectory: f.root + "/anchors", crlDirectory: dir, tsaDirectory: f.root + "/tsa")
+        return SignatureValidator(trust: trust, maxClockSkew: 300).validatePDF(try f.bytes(doc), name: doc, arrival: Fixtures.arrival)
+    }
+
+    @Test func aGoodAnswerFromTheIssuerAfterTheTimestampDecides() throws {
+        let r = try validate("ltv-archived-ocsp-timestamped.pdf")
+        #expect(r.isValid, "\(r.dump)")
+        #expect(r.signatures[0].crlsUsed.contains("OCSP response 1 archived in the signature (adbe-revocationInfoArchival)"), "\(r.dump)")
+    }
+
+    @Test func aRevokedAnswerRevokes() throws {
+        let r = try validate("ltv-archived-ocsp-revoked-timestamped.pdf")
+        #expect(r.reasons == [.certificateRevoked], "\(r.dump)")
+        #expect(r.signatures[0].notes.contains { $0.contains("before the signing time") && $0.contains("OCSP response 1") }, "\(r.dump)")
+    }
+
+    @Test func anAnswerSignedByAnotherKeyIsNotUsed() throws {
+        let r = try validate("ltv-archived-forged-ocsp-timestamped.pdf")
+        #expect(r.reasons.isEmpty, "\(r.dump)")
+        #expect(r.waitingForRevocation.contains { $0.contains("CRL of TEST-ONLY Intermediate CA expired") }, "\(r.dump)")
+    }
+}

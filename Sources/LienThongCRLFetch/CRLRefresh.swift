@@ -79,7 +79,7 @@ public struct CRLRefresh {
     private func install(_ candidate: VerifiedCRL?, for authority: CertificateAuthority, from trust: TrustStore, into report: inout Report) throws {
         guard let candidate else { return }
         if let inPlace = newest(trust.installedCRLs(of: authority)), !candidate.isNewer(than: inPlace) {
-            report.lines.append("\(authority.name): \(inPlace.source) (number \(inPlace.numberHex), thisUpdate \(Self.show(inPlace.thisUpdate))) is as new as what was fetched; kept")
+            report.lines.append("\(authority.name): \(inPlace.source) (number \(inPlace.numberHex), thisUpdate \(Self.show(inPlace.thisUpdate))) is at least as new as what was fetched; kept")
             return
         }
         let path = crlDirectory + "/" + authority.crlFileName

@@ -81,6 +81,11 @@ struct FetchCRLsTests {
         let again = try Ctl.run(d, ["fetch-crls"])
         #expect(again.status == 0 && again.out.contains("kept"), "\(again.out)\(again.err)")
         #expect(Self.crlFiles(trust) == installed)
+        // An older CRL (lower number, earlier thisUpdate) served later never replaces the newer one.
+        try server.serve(pki + "/crl-stale")
+        let older = try Ctl.run(d, ["fetch-crls"])
+        #expect(older.status == 0 && older.out.contains("kept"), "\(older.out)\(older.err)")
+        #expect(Self.crlFiles(trust) == installed, "an older CRL replaced a newer one")
         d.stop()
     }
 

@@ -23,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // zlib inflates PDF object streams (FlateDecode), under a budget.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // HTTP(S) for lienthongctl fetch-crls only; the daemon links no network code.
+        .systemLibrary(name: "CLibCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Linux calls Swift's Glibc module does not export (renameat2, inotify constants).
         .target(name: "CLinux"),
@@ -45,12 +47,14 @@ let package = Package(
                 "LienThongSpool", "LienThongWatch", "LienThongSystemd", "CLinux",
             ]
         ),
+        // fetch-crls: download, verify and install CRLs (lienthongctl only).
+        .target(name: "LienThongCRLFetch", dependencies: ["CLibCurl", "LienThongSignature", "LienThongSpool"]),
         .executableTarget(name: "lienthongd", dependencies: ["LienThongGateway"]),
         .executableTarget(
             name: "lienthongctl",
             dependencies: [
                 "LienThongCore", "LienThongConfig", "LienThongSignature", "LienThongSpool", "LienThongSystemd",
-                "LienThongControl", "LienThongReport",
+                "LienThongControl", "LienThongReport", "LienThongCRLFetch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -4,7 +4,7 @@
 # scripts and tests use, and pyHanko for signing sample PDFs.
 set -euo pipefail
 
-packages=(libssl-dev libsystemd-dev libsqlite3-dev zlib1g-dev openssl faketime python3 python3-pip
+packages=(libssl-dev libsystemd-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev openssl faketime python3 python3-pip
           systemd util-linux qpdf poppler-utils inotify-tools
           chromium  # renders lienthongctl's HTML report in the tests
           gcc libc6-dev passwd)  # the integrity tests build an fsync fault shim and make users

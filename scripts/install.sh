@@ -126,6 +126,12 @@ sed "s|/usr/local/bin/lienthongctl|$bindir/lienthongctl|g" "$src/systemd/lientho
 chmod 0644 "$destdir$unitdir/lienthong-audit.service.tmp"
 mv -f "$destdir$unitdir/lienthong-audit.service.tmp" "$destdir$unitdir/lienthong-audit.service"
 install -m 0644 "$src/systemd/lienthong-audit.timer" "$destdir$unitdir/lienthong-audit.timer"
+# The hourly CRL fetch (lienthongctl fetch-crls), installed but not enabled.
+sed "s|/usr/local/bin/lienthongctl|$bindir/lienthongctl|g" "$src/systemd/lienthong-crl-fetch.service" \
+    >"$destdir$unitdir/lienthong-crl-fetch.service.tmp"
+chmod 0644 "$destdir$unitdir/lienthong-crl-fetch.service.tmp"
+mv -f "$destdir$unitdir/lienthong-crl-fetch.service.tmp" "$destdir$unitdir/lienthong-crl-fetch.service"
+install -m 0644 "$src/systemd/lienthong-crl-fetch.timer" "$destdir$unitdir/lienthong-crl-fetch.timer"
 install -m 0644 "$src/systemd/lienthong.tmpfiles" "$destdir/usr/lib/tmpfiles.d/lienthong.conf"
 install -m 0644 "$src/systemd/lienthong.sysusers" "$destdir/usr/lib/sysusers.d/lienthong.conf"
 install -m 0644 "$src/systemd/lienthong.catalog" "$destdir/usr/lib/systemd/catalog/lienthong.catalog"
@@ -185,4 +191,6 @@ $PROG: installed. Before starting:
   - check it: $bindir/lienthongctl --help
   - then: systemctl enable --now lienthongd
   - and the daily audit of the archive: systemctl enable --now lienthong-audit.timer
+  - and the hourly CRL fetch: systemctl enable --now lienthong-crl-fetch.timer
+    (a proxy goes in a drop-in: systemctl edit lienthong-crl-fetch)
 EOF

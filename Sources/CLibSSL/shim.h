@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/ocsp.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 #include <openssl/ts.h>
@@ -37,5 +38,12 @@ static inline CMS_SignerInfo *lt_sk_CMS_SignerInfo_value(const STACK_OF(CMS_Sign
 
 // Added for LienThongSignature.
 static inline const EVP_MD *lt_EVP_get_digestbyobj(const ASN1_OBJECT *o) { return EVP_get_digestbyobj(o); }
+
+// CRL distribution points (lienthongctl fetch-crls).
+static inline int lt_sk_DIST_POINT_num(const STACK_OF(DIST_POINT) *s) { return sk_DIST_POINT_num(s); }
+static inline DIST_POINT *lt_sk_DIST_POINT_value(const STACK_OF(DIST_POINT) *s, int i) { return sk_DIST_POINT_value(s, i); }
+static inline void lt_CRL_DIST_POINTS_free(STACK_OF(DIST_POINT) *s) { CRL_DIST_POINTS_free(s); }
+static inline int lt_sk_GENERAL_NAME_num(const STACK_OF(GENERAL_NAME) *s) { return sk_GENERAL_NAME_num(s); }
+static inline GENERAL_NAME *lt_sk_GENERAL_NAME_value(const STACK_OF(GENERAL_NAME) *s, int i) { return sk_GENERAL_NAME_value(s, i); }
 
 #endif

@@ -144,6 +144,31 @@ struct ConfigBuilder {
         if let p = path("trust", "crls", default: "trust/crls") { trust.crls = p }
         if let p = path("trust", "tsa", default: "trust/tsa") { trust.tsa = p }
         if let v = duration("trust", "max_clock_skew", allowZero: true) { trust.maxClockSkew = v }
+        if let v = duration("trust", "revocation_grace", allowZero: true) { trust.revocationGrace = v }
+        if let urls = crlURLs() { trust.crlURLs = urls }
+    }
+
+    /// `[trust] crl_urls`: http or https URLs only (fetch-crls speaks nothing else).
+    private mutating func crlURLs() -> [String]? {
+        guard let e = entry("trust", "crl_urls") else { return nil }
+        guard case .array(let items) = e.value.value else {
+            typeMismatch(e, table: "trust", expected: "an array of URLs, e.g. [\"http://crl.example.vn/ca.crl\"]")
+            return nil
+        }
+        var urls: [String] = []
+        for item in items {
+            guard case .string(let url) = item.value else {
+                problems.add(file, item.line, "[trust] crl_urls", "expected URLs in quotes, found \(item.value.kindName)")
+                continue
+            }
+            let lower = url.lowercased()
+            guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), url.count <= 2048 else {
+                problems.add(file, item.line, "[trust] crl_urls", "\"\(url.prefix(80))\" is not an http:// or https:// URL; write the full URL of a CRL")
+                continue
+            }
+            urls.append(url)
+        }
+        return urls
     }
 
     private mutating func readFanout(into fanout: inout GatewayConfig.Fanout, registry: Registry?) {

@@ -6,7 +6,7 @@ enum ConfigSchema {
         ("gateway", ["office", "spool", "units", "language"]),
         ("intake", ["settle", "pairing_window", "max_file_size", "ignore"]),
         ("rule", ["citation", "effective", "electronic_only", "electronic_only_subjects"]),
-        ("trust", ["anchors", "crls", "tsa", "max_clock_skew"]),
+        ("trust", ["anchors", "crls", "tsa", "max_clock_skew", "crl_urls", "revocation_grace"]),
         ("fanout", ["delivery_lifetime", "groups"]),
     ]
 

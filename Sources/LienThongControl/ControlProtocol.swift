@@ -10,7 +10,7 @@ import Glibc
 ///     → {"command":"hold","id":"20261124-000003-9f2c"}
 ///     ← {"ok":true,"affected":1,"message":"held 20261124-000003-9f2c …"}
 ///
-/// Commands: `status`, `hold`, `release`, `retry`. `id` is a submission id,
+/// Commands: `status`, `hold`, `release`, `retry`, `reload` (fetch-crls). `id` is a submission id,
 /// `ALL`, or absent (retry: every deferred delivery).
 public struct ControlRequest: Codable, Sendable, Equatable {
     public var command: String

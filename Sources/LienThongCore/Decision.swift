@@ -59,6 +59,11 @@ public enum Outcome: Sendable, Equatable {
     case wait(until: Date)
     case accept(warnings: [DecisionWarning])
     case reject([Finding])
+    /// Nothing is wrong with the documents, but the gateway lacks current
+    /// revocation data (SPEC §5): not decided until it arrives, whatever the
+    /// pairing window. `windowPassed`: the window is over, so the gateway
+    /// hands it to an operator (it is held) instead of waiting by itself.
+    case awaitRevocationData(reasons: [String], windowPassed: Bool)
 }
 
 /// SPEC §4's decision table. Pure: the clock is an argument.
@@ -80,17 +85,26 @@ public enum Decision {
 
         let electronic = s.parts.filter { $0.role == .electronic }
         var signatureProblems: [Finding] = []
+        var revocationWait: [String] = []
         for part in electronic {
             guard let v = part.validation else {
                 signatureProblems.append(Finding(.unreadable, "\(part.name): not validated"))
                 continue
             }
             if !v.isValid {
+                // Missing revocation data is the gateway's, not the sender's: wait.
+                if !v.waitingForRevocation.isEmpty {
+                    revocationWait += v.waitingForRevocation.map { "\(part.name): \($0)" }
+                    continue
+                }
                 let reasons = v.reasons.isEmpty ? [ReasonCode.signatureInvalid] : v.reasons
                 signatureProblems += reasons.map { Finding($0, part.name) }
             }
         }
         if !signatureProblems.isEmpty { return .reject(signatureProblems) }
+        if !revocationWait.isEmpty {
+            return .awaitRevocationData(reasons: revocationWait, windowPassed: now >= s.firstArrival.addingTimeInterval(policy.pairingWindow))
+        }
         if let binding = signerBinding(unit: s.unit, electronic: electronic) { return .reject([binding]) }
 
         let hasElectronic = !electronic.isEmpty

@@ -48,6 +48,10 @@ public struct GatewayConfig: Sendable, Equatable {
         public var crls: String = ""
         public var tsa: String = ""
         public var maxClockSkew: Double = 300
+        /// Extra CRL URLs (mirrors) `lienthongctl fetch-crls` fetches besides the anchors' CDPs.
+        public var crlURLs: [String] = []
+        /// Seconds after the signing time a CRL must be issued to count (0: any current CRL).
+        public var revocationGrace: Double = 0
         public init() {}
     }
     public struct Fanout: Sendable, Equatable {

@@ -34,6 +34,11 @@ public struct SignatureFinding: Codable, Sendable, Equatable {
     public var chain: [String]
     public var crlsUsed: [String]
     public var notes: [String]
+    /// Revocation data the gateway lacks for this signature's chain ("CRL of
+    /// <issuer> expired <date>"): not a fault of the document, so it is not
+    /// decided until the data arrives. nil when nothing is lacking (and in
+    /// findings recorded before this field existed).
+    public var revocationWait: [String]?
 
     public init(
         file: String, signer: String = "", organization: String = "", subject: String = "",
@@ -79,6 +84,16 @@ public struct DocumentValidation: Codable, Sendable, Equatable {
     /// Every signature valid, at least one signature, and no document-level problem.
     public var isValid: Bool {
         problems.isEmpty && !signatures.isEmpty && signatures.allSatisfy(\.valid)
+    }
+
+    /// What revocation data the gateway still lacks for a document that has
+    /// nothing else wrong: non-empty means "wait", never "reject" (SPEC §5).
+    /// Empty when anything else is wrong — that is decided at once.
+    public var waitingForRevocation: [String] {
+        guard problems.isEmpty, !signatures.isEmpty, signatures.allSatisfy(\.problems.isEmpty) else { return [] }
+        var seen: [String] = []
+        for line in signatures.flatMap({ $0.revocationWait ?? [] }) where !seen.contains(line) { seen.append(line) }
+        return seen
     }
 
     /// All reason codes, document and signature level, without repeats, in contract order.

@@ -78,21 +78,41 @@ public enum RoleClassifier {
     /// Roles for a whole submission. `names` are the parts' names; a file with
     /// a `<name>.p7s` beside it is electronic whatever its format, and the
     /// `.p7s` is its signature. `<key>.json` holding an object is the manifest.
+    static let p7sSuffix = Array(".p7s".utf8)
+
+    /// `.p7s` in any case.
+    public static func isP7s(_ n: FileName) -> Bool {
+        n.bytes.count > p7sSuffix.count && n.bytes.suffix(p7sSuffix.count).map { $0 | 0x20 } == p7sSuffix
+    }
+
+    /// The file a detached signature signs: the one whose name is its own
+    /// without `.p7s`, byte for byte (an NFD twin of that name is another
+    /// file); failing that, the one file whose name is canonically equivalent
+    /// — a Mac client sends the document in NFD while the signing tool named
+    /// the `.p7s` in NFC. Several equivalent files: none (which one is unknowable).
+    public static func signedFile(by signature: FileName, among names: Set<FileName>) -> FileName? {
+        guard isP7s(signature) else { return nil }
+        let exact = FileName(bytes: Array(signature.bytes.dropLast(p7sSuffix.count)))
+        if names.contains(exact) { return exact }
+        let equivalent = names.filter { !isP7s($0) && $0.string == exact.string }  // String == is canonical equivalence
+        return equivalent.count == 1 ? equivalent.first : nil
+    }
+
+    /// The detached signature of `file` among `names` (an exact-bytes `.p7s` first).
+    public static func signature(of file: FileName, among names: [FileName]) -> FileName? {
+        let set = Set(names)
+        let signatures = names.filter { isP7s($0) && signedFile(by: $0, among: set) == file }
+        return signatures.first { $0.bytes.dropLast(p7sSuffix.count).elementsEqual(file.bytes) } ?? signatures.min()
+    }
+
     public static func roles(names: [FileName], content: [FileName: Content], key: String) -> [FileName: FileRole] {
-        // By bytes: `X.pdf.p7s` signs `X.pdf` only when the names are the
-        // same bytes; an NFD twin of the name is another file.
         let nameSet = Set(names)
-        let p7s = Array(".p7s".utf8)
-        func isP7s(_ n: FileName) -> Bool {
-            n.bytes.count > p7s.count && n.bytes.suffix(p7s.count).map { $0 | 0x20 } == p7s
-        }
-        func target(of n: FileName) -> FileName { FileName(bytes: Array(n.bytes.dropLast(p7s.count))) }
-        // Files that a detached signature names, whatever the case of its `.p7s`.
-        let signedTargets = Set(names.filter(isP7s).map(target))
+        // Files that a detached signature signs, whatever the case of its `.p7s`.
+        let signedTargets = Set(names.filter(isP7s).compactMap { signedFile(by: $0, among: nameSet) })
         var roles: [FileName: FileRole] = [:]
         for name in names {
             if isP7s(name) {
-                roles[name] = nameSet.contains(target(of: name)) ? .signature : .other
+                roles[name] = signedFile(by: name, among: nameSet) != nil ? .signature : .other
                 continue
             }
             if signedTargets.contains(name) {

@@ -53,7 +53,8 @@ extension Pipeline {
                     let key = ValidationWorkers.Key(submission: sub.id, name: name)
                     if !validations.isRunning(key, stamp: facts.stamp) {
                         validations.start(key, stamp: facts.stamp,
-                                          validationJob(root: root, name: name.string, bytes: bytesOf[name], arrival: sub.firstArrival))
+                                          validationJob(root: root, name: name.string, signature: RoleClassifier.signature(of: name, among: names),
+                                                        bytes: bytesOf[name], arrival: sub.firstArrival))
                     }
                 }
                 part.validation = sub.validations[name]
@@ -147,14 +148,16 @@ extension Pipeline {
 
     /// Reads what validating a file needs (here, on the loop thread) and
     /// returns the validation itself, to run on a worker.
-    private func validationJob(root: String, name: String, bytes: [UInt8]?, arrival: Date) -> @Sendable () -> DocumentValidation {
+    /// `signature`: its detached `.p7s` (RoleClassifier.signature: the exact
+    /// name, or the one NFC/NFD-equivalent), checked against this file's own bytes.
+    private func validationJob(root: String, name: String, signature: FileName?, bytes: [UInt8]?, arrival: Date) -> @Sendable () -> DocumentValidation {
         let display = name
         let content = bytes ?? readBytes(root + "/" + name)
         let validator = settings.validator
-        let p7s = root + "/" + name + ".p7s"
-        if DurableFS.exists(p7s) {
+        if let signatureName = signature {
+            let p7s = root + "/" + signatureName.string
             guard case .file(let signature, _) = SafeReader.read(p7s, maxSize: settings.config.intake.maxFileSize) else {
-                let unreadable = DocumentValidation(file: display, problems: [.unreadable], notes: ["\(name).p7s could not be read"])
+                let unreadable = DocumentValidation(file: display, problems: [.unreadable], notes: ["\(signatureName.string) could not be read"])
                 return { unreadable }
             }
             return { validator.validateDetached(content: content, signature: signature, name: display, arrival: arrival) }

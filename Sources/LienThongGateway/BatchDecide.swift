@@ -78,6 +78,11 @@ extension Pipeline {
                 unit: unit, parts: a.parts, type: a.type, subject: a.subject, firstArrival: sub.firstArrival,
                 lastArrival: sub.lastArrival, awaitingMoreFiles: isAwaitingMoreFiles(sub))
             let outcome = Decision.decide(input, now: now, policy: settings.policy)
+            if case .awaitRevocationData(let reasons, let windowPassed) = outcome {
+                awaitRevocationData(sub, reasons: reasons, windowPassed: windowPassed, now: now)
+                return nil
+            }
+            sub.revocationWait = []
             if case .wait(let until) = outcome {
                 sub.wakeAt = until
                 return nil
@@ -130,7 +135,7 @@ extension Pipeline {
         switch r.outcome {
         case .accept(let w): accepted = true; warnings = w.map { $0.text(settings.config.language) }
         case .reject(let f): accepted = false; reasons = f
-        case .wait: throw SpoolError("decide (the outcome is still to wait)", sub.id, errno: EINVAL)
+        case .wait, .awaitRevocationData: throw SpoolError("decide (the outcome is still to wait)", sub.id, errno: EINVAL)
         }
         warnings += try sameNumberWarnings(sub, a)
         var calendar = Calendar(identifier: .gregorian)

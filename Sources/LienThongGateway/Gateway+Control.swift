@@ -63,8 +63,14 @@ extension Gateway {
             return ControlResponse(ok: true, affected: n, message: n == 0
                 ? "submission \(id) has no deferred delivery"
                 : "\(n) deferred deliver\(n == 1 ? "y" : "ies") of \(id) will be tried again now")
+        case "reload":
+            // fetch-crls installed CRLs: re-read config and trust, and decide
+            // what waited for them, as SIGHUP would, but with an answer.
+            log.log(.notice, "reload asked by \(who)", fields: [])
+            let result = reload()
+            return ControlResponse(ok: result.ok, message: result.message)
         default:
-            return ControlResponse(ok: false, message: "unknown command \"\(request.command.prefix(40))\"; known: status, hold, release, retry")
+            return ControlResponse(ok: false, message: "unknown command \"\(request.command.prefix(40))\"; known: status, hold, release, retry, reload")
         }
     }
 
@@ -138,7 +144,12 @@ extension Gateway {
 
     /// In words, what the decision of an open submission still waits for.
     func waitingFor(_ sub: OpenSubmission) -> String {
-        if sub.held { return "held by an operator (lienthongctl release \(sub.id))" }
+        let lacking = sub.revocationWait.joined(separator: "; ")
+        if sub.held {
+            return lacking.isEmpty ? "held by an operator (lienthongctl release \(sub.id))"
+                : "held: its pairing window passed while \(lacking); get current CRLs, then lienthongctl release \(sub.id)"
+        }
+        if !lacking.isEmpty { return lacking }
         if pipeline.isAwaitingMoreFiles(sub) { return "more files still being copied in (settling)" }
         let names = Array(sub.facts.keys)
         if names.isEmpty { return "its files to be read" }

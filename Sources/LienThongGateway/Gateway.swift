@@ -218,6 +218,8 @@ public final class Gateway {
         var line = "watching \(inotify.watchCount) folders; \(pipeline.openCount + tracker.pendingCount) pending; "
             + "today \(counts.accepted) accepted, \(counts.rejected) rejected"
         if let deferred = try? pipeline.ledger.deferredDeliveryCount(), deferred > 0 { line += "; \(deferred) deliveries deferred" }
+        let lacking = pipeline.revocationWaitingCount
+        if lacking > 0 { line += "; \(lacking) waiting for revocation data (lienthongctl fetch-crls)" }
         if let impaired = inotify.impaired { line += "; WATCH IMPAIRED: \(impaired)" }
         if let links = plantedLinksStatus { line += "; \(links)" }
         return line
@@ -228,8 +230,11 @@ public final class Gateway {
     /// SIGHUP: re-read config, registry, trust anchors and CRLs. A broken new
     /// config is refused and the old one keeps running; open submissions are
     /// kept as they are.
-    func reload() {
+    /// Returns what happened, in words, for `lienthongctl fetch-crls`.
+    @discardableResult
+    func reload() -> (ok: Bool, message: String) {
         ServiceNotifier.reloading(status: "reloading \(configPath)")
+        defer { ServiceNotifier.ready(status: statusLine()) }
         do {
             let next = try GatewaySettings.load(path: configPath)
             try Pipeline.createFolders(next, log: log)
@@ -245,13 +250,16 @@ public final class Gateway {
                 inotify.forgetTree(gone)
             }
             watchAll(now: Date())
-            log.log(.notice, "reloaded \(configPath): \(next.config.registry.units.count) units, \(next.trust.anchorCount) trust anchors, \(next.trust.crlCount) CRLs",
-                    fields: [(JournalField.messageID, MessageID.reloaded)])
+            // New anchors or CRLs: what waited for revocation data is decided now.
+            pipeline.trustReloaded(now: Date())
+            let message = "reloaded \(configPath): \(next.config.registry.units.count) units, \(next.trust.anchorCount) trust anchors, \(next.trust.crlCount) CRLs"
+            log.log(.notice, message, fields: [(JournalField.messageID, MessageID.reloaded)])
+            return (true, message)
         } catch {
-            log.log(.warning, "reload refused, the previous configuration keeps running: \(error)",
-                    fields: [(JournalField.messageID, MessageID.reloadFailed), (JournalField.configFile, configPath)])
+            let message = "reload refused, the previous configuration keeps running: \(error)"
+            log.log(.warning, message, fields: [(JournalField.messageID, MessageID.reloadFailed), (JournalField.configFile, configPath)])
+            return (false, message)
         }
-        ServiceNotifier.ready(status: statusLine())
     }
 
     struct ReloadRefused: Error, CustomStringConvertible {

@@ -25,7 +25,7 @@ public struct GatewaySettings {
             timeZone: timeZone, electronicOnly: config.rule.electronicOnly, registry: config.registry, language: config.language)
         ignore = IgnorePatterns(config.intake.ignore)
         trust = try TrustStore(anchorsDirectory: config.trust.anchors, crlDirectory: config.trust.crls, tsaDirectory: config.trust.tsa)
-        validator = SignatureValidator(trust: trust, maxClockSkew: config.trust.maxClockSkew)
+        validator = SignatureValidator(trust: trust, maxClockSkew: config.trust.maxClockSkew, revocationGrace: config.trust.revocationGrace)
     }
 
     public static func load(path: String) throws -> GatewaySettings {

@@ -98,6 +98,13 @@ extension Pipeline {
             let requested = manifest.recipients + (group.isEmpty ? [] : [group])
             // Groups resolve to the units active on the decision day (SPEC §8).
             let resolution = settings.recipientResolver.resolve(requested, on: CivilDate(now, in: settings.timeZone))
+            // The office's own documents wait for revocation data like inbound ones.
+            let lacking = Self.revocationLacking(a.parts)
+            if !lacking.isEmpty && findings.isEmpty {
+                awaitRevocationData(sub, reasons: lacking, windowPassed: now >= windowEnd, now: now)
+                return
+            }
+            sub.revocationWait = []
             var outcome = OutboundDecision.decide(
                 parts: a.parts, office: settings.officeUnit, type: a.type, subject: a.subject, recipients: resolution,
                 electronicOnly: settings.policy.electronicOnly)

@@ -31,6 +31,9 @@ enum CMSIntegrity {
     static func verify(_ signer: CMSSigner, certificate: Certificate, content: Content) -> Outcome {
         defer { _ = OpenSSL.drainErrors() }
         CMS_SignerInfo_set1_signer_cert(signer.info, certificate.x509)
+        if let name = signer.signatureAlgorithmAsDigest {
+            return .badSignature("the SignerInfo's digestAlgorithm is \(name), a signature algorithm; RFC 5652 requires a digest algorithm there (e.g. sha256): the signing tool wrote a malformed signature")
+        }
         guard signer.hasSignedAttributes else { return verifyWithoutAttributes(signer, certificate, content) }
         guard let (md, name) = signer.digest else { return .badSignature("unsupported digest algorithm") }
         guard let claimed = signer.messageDigest else { return .badSignature("no messageDigest attribute") }

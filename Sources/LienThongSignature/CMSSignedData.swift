@@ -88,6 +88,23 @@ struct CMSSigner {
         return (md, OpenSSL.name(of: object))
     }
 
+    /// The name of the digestAlgorithm OID when it is a signature algorithm
+    /// (sha256WithRSAEncryption): OpenSSL would quietly take its digest, but
+    /// RFC 5652 requires a digest algorithm there, and DSS, pyHanko and
+    /// pdfsig refuse such a signature. nil when it is a digest (or absent).
+    var signatureAlgorithmAsDigest: String? {
+        var digestAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
+        CMS_SignerInfo_get0_algs(info, nil, nil, &digestAlgorithm, nil)
+        guard let digestAlgorithm else { return nil }
+        var object: OpaquePointer?
+        X509_ALGOR_get0(&object, nil, nil, digestAlgorithm)
+        guard let object else { return nil }
+        var mdNID: Int32 = 0, keyNID: Int32 = 0
+        let nid = OBJ_obj2nid(object)
+        guard OBJ_find_sigid_algs(nid, &mdNID, &keyNID) == 1, let long = OBJ_nid2ln(nid) else { return nil }
+        return String(cString: long)  // "sha256WithRSAEncryption", as RFC 4055 names it
+    }
+
     var hasSignedAttributes: Bool { CMS_signed_get_attr_count(info) > 0 }
 
     private func signedAttribute(_ nid: Int32, type: Int32) -> UnsafeMutableRawPointer? {

@@ -6,6 +6,10 @@ final class RevocationList: @unchecked Sendable {
     let crl: OpaquePointer
     /// File name it came from (recorded in the validation report).
     let fileName: String
+    /// Archived in the signature by the signer, not from the CRL folder: with
+    /// a trusted timestamp it may count though no longer current (CRLCurrency).
+    /// Set once, right after parsing.
+    var embedded = false
 
     init(owning crl: OpaquePointer, fileName: String) {
         self.crl = crl
@@ -31,6 +35,30 @@ final class RevocationList: @unchecked Sendable {
     }
 
     var issuer: DistinguishedName { DistinguishedName(X509_CRL_get_issuer(crl)) }
+
+    /// When the issuer made this list (RFC 5280 thisUpdate); nil when unreadable.
+    var thisUpdate: Date? { OpenSSL.date(X509_CRL_get0_lastUpdate(crl)) }
+    /// When the issuer promises the next one; a list without it is never current.
+    var nextUpdate: Date? { OpenSSL.date(X509_CRL_get0_nextUpdate(crl)) }
+
+    /// The cRLNumber extension as big-endian magnitude bytes without leading
+    /// zeros (numbers may exceed 64 bits); nil when absent.
+    var number: [UInt8]? {
+        guard let raw = X509_CRL_get_ext_d2i(crl, NID_crl_number, nil, nil) else {
+            _ = OpenSSL.drainErrors()
+            return nil
+        }
+        let integer = raw.assumingMemoryBound(to: ASN1_INTEGER.self)
+        defer { ASN1_INTEGER_free(integer) }
+        guard let bn = ASN1_INTEGER_to_BN(integer, nil) else { return nil }
+        defer { BN_free(bn) }
+        var bytes = [UInt8](repeating: 0, count: Int((BN_num_bits(bn) + 7) / 8))
+        _ = BN_bn2bin(bn, &bytes)
+        return Array(bytes.drop { $0 == 0 })
+    }
+
+    /// The CRL as DER (what fetch-crls installs, whatever it downloaded).
+    var der: [UInt8] { OpenSSL.der(crl, { i2d_X509_CRL($0, $1) }) }
 
     /// The CRL is signed by `issuer`'s key and names it as issuer.
     func isIssued(by issuer: Certificate) -> Bool {

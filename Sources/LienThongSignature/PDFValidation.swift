@@ -94,7 +94,7 @@ struct PDFValidation {
         let label = "signature at byte \(dictionary.span.lowerBound)"
         let contents = dictionary.contents ?? []
         let message = CMSSignedData(der: contents)
-        let evaluation = SignerEvaluation(trust: validator.trust, maxClockSkew: validator.maxClockSkew)
+        let evaluation = SignerEvaluation(validator: validator)
 
         guard let layout else {
             // Still say who it claims to be, for the report.

@@ -1,15 +1,20 @@
 import Foundation
 
-/// Revocation against the CRL folder, judged at the signing time (SPEC §5):
+/// Revocation against current CRLs, judged at the signing time (SPEC §5):
 /// revoked at or before the signing time is revoked; revoked after it is fine,
 /// unless the reason is a key compromise, where only a trusted timestamp (not
 /// the signer's own claim) proves the signature older than the revocation.
 /// OpenSSL's CRL check cannot do this: it reports "revoked" whatever the date.
+/// Only current CRLs signed by the issuer count (CRLCurrency); a certificate
+/// without one is not judged at all: `missing` says what data is lacking, and
+/// the submission waits for it rather than being decided on stale data.
 enum RevocationCheck {
     struct Result {
         var revoked = false
         var crlsUsed: [String] = []
         var notes: [String] = []
+        /// One line per certificate whose revocation could not be checked.
+        var missing: [String] = []
     }
 
     /// RFC 5280 reasons that mean the key may have been used by someone else.
@@ -20,39 +25,70 @@ enum RevocationCheck {
     ]
 
     /// `chain` is leaf first, ending at the anchor (the anchor itself is not checked).
-    static func check(chain: [Certificate], crls: [RevocationList], signingTime: Date, timeIsProven: Bool) -> Result {
+    /// `ocsp`: archived OCSP responses, asked when no CRL counts for a certificate.
+    static func check(chain: [Certificate], crls: [RevocationList], ocsp: [OCSPEvidence] = [], signingTime: Date, timeIsProven: Bool,
+                      policy: RevocationPolicy) -> Result {
         var result = Result()
         guard chain.count >= 2 else { return result }
         for index in 0..<(chain.count - 1) {
             let certificate = chain[index], issuer = chain[index + 1]
-            // Only CRLs that this issuer really signed count: a CRL with the right
-            // name and a wrong signature is someone else's.
-            let fromIssuer = crls.filter { $0.isIssued(by: issuer) }
-            if fromIssuer.isEmpty {
-                result.notes.append("no CRL from \(issuer.subject.commonName) in the CRL folder: revocation of \(certificate.subject.commonName) not checked")
-                continue
+            let selection = CRLCurrency.select(for: issuer, from: crls, signingTime: signingTime, timeIsProven: timeIsProven, policy: policy)
+            for name in selection.forged {
+                result.notes.append("\(name) names \(issuer.subject.commonName) as issuer but is not signed by its key: ignored")
             }
-            for crl in fromIssuer {
-                if !result.crlsUsed.contains(crl.fileName) { result.crlsUsed.append(crl.fileName) }
-                guard let entry = crl.entry(for: certificate) else { continue }
-                let reasonName = entry.reason.map { reasonNames[$0] ?? "reason \($0)" } ?? "no reason given"
-                let who = "\(certificate.subject.commonName) (serial \(certificate.serialHex))"
-                guard let revokedAt = entry.revokedAt else {
-                    result.revoked = true
-                    result.notes.append("\(who) is in \(crl.fileName) without a readable revocation date")
+            if let missing = selection.missing {
+                if let (source, answer) = usableOCSP(ocsp, certificate, issuer, signingTime, timeIsProven, policy) {
+                    result.crlsUsed.append(source)
+                    if let entry = answer.revoked {
+                        judge(certificate, entry, source: source, signingTime: signingTime, timeIsProven: timeIsProven, into: &result)
+                    }
                     continue
                 }
-                if revokedAt <= signingTime {
-                    result.revoked = true
-                    result.notes.append("\(who) was revoked at \(revokedAt.rfc3339) (\(reasonName)), before the signing time \(signingTime.rfc3339) [\(crl.fileName)]")
-                } else if let reason = entry.reason, compromiseReasons.contains(reason), !timeIsProven {
-                    result.revoked = true
-                    result.notes.append("\(who) was revoked at \(revokedAt.rfc3339) for \(reasonName); the signing time \(signingTime.rfc3339) is only claimed by the signer, and no trusted timestamp proves the signature older [\(crl.fileName)]")
-                } else {
-                    result.notes.append("\(who) was revoked at \(revokedAt.rfc3339) (\(reasonName)), after the signing time \(signingTime.rfc3339): the signature stays valid [\(crl.fileName)]")
+                result.missing.append(missing)
+                continue
+            }
+            for crl in selection.usable {
+                if !result.crlsUsed.contains(crl.fileName) { result.crlsUsed.append(crl.fileName) }
+                if let entry = crl.entry(for: certificate) {
+                    judge(certificate, entry, source: crl.fileName, signingTime: signingTime, timeIsProven: timeIsProven, into: &result)
                 }
             }
         }
         return result
+    }
+
+    /// An archived OCSP answer on the same terms as an archived CRL: current,
+    /// or (with a trusted timestamp) produced at or after the signing time.
+    private static func usableOCSP(_ responses: [OCSPEvidence], _ certificate: Certificate, _ issuer: Certificate, _ signingTime: Date,
+                                   _ timeIsProven: Bool, _ policy: RevocationPolicy) -> (String, OCSPEvidence.Answer)? {
+        for response in responses {
+            guard let answer = response.answer(for: certificate, issuer: issuer) else { continue }
+            let current = answer.thisUpdate <= policy.now.addingTimeInterval(policy.maxClockSkew)
+                && answer.nextUpdate.map { policy.now.addingTimeInterval(-policy.maxClockSkew) < $0 } ?? false
+            let afterProvenTime = timeIsProven && answer.thisUpdate >= signingTime
+            let lateEnough = policy.grace == 0 || answer.thisUpdate >= signingTime.addingTimeInterval(policy.grace)
+            if (current || afterProvenTime) && lateEnough { return (response.source, answer) }
+        }
+        return nil
+    }
+
+    private static func judge(_ certificate: Certificate, _ entry: RevocationList.Entry, source: String, signingTime: Date,
+                              timeIsProven: Bool, into result: inout Result) {
+        let reasonName = entry.reason.map { reasonNames[$0] ?? "reason \($0)" } ?? "no reason given"
+        let who = "\(certificate.subject.commonName) (serial \(certificate.serialHex))"
+        guard let revokedAt = entry.revokedAt else {
+            result.revoked = true
+            result.notes.append("\(who) is in \(source) without a readable revocation date")
+            return
+        }
+        if revokedAt <= signingTime {
+            result.revoked = true
+            result.notes.append("\(who) was revoked at \(revokedAt.rfc3339) (\(reasonName)), before the signing time \(signingTime.rfc3339) [\(source)]")
+        } else if let reason = entry.reason, compromiseReasons.contains(reason), !timeIsProven {
+            result.revoked = true
+            result.notes.append("\(who) was revoked at \(revokedAt.rfc3339) for \(reasonName); the signing time \(signingTime.rfc3339) is only claimed by the signer, and no trusted timestamp proves the signature older [\(source)]")
+        } else {
+            result.notes.append("\(who) was revoked at \(revokedAt.rfc3339) (\(reasonName)), after the signing time \(signingTime.rfc3339): the signature stays valid [\(source)]")
+        }
     }
 }

@@ -14,11 +14,26 @@ public struct SignatureValidator: Sendable {
     public let limits: ValidationLimits
     public let clock: MonotonicClock
 
-    public init(trust: TrustStore, maxClockSkew: Double, limits: ValidationLimits = .standard, clock: MonotonicClock = .system) {
+    /// `[trust] revocation_grace`: with > 0, only a CRL issued that long after
+    /// the signing time counts (CRLCurrency).
+    public let revocationGrace: Double
+    /// The time revocation data must be current at: the wall clock, or a
+    /// fixed time in tests.
+    public let now: @Sendable () -> Date
+
+    public init(trust: TrustStore, maxClockSkew: Double, revocationGrace: Double = 0, limits: ValidationLimits = .standard,
+                clock: MonotonicClock = .system, now: @escaping @Sendable () -> Date = { Date() }) {
         self.trust = trust
         self.maxClockSkew = max(0, maxClockSkew.isFinite ? maxClockSkew : 0)
+        self.revocationGrace = max(0, revocationGrace.isFinite ? revocationGrace : 0)
         self.limits = limits
         self.clock = clock
+        self.now = now
+    }
+
+    /// The revocation rule as of this moment.
+    var revocationPolicy: RevocationPolicy {
+        RevocationPolicy(now: now(), maxClockSkew: maxClockSkew, grace: revocationGrace)
     }
 
     /// True when the bytes start like a PDF (%PDF- within the first 1024 bytes).
@@ -60,7 +75,7 @@ public struct SignatureValidator: Sendable {
         if message.encapsulatedContent != nil {
             report.notes.append("the .p7s also encapsulates content; the file beside it is what was checked")
         }
-        let evaluation = SignerEvaluation(trust: trust, maxClockSkew: maxClockSkew)
+        let evaluation = SignerEvaluation(validator: self)
         let target = SignerEvaluation.Target(content: CMSIntegrity.Content(content), mismatch: .signatureInvalid)
         report.signatures = signers.map { evaluation.evaluate($0, target: target, file: name, arrival: arrival) }
         return report

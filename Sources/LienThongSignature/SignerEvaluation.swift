@@ -8,6 +8,14 @@ import LienThongCore
 struct SignerEvaluation {
     let trust: TrustStore
     let maxClockSkew: TimeInterval
+    /// Read once per evaluation, so every certificate of it is judged at one time.
+    let revocation: RevocationPolicy
+
+    init(validator: SignatureValidator) {
+        trust = validator.trust
+        maxClockSkew = validator.maxClockSkew
+        revocation = validator.revocationPolicy
+    }
 
     /// What the signature is over, and how a mismatch is named.
     struct Target {
@@ -38,9 +46,9 @@ struct SignerEvaluation {
 
         checkIntegrity(signer, certificate, target, into: &finding)
         let time = resolveTime(signer, target, arrival: arrival, into: &finding)
-        checkCertificate(certificate, message: signer.message, time: time, into: &finding)
+        checkCertificate(certificate, message: signer.message, time: time, archived: RevocationArchive.contents(of: signer), into: &finding)
         finding.problems = Array(Set(finding.problems)).sorted()
-        finding.valid = finding.problems.isEmpty
+        finding.valid = finding.problems.isEmpty && finding.revocationWait == nil
         return finding
     }
 
@@ -84,8 +92,9 @@ struct SignerEvaluation {
         return time
     }
 
+    /// `archived`: CRLs and OCSP responses the signer archived in the signature (RevocationArchive).
     private func checkCertificate(_ certificate: Certificate, message: CMSSignedData, time: SigningTimePolicy.Resolved,
-                                  into finding: inout SignatureFinding) {
+                                  archived: RevocationArchive.Contents, into finding: inout SignatureFinding) {
         // A signing time in the future is already a reason; judge the certificate
         // at the arrival then, so the report does not add errors of a time that never was.
         let at = time.inFuture ? time.arrival : time.time
@@ -107,9 +116,13 @@ struct SignerEvaluation {
             finding.notes.append("the signer's key usage allows neither digitalSignature nor nonRepudiation")
         }
         if chain.status != .untrusted {
-            let revocation = RevocationCheck.check(chain: chain.chain, crls: trust.crls, signingTime: at, timeIsProven: time.proven)
+            let revocation = RevocationCheck.check(chain: chain.chain, crls: trust.crls + archived.crls, ocsp: archived.ocsp, signingTime: at, timeIsProven: time.proven,
+                                                   policy: self.revocation)
             finding.crlsUsed = revocation.crlsUsed
             finding.notes += revocation.notes
+            if !revocation.missing.isEmpty {
+                finding.revocationWait = revocation.missing.map { "waiting for revocation data: \($0)" }
+            }
             if revocation.revoked { finding.problems.append(.certificateRevoked) }
         }
     }

@@ -34,6 +34,12 @@ public enum MessageID {
     /// An outbound document named recipient groups that had no active unit on
     /// the day, or units that had ended (LIENTHONG_RECIPIENT lists them).
     public static let recipientsNotActive = "8fd7ad542dc5446dbe1f14ccb169785c"
+    /// A valid-looking submission waits: the gateway lacks current revocation
+    /// data (a CRL expired, not yet valid, or missing) for its signer's chain.
+    public static let revocationWait = "b062cc2b3aa84027b89496b16e0a273f"
+    /// The pairing window of a submission waiting for revocation data has
+    /// passed: lienthongd held it for an operator instead of deciding.
+    public static let revocationHeld = "b0ba5f80fc6c43568d9f58ebb70cb00d"
 
     /// Every id with its name, for the catalog consistency test and tooling.
     public static let all: [(name: String, id: String)] = [
@@ -42,6 +48,7 @@ public enum MessageID {
         ("reloaded", reloaded), ("reloadFailed", reloadFailed), ("stopping", stopping),
         ("watchImpaired", watchImpaired), ("auditProblem", auditProblem),
         ("recipientsNotActive", recipientsNotActive),
+        ("revocationWait", revocationWait), ("revocationHeld", revocationHeld),
     ]
 }
 

@@ -25,6 +25,6 @@ struct LienThongCtl: ParsableCommand {
             to find the spool; run them as root or as the service user.
             """,
         subcommands: [StatusCommand.self, QueueCommand.self, ShowCommand.self, HoldCommand.self, ReleaseCommand.self, RetryCommand.self,
-                      ReportCommand.self, AuditCommand.self, CheckConfig.self, Verify.self]
+                      ReportCommand.self, AuditCommand.self, CheckConfig.self, Verify.self, FetchCRLs.self]
     )
 }

@@ -188,7 +188,11 @@ enum VerifyText {
     static func render(_ report: DocumentValidation) -> String {
         var lines: [String] = []
         let reasons = report.reasons.map(\.rawValue).joined(separator: ", ")
-        lines.append("\(report.file): \(report.isValid ? "VALID" : "INVALID")" + (reasons.isEmpty ? "" : " (\(reasons))"))
+        // Lacking only revocation data is not a verdict on the document (SPEC §5).
+        let lacking = report.waitingForRevocation
+        let verdict = report.isValid ? "VALID" : (lacking.isEmpty ? "INVALID" : "UNDECIDED")
+        lines.append("\(report.file): \(verdict)" + (reasons.isEmpty ? "" : " (\(reasons))"))
+        for line in lacking { lines.append("  \(line)") }
         for note in report.notes { lines.append("  note: \(note)") }
         for (i, s) in report.signatures.enumerated() {
             let who = s.signer.isEmpty ? "(unknown signer)" : s.signer

@@ -71,6 +71,22 @@ struct VerifyCommandTests {
         #expect((reported.last?["reasons"] as? [String] ?? []).contains("modified-after-signing"), "\(reported.last ?? [:])")
     }
 
+    /// Issue 18: with only an expired CRL, verify neither passes nor fails the
+    /// document on it: UNDECIDED, naming the CA whose CRL expired.
+    @Test func anExpiredCRLLeavesTheDocumentUndecided() throws {
+        let pki = try Fixtures.testPKI()
+        let trust = try DaemonHarness.makeTempDir()
+        try FileManager.default.copyItem(atPath: pki + "/anchors", toPath: trust + "/anchors")
+        try FileManager.default.createDirectory(atPath: trust + "/crls", withIntermediateDirectories: true)
+        for name in ["intermediate-stale.crl", "root-current.crl"] {
+            try FileManager.default.copyItem(atPath: pki + "/crl-cases/" + name, toPath: trust + "/crls/" + name)
+        }
+        let r = try verify(["--trust", trust, "--at", "2025-01-15T00:00:00Z", pki + "/docs/valid.pdf"])
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("valid.pdf: UNDECIDED"), "\(r.stdout)")
+        #expect(r.stdout.contains("waiting for revocation data: CRL of TEST-ONLY Intermediate CA expired 2024-02-01T00:00:00Z"), "\(r.stdout)")
+    }
+
     @Test func theDaemonsConfigGivesTheSameTrust() throws {
         let pki = try Fixtures.testPKI()
         let d = try DaemonHarness(trust: pki)

@@ -150,4 +150,21 @@ struct RoleTests {
         #expect(roles[nfd] == .electronic)
         #expect(roles[nfc] == .scan)
     }
+
+    /// Issue 18: a Mac client sends "Báo cáo.docx" in NFD; the signing tool
+    /// named "Báo cáo.docx.p7s" in NFC. With no exact-bytes partner, the one
+    /// canonically equivalent file is what the signature signs.
+    @Test("An NFC .p7s signs its NFD document when that is the only equivalent name")
+    func nfcSignatureBesideNFDDocument() {
+        let document = FileName(Fixture.nfd("Báo cáo.docx"))
+        let signature = FileName(Fixture.nfc("Báo cáo.docx") + ".p7s")
+        let roles = RoleClassifier.roles(names: [document, signature], content: [:], key: "Báo cáo")
+        #expect(roles[document] == .electronic)
+        #expect(roles[signature] == .signature)
+        #expect(RoleClassifier.signature(of: document, among: [document, signature]) == signature)
+        // Two equivalent candidates and no exact one: which was signed is unknowable.
+        let other = FileName(Fixture.nfc("Báo cáo.docx"))
+        let twins = RoleClassifier.roles(names: [document, other, FileName(Fixture.nfd("Báo cáo.docx") + ".p7s")], content: [:], key: "Báo cáo")
+        #expect(twins[document] == .electronic && twins[other] == .other)
+    }
 }

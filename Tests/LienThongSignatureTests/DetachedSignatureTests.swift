@@ -31,6 +31,14 @@ import Testing
         #expect(!r.isValid)
     }
 
+    /// Issue 18: OpenSSL takes sha256 out of sha256WithRSAEncryption and the
+    /// signature used to pass; RFC 5652 wants a digest algorithm there.
+    @Test func signatureAlgorithmInDigestAlgorithmIsRefusedSayingWhy() throws {
+        let r = try f.detached("sigalg-as-digest.docx")
+        #expect(r.reasons == [.signatureInvalid], "\(r.dump)")
+        #expect(r.signatures[0].notes.contains { $0.contains("digestAlgorithm is sha256WithRSAEncryption, a signature algorithm") }, "\(r.dump)")
+    }
+
     @Test func revokedSigner() throws {
         #expect(try f.detached("revoked.docx").reasons == [.certificateRevoked])
     }

@@ -142,12 +142,18 @@ import Testing
         #expect(r.signatures[0].notes.contains { $0.contains("timestamp not used") }, "\(r.dump)")
     }
 
-    @Test func withoutCRLsRevokedCertificatesPass() throws {
+    /// SPEC §5: without revocation data a revoked certificate is neither
+    /// accepted (as it was) nor rejected: the document waits, naming the CAs.
+    @Test func withoutCRLsTheSignatureWaitsNamingEachIssuer() throws {
         let noCRL = try TrustStore(anchorsDirectory: f.root + "/anchors", crlDirectory: "", tsaDirectory: f.root + "/tsa")
         let r = SignatureValidator(trust: noCRL, maxClockSkew: 300).validatePDF(
             try f.bytes("revoked-before-signing.pdf"), name: "x.pdf", arrival: Fixtures.arrival)
-        #expect(r.isValid, "\(r.dump)")
-        #expect(r.signatures[0].notes.contains { $0.contains("no CRL") })
+        #expect(!r.isValid, "\(r.dump)")
+        #expect(r.reasons.isEmpty, "\(r.dump)")
+        #expect(r.waitingForRevocation == [
+            "waiting for revocation data: no CRL of TEST-ONLY Intermediate CA signed by it in the CRL folder",
+            "waiting for revocation data: no CRL of TEST-ONLY Root CA signed by it in the CRL folder",
+        ], "\(r.dump)")
     }
 
     @Test func roleDetection() throws {

@@ -9,7 +9,7 @@ import Testing
 
     @Test func loadsPEMAndDERAnchorsAndCRLs() throws {
         #expect(f.trust.anchorCount == 2)  // root.pem + intermediate.der
-        #expect(f.trust.crlCount == 3)  // DER, PEM, and the forged one (ignored at use: wrong key)
+        #expect(f.trust.crlCount == 4)  // DER, PEM, the SHA-1 CA's, and the forged one (ignored at use: wrong key)
         #expect(f.trust.tsaCount == 1)
     }
 

@@ -172,7 +172,7 @@ struct EventLogOutputTests {
 struct MessageIDTests {
     @Test func idsAre32LowercaseHexAndDistinct() {
         let ids = MessageID.all.map(\.id)
-        #expect(ids.count == 12)
+        #expect(ids.count == 14)
         #expect(Set(ids).count == ids.count)
         for id in ids {
             #expect(id.count == 32 && id.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "\(id)")

@@ -54,8 +54,11 @@ struct InstallScriptTests {
         #expect(try stage.read("/usr/lib/systemd/catalog/lienthong.catalog") == (try Self.source("systemd/lienthong.catalog")))
         #expect(try stage.read("/etc/systemd/system/lienthong-audit.service") == (try Self.source("systemd/lienthong-audit.service")))
         #expect(try stage.read("/etc/systemd/system/lienthong-audit.timer") == (try Self.source("systemd/lienthong-audit.timer")))
+        #expect(try stage.read("/etc/systemd/system/lienthong-crl-fetch.service") == (try Self.source("systemd/lienthong-crl-fetch.service")))
+        #expect(try stage.read("/etc/systemd/system/lienthong-crl-fetch.timer") == (try Self.source("systemd/lienthong-crl-fetch.timer")))
         for path in ["/etc/systemd/system/lienthongd.service", "/etc/systemd/system/lienthong-audit.service",
-                     "/etc/systemd/system/lienthong-audit.timer", "/usr/lib/tmpfiles.d/lienthong.conf",
+                     "/etc/systemd/system/lienthong-audit.timer", "/etc/systemd/system/lienthong-crl-fetch.service",
+                     "/etc/systemd/system/lienthong-crl-fetch.timer", "/usr/lib/tmpfiles.d/lienthong.conf",
                      "/usr/lib/sysusers.d/lienthong.conf", "/usr/lib/systemd/catalog/lienthong.catalog"] {
             #expect(try stage.mode(path) == 0o644, "\(path)")
         }
@@ -107,6 +110,8 @@ struct InstallScriptTests {
         #expect(unit.contains("\nExecStart=/usr/bin/lienthongd --config /etc/lienthong/lienthong.toml\n"))
         let audit = try stage.read("/usr/lib/systemd/system/lienthong-audit.service")
         #expect(audit.contains("\nExecStart=/usr/bin/lienthongctl audit --config /etc/lienthong/lienthong.toml\n"))
+        let fetch = try stage.read("/usr/lib/systemd/system/lienthong-crl-fetch.service")
+        #expect(fetch.contains("\nExecStart=/usr/bin/lienthongctl fetch-crls --config /etc/lienthong/lienthong.toml\n"))
         #expect(!FileManager.default.fileExists(atPath: stage.destdir + "/etc/systemd/system/lienthongd.service"))
         #expect(!FileManager.default.fileExists(atPath: stage.destdir + "/etc/lienthong/lienthong.toml"))
     }

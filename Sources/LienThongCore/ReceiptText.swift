@@ -102,20 +102,7 @@ public enum ReceiptText {
             case .other: return pick("tệp khác", "other")
             }
         }
-        /// A time as a clerk writes it, in the province's zone: "14:05:09 ngày
-        /// 02/05/2024" (the JSON receipt keeps RFC 3339 for machines).
-        func time(_ date: Date, _ timeZone: TimeZone) -> String {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = timeZone
-            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-            let clock = String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-            let offset = timeZone.secondsFromGMT(for: date)
-            let zone = String(format: "UTC%@%02d:%02d", offset < 0 ? "-" : "+", abs(offset) / 3600, abs(offset) % 3600 / 60)
-            switch language {
-            case .vi: return String(format: "%@ ngày %02d/%02d/%04d (%@)", clock, c.day ?? 0, c.month ?? 0, c.year ?? 0, zone)
-            case .en: return String(format: "%04d-%02d-%02d %@ (%@)", c.year ?? 0, c.month ?? 0, c.day ?? 0, clock, zone)
-            }
-        }
+        func time(_ date: Date, _ timeZone: TimeZone) -> String { ClerkTime.text(date, language, timeZone) }
         func signerBinding(_ b: SignerBindingDetail) -> String {
             let signers = b.signers.isEmpty ? pick("không có chữ ký hợp lệ", "no valid signature") : b.signers.joined(separator: "; ")
             return pick("danh mục đơn vị yêu cầu người ký có tên “\(b.required)”; người đã ký: \(signers)",

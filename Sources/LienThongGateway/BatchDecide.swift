@@ -73,8 +73,9 @@ extension Pipeline {
                 unit: unit, parts: a.parts, type: a.type, subject: a.subject, firstArrival: sub.firstArrival,
                 lastArrival: sub.lastArrival, awaitingMoreFiles: isAwaitingMoreFiles(sub))
             let outcome = Decision.decide(input, now: now, policy: settings.policy)
-            if case .wait(let until) = outcome {
+            if case .wait(let until, let reason) = outcome {
                 sub.wakeAt = until
+                noticePending(sub, assessment: a, unit: unit, until: until, reason: reason)
                 return nil
             }
             return Ready(sub: sub, assessment: a, unit: unit, outcome: outcome)

@@ -62,8 +62,10 @@ extension Gateway {
             return ControlResponse(ok: true, affected: n, message: n == 0
                 ? "submission \(id) has no deferred delivery"
                 : "\(n) deferred deliver\(n == 1 ? "y" : "ies") of \(id) will be tried again now")
+        case "reload":
+            return reloadOnRequest(who: who)
         default:
-            return ControlResponse(ok: false, message: "unknown command \"\(request.command.prefix(40))\"; known: status, hold, release, retry")
+            return ControlResponse(ok: false, message: "unknown command \"\(request.command.prefix(40))\"; known: status, hold, release, retry, reload")
         }
     }
 

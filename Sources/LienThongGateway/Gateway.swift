@@ -214,9 +214,12 @@ public final class Gateway {
 
     /// SIGHUP: re-read config, registry, trust anchors and CRLs. A broken new
     /// config is refused and the old one keeps running; open submissions are
-    /// kept as they are.
-    func reload() {
+    /// kept as they are. Returns why a new config was refused, nil when it
+    /// runs (`lienthongctl reload` passes the answer on to systemctl).
+    @discardableResult
+    func reload() -> String? {
         ServiceNotifier.reloading(status: "reloading \(configPath)")
+        var refusal: String?
         do {
             let next = try GatewaySettings.load(path: configPath)
             try next.layout.create(units: next.config.registry.ids)
@@ -235,10 +238,12 @@ public final class Gateway {
             log.log(.notice, "reloaded \(configPath): \(next.config.registry.units.count) units, \(next.trust.anchorCount) trust anchors, \(next.trust.crlCount) CRLs",
                     fields: [(JournalField.messageID, MessageID.reloaded)])
         } catch {
+            refusal = "\(error)"
             log.log(.warning, "reload refused, the previous configuration keeps running: \(error)",
                     fields: [(JournalField.messageID, MessageID.reloadFailed), (JournalField.configFile, configPath)])
         }
         ServiceNotifier.ready(status: statusLine())
+        return refusal
     }
 
     struct ReloadRefused: Error, CustomStringConvertible {

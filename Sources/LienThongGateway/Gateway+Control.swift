@@ -31,6 +31,7 @@ extension Gateway {
         case "status":
             return ControlResponse(ok: true, message: statusLine(), status: liveStatus(now: now))
         case "hold", "release":
+            if let unit = request.unit { return holdUnit(unit, hold: request.command == "hold", who: who, now: now) }
             guard let id = request.id, !id.isEmpty else {
                 return ControlResponse(ok: false, message: "\(request.command) needs a submission id or ALL")
             }
@@ -94,7 +95,7 @@ extension Gateway {
     /// Records the hold in the ledger first (it must survive a restart), then
     /// applies it to the open submission. A release looks at the submission
     /// at once: when its window has passed, it is decided now.
-    private func setHeld(_ id: String, _ hold: Bool, who: String, now: Date) -> HoldResult {
+    func setHeld(_ id: String, _ hold: Bool, who: String, now: Date) -> HoldResult {
         let change: Ledger.HoldChange
         do { change = try pipeline.ledger.setHeld(id, hold, by: who, at: now) } catch { return .failed(error) }
         switch change {

@@ -24,7 +24,7 @@ struct LienThongCtl: ParsableCommand {
             Every command takes --config PATH (default /etc/lienthong/lienthong.toml) \
             to find the spool; run them as root or as the service user.
             """,
-        subcommands: [StatusCommand.self, QueueCommand.self, ShowCommand.self, HoldCommand.self, ReleaseCommand.self, RetryCommand.self, ReloadCommand.self,
+        subcommands: [StatusCommand.self, QueueCommand.self, ShowCommand.self, HoldCommand.self, ReleaseCommand.self, RetryCommand.self, ReloadCommand.self, FindCommand.self,
                       ReportCommand.self, AuditCommand.self, CheckConfig.self, Verify.self]
     )
 }

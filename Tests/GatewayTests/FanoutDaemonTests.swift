@@ -282,6 +282,11 @@ struct FanoutDaemonTests {
         let row = ((r["deliveries"] as? [[String: Any]]) ?? [])[1]
         #expect((row["last_error"] as? String)?.contains("not a folder") == true)
         #expect((try String(contentsOfFile: d.officeReceipts + "/32-GM-UBND.accepted.txt", encoding: .utf8)).contains("sẽ thử lại"))
+        // lienthongctl queue lists the deferred delivery with its error.
+        let queued = (try Ctl.json(d, ["queue"])["deferredDeliveries"] as? [[String: Any]]) ?? []
+        #expect(queued.count == 1 && queued.first?["recipient"] as? String == broken, "\(queued)")
+        #expect((queued.first?["lastError"] as? String)?.contains("not a folder") == true)
+        #expect(try Ctl.run(d, ["queue"]).out.contains("Deferred deliveries"))
         // The folder comes back: the next retry delivers.
         try d.restoreInbox(broken)
         let done = try d.officeReceipt("32-GM-UBND", verdict: "accepted", timeout: 60) { $0.deliveryStates == ["delivered", "delivered", "delivered"] }

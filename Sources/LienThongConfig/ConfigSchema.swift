@@ -8,6 +8,7 @@ enum ConfigSchema {
         ("rule", ["citation", "effective"]),
         ("trust", ["anchors", "crls", "tsa", "max_clock_skew"]),
         ("fanout", ["delivery_lifetime", "groups"]),
+        ("receipts", ["shelve_after"]),
     ]
 
     static var tableNames: [String] { tables.map(\.name) }

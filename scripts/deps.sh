@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(libssl-dev libsystemd-dev libsqlite3-dev openssl faketime python3 python3-pip
           systemd util-linux qpdf poppler-utils inotify-tools
-          chromium)  # renders lienthongctl's HTML report in the tests
+          chromium   # renders lienthongctl's HTML report in the tests
+          dpkg-dev fakeroot lintian binutils)  # make deb, and its test
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

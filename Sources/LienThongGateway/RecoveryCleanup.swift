@@ -13,9 +13,16 @@ extension Pipeline {
         var removed: [String] = []
         for id in (try? FileManager.default.contentsOfDirectory(atPath: layout.queue)) ?? [] {
             removed += StaleTemporaries.clean(layout.queued(id), recursive: false)
+            // Evidence copies a crash left half-sealed beside the claimed files.
+            if let files = try? ledger.files(of: id), !files.isEmpty {
+                removed += SealLeftovers.clean(files: layout.queuedFiles(id), claimed: files.map(\.name))
+            }
         }
         for record in try ledger.submissions(in: .decided) {
-            if let dir = record.placement { removed += StaleTemporaries.clean(dir, recursive: false) }
+            if let dir = record.placement {
+                removed += StaleTemporaries.clean(dir, recursive: false)
+                removed += SealLeftovers.clean(files: dir + "/files", claimed: (try? ledger.files(of: record.id))?.map(\.name) ?? [])
+            }
         }
         for unit in settings.config.registry.ids {
             removed += StaleTemporaries.clean(layout.receipts(unit), recursive: false)

@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CONFIG ?= config/lienthong.toml
 
-.PHONY: deps build run test test-systemd sample demo-trust install release clean man bench
+.PHONY: deps build run test test-systemd sample demo-trust install release clean man bench deb test-deb
 
 deps:
 	@bash scripts/deps.sh
@@ -50,6 +50,12 @@ man:
 install:
 	bash scripts/install.sh
 
+# The Debian package lienthong_<version>_<arch>.deb (static Swift runtime,
+# units, tmpfiles, sysusers, catalog, completions, man pages), checked by
+# lintian: scripts/make-deb.sh.
+deb: deps
+	bash scripts/make-deb.sh
+
 # Benchmarks on a release build against the pipeline an operator would write
 # instead (README, "Benchmarks"): prints one table. BENCH_SCALE=0.1 for a quick look.
 bench: deps
@@ -57,3 +63,9 @@ bench: deps
 
 clean:
 	rm -rf .build
+
+# The package, then its tests: lintian, and dpkg -i / start / dpkg -r on a
+# real systemd in the test sandbox.
+test-deb: deb
+	$(SWIFT) build --build-tests
+	LIENTHONG_DEB="$$(ls -t lienthong_*.deb | head -n 1)" timeout 1200 $(SWIFT) test --skip-build --filter DebianPackageTests

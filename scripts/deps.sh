@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(libssl-dev libsystemd-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev openssl faketime python3 python3-pip
           systemd util-linux qpdf poppler-utils inotify-tools
           chromium  # renders lienthongctl's HTML report in the tests
-          gcc libc6-dev passwd)  # the integrity tests build an fsync fault shim and make users
+          gcc libc6-dev passwd  # the integrity tests build an fsync fault shim and make users
+          dpkg-dev fakeroot lintian binutils)  # make deb, and its test
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

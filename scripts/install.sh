@@ -113,10 +113,12 @@ else
 fi
 
 # --- 2. systemd files --------------------------------------------------------
-# The unit names /usr/local/bin/lienthongd; follow the chosen prefix.
+# The unit names /usr/local/bin/lienthongd (and lienthongctl for reload);
+# follow the chosen prefix.
 install -d -m 0755 "$destdir$unitdir" "$destdir/usr/lib/tmpfiles.d" \
     "$destdir/usr/lib/sysusers.d" "$destdir/usr/lib/systemd/catalog"
-sed "s|/usr/local/bin/lienthongd|$bindir/lienthongd|g" "$src/systemd/lienthongd.service" \
+sed -e "s|/usr/local/bin/lienthongd|$bindir/lienthongd|g" -e "s|/usr/local/bin/lienthongctl|$bindir/lienthongctl|g" \
+    "$src/systemd/lienthongd.service" \
     >"$destdir$unitdir/lienthongd.service.tmp"
 chmod 0644 "$destdir$unitdir/lienthongd.service.tmp"
 mv -f "$destdir$unitdir/lienthongd.service.tmp" "$destdir$unitdir/lienthongd.service"

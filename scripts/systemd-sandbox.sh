@@ -2,7 +2,12 @@
 # systemd-sandbox.sh — boot a real systemd (as PID 1 of private namespaces) for
 # tests, without touching the machine it runs on.
 #
-#   systemd-sandbox.sh start DIR        boot; prints the host PID of its systemd
+#   systemd-sandbox.sh start DIR [--show PATH]...
+#                                       boot; prints the host PID of its systemd.
+#                                       Each --show PATH (a folder of the host)
+#                                       is bound read-only at the same place
+#                                       inside, even under the fresh /tmp or
+#                                       /run: a checkout under /tmp stays visible
 #   systemd-sandbox.sh exec PID CMD...  run CMD inside (systemctl, journalctl, ...)
 #   systemd-sandbox.sh stop PID         kill -9 that systemd and everything under it
 #
@@ -68,6 +73,7 @@ readonly MASKED_UNITS=(
 # becomes systemd. Arguments: DIR.
 inner() {
     local dir=$1 root=$1/root
+    shift
 
     # Nothing mounted from here on may propagate back to the host.
     mount --make-rprivate /
@@ -107,6 +113,15 @@ inner() {
     # empty tmpfs, not to the machine's /tmp.
     mount -t tmpfs -o nosuid,nodev,mode=0755 tmpfs "$root/run"
     mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs "$root/tmp"
+
+    # Host folders the caller needs inside (its checkout: scripts, units),
+    # read-only so the sandbox can never change them.
+    local shown
+    for shown in "$@"; do
+        mkdir -p "$root$shown"
+        mount --bind "$shown" "$root$shown"
+        mount -o remount,bind,ro "$root$shown"
+    done
 
     # The sandbox boots into a target that wants nothing but the journal.
     local etc=$root/etc/systemd/system
@@ -169,7 +184,18 @@ check_sandbox_pid() {
 
 cmd_start() {
     require_root
-    local dir=${1:?usage: $PROG start DIR}
+    local dir=${1:?usage: $PROG start DIR [--show PATH]...}
+    shift
+    local shown=() path
+    while (($# > 0)); do
+        [[ $1 == --show ]] || die "unknown argument to start: $1 (usage: $PROG start DIR [--show PATH]...)"
+        path=${2:?--show needs a folder}
+        [[ -d $path ]] || die "--show $path: not a folder on this machine"
+        path=$(cd "$path" && pwd -P)
+        [[ $path != / ]] || die "--show / would show the whole host: name a folder"
+        shown+=("$path")
+        shift 2
+    done
     command -v unshare >/dev/null || die "unshare (util-linux) is not installed"
     command -v nsenter >/dev/null || die "nsenter (util-linux) is not installed"
     [[ -x /lib/systemd/systemd ]] || die "/lib/systemd/systemd is not installed (apt-get install systemd)"
@@ -208,7 +234,7 @@ cmd_start() {
         done
         echo "$BASHPID" >"$cgdir/cgroup.procs"
         exec setsid unshare --fork --kill-child --pid --mount --uts --ipc --net --cgroup \
-            --propagation private -- "$0" __inner "$dir"
+            --propagation private -- "$0" __inner "$dir" "${shown[@]}"
     ) </dev/null >>"$dir/console.log" 2>&1 &
     local unshare_pid=$!
 

@@ -86,6 +86,7 @@ struct ConfigBuilder {
         readRule(into: &config.rule)
         readTrust(into: &config.trust)
         readFanout(into: &config.fanout, registry: registry)
+        if let v = duration("receipts", "shelve_after", allowZero: true) { config.receipts.shelveAfter = v }
 
         guard office != nil, spool != nil, registry != nil else { return nil }
         return config

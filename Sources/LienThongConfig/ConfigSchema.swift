@@ -8,6 +8,7 @@ enum ConfigSchema {
         ("rule", ["citation", "effective", "electronic_only", "electronic_only_subjects"]),
         ("trust", ["anchors", "crls", "tsa", "max_clock_skew", "crl_urls", "revocation_grace"]),
         ("fanout", ["delivery_lifetime", "groups"]),
+        ("receipts", ["shelve_after"]),
     ]
 
     static var tableNames: [String] { tables.map(\.name) }

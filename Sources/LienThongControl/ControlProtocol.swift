@@ -10,15 +10,19 @@ import Glibc
 ///     → {"command":"hold","id":"20261124-000003-9f2c"}
 ///     ← {"ok":true,"affected":1,"message":"held 20261124-000003-9f2c …"}
 ///
-/// Commands: `status`, `hold`, `release`, `retry`, `reload` (fetch-crls). `id` is a submission id,
-/// `ALL`, or absent (retry: every deferred delivery).
+/// Commands: `status`, `hold`, `release`, `retry`, `reload` (lienthongctl reload,
+/// and fetch-crls after installing CRLs). `id` is a submission id, `ALL`, or
+/// absent (retry: every deferred delivery); hold/release take `unit` instead.
 public struct ControlRequest: Codable, Sendable, Equatable {
     public var command: String
     public var id: String?
+    /// hold/release: every pending submission of this unit (instead of `id`).
+    public var unit: String?
 
-    public init(command: String, id: String? = nil) {
+    public init(command: String, id: String? = nil, unit: String? = nil) {
         self.command = command
         self.id = id
+        self.unit = unit
     }
 }
 

@@ -56,7 +56,7 @@ public struct DecisionPolicy: Sendable {
 
 public enum Outcome: Sendable, Equatable {
     /// Not decided yet: look again at this time (or when a file arrives).
-    case wait(until: Date)
+    case wait(until: Date, reason: WaitReason)
     case accept(warnings: [DecisionWarning])
     case reject([Finding])
     /// Nothing is wrong with the documents, but the gateway lacks current
@@ -72,7 +72,7 @@ public enum Decision {
         // While a twin is still being copied in, decide nothing: the receipt
         // should cover every file the clerk sent together.
         let settledAt = s.lastArrival.addingTimeInterval(policy.settle)
-        if s.awaitingMoreFiles && now < settledAt { return .wait(until: settledAt) }
+        if s.awaitingMoreFiles && now < settledAt { return .wait(until: settledAt, reason: .moreFiles) }
 
         // A unit that had ended (or not begun) on the day its clerk sent is
         // refused whatever it sent: only its successor's share is the way in.
@@ -118,7 +118,7 @@ public enum Decision {
             return .accept(warnings: [.paperOnlyBeforeRule(level: s.unit.level, from: policy.effective[s.unit.level])])
         }
         let deadline = s.firstArrival.addingTimeInterval(policy.pairingWindow)
-        if now < deadline { return .wait(until: deadline) }
+        if now < deadline { return .wait(until: deadline, reason: awaited(s.parts, hasElectronic: hasElectronic, hasScan: hasScan)) }
 
         if hasElectronic { return .reject([Finding(.missingScan, electronic.map(\.name).joined(separator: ", "))]) }
         if hasScan {
@@ -129,6 +129,15 @@ public enum Decision {
             return .reject([Finding(.signatureMissing, documents.map(\.name).joined(separator: ", "))])
         }
         return .reject([Finding(.unsupportedFile, s.parts.map(\.name).joined(separator: ", "))])
+    }
+
+    /// What a submission without a decision yet is missing: the same order
+    /// as the rejections after the window, so the notice announces the
+    /// reason the receipt would give.
+    static func awaited(_ parts: [SubmissionPart], hasElectronic: Bool, hasScan: Bool) -> WaitReason {
+        if hasElectronic { return .scan(electronic: parts.filter { $0.role == .electronic }.map(\.name)) }
+        if hasScan { return .electronicVersion(scans: parts.filter { $0.role == .scan }.map(\.name)) }
+        return .signedDocument(files: parts.map(\.name))
     }
 
     /// The rule applies from its effective date for the sender's level, in the

@@ -61,6 +61,14 @@ public struct GatewayConfig: Sendable, Equatable {
         public init() {}
     }
 
+    public struct Receipts: Sendable, Equatable {
+        /// Receipts older than this move from `receipts/` into
+        /// `receipts/YYYY/MM/`, so the folder a clerk opens stays short.
+        /// 0 keeps them where they are.
+        public var shelveAfter: Double = 30 * 86400
+        public init() {}
+    }
+
     /// The config file this was read from (absolute).
     public var sourcePath: String
     public var office: String
@@ -71,6 +79,7 @@ public struct GatewayConfig: Sendable, Equatable {
     public var rule = Rule()
     public var trust = Trust()
     public var fanout = Fanout()
+    public var receipts = Receipts()
     public var registry: Registry
 
     public init(sourcePath: String, office: String, spool: String, unitsPath: String, registry: Registry) {

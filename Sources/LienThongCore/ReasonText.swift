@@ -1,5 +1,5 @@
-/// One sentence per reason code, in each receipt language. Clerks read the
-/// Vietnamese one; it says what was wrong and what to do.
+/// One sentence per reason code, in each receipt language: what was wrong.
+/// What to do about it is `ReasonAction.nextStep`, printed after it.
 public enum ReasonText {
     public static func sentence(_ code: ReasonCode, _ language: ReceiptLanguage) -> String {
         switch language {
@@ -11,11 +11,11 @@ public enum ReasonText {
     static func vietnamese(_ code: ReasonCode) -> String {
         switch code {
         case .missingElectronic:
-            return "Văn bản giấy (bản quét) không kèm theo văn bản điện tử có chữ ký số. Đề nghị gửi lại kèm văn bản điện tử đã ký số."
+            return "Văn bản giấy (bản quét) không kèm theo văn bản điện tử có chữ ký số."
         case .missingScan:
-            return "Loại văn bản này còn phải gửi bản giấy, nhưng không nhận được bản quét trong thời hạn ghép cặp. Đề nghị gửi kèm bản quét."
+            return "Loại văn bản này còn phải gửi bản giấy, nhưng không nhận được bản quét trong thời hạn ghép cặp."
         case .signatureMissing:
-            return "Văn bản điện tử không có chữ ký số. Đề nghị ký số rồi gửi lại."
+            return "Văn bản điện tử không có chữ ký số."
         case .signatureInvalid:
             return "Chữ ký số không hợp lệ (không kiểm tra được chữ ký hoặc cấu trúc chữ ký bị lỗi)."
         case .modifiedAfterSigning:
@@ -48,11 +48,11 @@ public enum ReasonText {
     static func english(_ code: ReasonCode) -> String {
         switch code {
         case .missingElectronic:
-            return "The paper document (scan) came without its digitally signed electronic version. Send it again with the signed electronic document."
+            return "The paper document (scan) came without its digitally signed electronic version."
         case .missingScan:
-            return "This document type still needs its paper copy, and no scan arrived within the pairing window. Send the scan with it."
+            return "This document type still needs its paper copy, and no scan arrived within the pairing window."
         case .signatureMissing:
-            return "The electronic document carries no digital signature. Sign it and send it again."
+            return "The electronic document carries no digital signature."
         case .signatureInvalid:
             return "The digital signature is invalid (it does not verify or its structure is broken)."
         case .modifiedAfterSigning:

@@ -30,6 +30,9 @@ public struct Receipt: Sendable, Equatable {
     public var receivedAt: Date
     public var decidedAt: Date
     public var rule: String
+    /// The receiving office ("Văn phòng UBND tỉnh …"), named in the text
+    /// receipt so a clerk knows where the document went; empty when unknown.
+    public var officeName: String = ""
 
     public init(
         submission: String, unit: String, unitName: String, key: String, document: DocumentNumber?,
@@ -74,7 +77,8 @@ public struct Receipt: Sendable, Equatable {
             ("verdict", .string(verdict.rawValue)),
             ("status", .string(status)),
             ("reasons", .array(reasons.map { r in
-                var o: [(String, JSONValue)] = [("code", .string(r.code.rawValue)), ("message", .string(ReasonText.sentence(r.code, language)))]
+                var o: [(String, JSONValue)] = [("code", .string(r.code.rawValue)), ("message", .string(ReasonText.sentence(r.code, language))),
+                                                 ("next_step", .string(ReasonAction.nextStep(r.code, language)))]
                 if !r.detail.isEmpty { o.append(("detail", .string(r.detail))) }
                 return .object(o)
             })),

@@ -2,13 +2,20 @@ import Foundation
 
 /// The human-readable receipt (`<key>.accepted.txt` / `.rejected.txt`) that a
 /// clerk opens in Notepad: Vietnamese by default, English on request.
+/// `render` gives the logical text (LF); `file` the bytes written to disk.
 public enum ReceiptText {
+    /// The receipt as written into `receipts/`: BOM and CRLF (`NotepadText`).
+    public static func file(_ r: Receipt, language: ReceiptLanguage, timeZone: TimeZone) -> String {
+        NotepadText.encode(render(r, language: language, timeZone: timeZone))
+    }
+
     public static func render(_ r: Receipt, language: ReceiptLanguage, timeZone: TimeZone) -> String {
         let t = Labels(language)
         var lines: [String] = []
         lines.append(r.accepted ? t.titleAccepted : t.titleRejected)
         lines.append(String(repeating: "=", count: 60))
         lines.append("\(t.unit): \(r.unitName.isEmpty ? r.unit : "\(r.unitName) (\(r.unit))")")
+        if !r.officeName.isEmpty { lines.append("\(t.office): \(r.officeName)") }
         var doc = r.key
         if let d = r.document { doc = "\(t.number) \(d.display) — \(language == .vi ? r.type.vietnamese : r.type.english)" }
         lines.append("\(t.document): \(doc)")
@@ -27,6 +34,7 @@ public enum ReceiptText {
                 } else if !reason.detail.isEmpty {
                     lines.append("    (\(reason.detail))")
                 }
+                lines.append("    → \(t.nextStep): \(ReasonAction.nextStep(reason.code, language))")
             }
         }
         if !r.warnings.isEmpty {
@@ -37,7 +45,7 @@ public enum ReceiptText {
         lines.append("")
         lines.append("\(t.files):")
         for f in r.files {
-            lines.append("  - \(f.name) (\(t.role(f.role)), \(f.size) bytes)")
+            lines.append("  - \(f.name) (\(t.role(f.role)), \(ByteSize.text(f.size, language)))")
             lines.append("    SHA-256: \(f.sha256)")
         }
         if !r.signatures.isEmpty {
@@ -66,6 +74,8 @@ public enum ReceiptText {
         var titleAccepted: String { pick("PHIẾU TIẾP NHẬN VĂN BẢN ĐIỆN TỬ — ĐÃ TIẾP NHẬN", "DOCUMENT RECEIPT — ACCEPTED") }
         var titleRejected: String { pick("PHIẾU TRẢ LẠI VĂN BẢN — KHÔNG TIẾP NHẬN", "DOCUMENT RECEIPT — REJECTED") }
         var unit: String { pick("Đơn vị gửi", "Sender") }
+        var office: String { pick("Nơi nhận", "Received by") }
+        var nextStep: String { pick("Cần làm", "What to do") }
         var document: String { pick("Văn bản", "Document") }
         var number: String { pick("số", "no.") }
         var submission: String { pick("Mã hồ sơ", "Submission") }
@@ -92,20 +102,7 @@ public enum ReceiptText {
             case .other: return pick("tệp khác", "other")
             }
         }
-        /// A time as a clerk writes it, in the province's zone: "14:05:09 ngày
-        /// 02/05/2024" (the JSON receipt keeps RFC 3339 for machines).
-        func time(_ date: Date, _ timeZone: TimeZone) -> String {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = timeZone
-            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-            let clock = String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-            let offset = timeZone.secondsFromGMT(for: date)
-            let zone = String(format: "UTC%@%02d:%02d", offset < 0 ? "-" : "+", abs(offset) / 3600, abs(offset) % 3600 / 60)
-            switch language {
-            case .vi: return String(format: "%@ ngày %02d/%02d/%04d (%@)", clock, c.day ?? 0, c.month ?? 0, c.year ?? 0, zone)
-            case .en: return String(format: "%04d-%02d-%02d %@ (%@)", c.year ?? 0, c.month ?? 0, c.day ?? 0, clock, zone)
-            }
-        }
+        func time(_ date: Date, _ timeZone: TimeZone) -> String { ClerkTime.text(date, language, timeZone) }
         func signerBinding(_ b: SignerBindingDetail) -> String {
             let signers = b.signers.isEmpty ? pick("không có chữ ký hợp lệ", "no valid signature") : b.signers.joined(separator: "; ")
             return pick("danh mục đơn vị yêu cầu người ký có tên “\(b.required)”; người đã ký: \(signers)",

@@ -83,8 +83,9 @@ extension Pipeline {
                 return nil
             }
             sub.revocationWait = []
-            if case .wait(let until) = outcome {
+            if case .wait(let until, let reason) = outcome {
                 sub.wakeAt = until
+                noticePending(sub, assessment: a, unit: unit, until: until, reason: reason)
                 return nil
             }
             return Ready(sub: sub, assessment: a, unit: unit, outcome: outcome)
@@ -147,6 +148,7 @@ extension Pipeline {
         let language = settings.config.language
         let tz = settings.timeZone
         let rule = settings.config.rule.citation
+        let officeName = settings.officeUnit.name
         var receipt: Receipt?
         let number = try ledger.batch { () -> Int? in
             for part in a.parts {
@@ -156,15 +158,16 @@ extension Pipeline {
                 submission: sub.id, accepted: accepted, numbered: true, year: ym.year ?? 0, reasons: codes,
                 placement: archiveDir, at: now
             ) { number in
-                let made = Receipt(
+                var made = Receipt(
                     submission: sub.id, unit: unit.id, unitName: unit.name, key: sub.key, document: a.document, type: a.type,
                     accepted: accepted, reasons: reasons, warnings: warnings, arrivalNumber: number,
                     files: a.parts.map { .init(name: $0.name, role: $0.role, size: $0.size, sha256: $0.sha256) },
                     signatures: a.parts.compactMap(\.validation).flatMap(\.signatures),
                     receivedAt: sub.firstArrival, decidedAt: now, rule: rule)
+                made.officeName = officeName
                 receipt = made
                 return (made.json(language: language, timeZone: tz).serialized(),
-                        ReceiptText.render(made, language: language, timeZone: tz),
+                        ReceiptText.file(made, language: language, timeZone: tz),
                         ValidationReport.render(submission: sub.id, parts: a.parts, settings: settings, decidedAt: now))
             }
         }

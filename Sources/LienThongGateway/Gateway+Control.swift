@@ -32,6 +32,7 @@ extension Gateway {
         case "status":
             return ControlResponse(ok: true, message: statusLine(), status: liveStatus(now: now))
         case "hold", "release":
+            if let unit = request.unit { return holdUnit(unit, hold: request.command == "hold", who: who, now: now) }
             guard let id = request.id, !id.isEmpty else {
                 return ControlResponse(ok: false, message: "\(request.command) needs a submission id or ALL")
             }
@@ -64,11 +65,7 @@ extension Gateway {
                 ? "submission \(id) has no deferred delivery"
                 : "\(n) deferred deliver\(n == 1 ? "y" : "ies") of \(id) will be tried again now")
         case "reload":
-            // fetch-crls installed CRLs: re-read config and trust, and decide
-            // what waited for them, as SIGHUP would, but with an answer.
-            log.log(.notice, "reload asked by \(who)", fields: [])
-            let result = reload()
-            return ControlResponse(ok: result.ok, message: result.message)
+            return reloadOnRequest(who: who)
         default:
             return ControlResponse(ok: false, message: "unknown command \"\(request.command.prefix(40))\"; known: status, hold, release, retry, reload")
         }
@@ -99,7 +96,7 @@ extension Gateway {
     /// Records the hold in the ledger first (it must survive a restart), then
     /// applies it to the open submission. A release looks at the submission
     /// at once: when its window has passed, it is decided now.
-    private func setHeld(_ id: String, _ hold: Bool, who: String, now: Date) -> HoldResult {
+    func setHeld(_ id: String, _ hold: Bool, who: String, now: Date) -> HoldResult {
         let change: Ledger.HoldChange
         do { change = try pipeline.ledger.setHeld(id, hold, by: who, at: now) } catch { return .failed(error) }
         switch change {

@@ -21,6 +21,8 @@ public final class Gateway {
     private var lastWatchdog = Date.distantPast
     private var lastRescan = Date()
     private var lastRetry = Date.distantPast
+    /// When old receipts were last shelved (Gateway+Shelving).
+    var lastShelving = Date.distantPast
     private var lastStatus = ""
     /// `lienthongctl`'s channel (ControlServer); nil if it could not open.
     var control: ControlServer?
@@ -110,6 +112,7 @@ public final class Gateway {
         }
         pipeline.evaluateDue(now: now)
         pipeline.runDeliveries(now: now)
+        shelveReceiptsIfDue(now: now)
         if let interval = ServiceNotifier.watchdogInterval(), now.timeIntervalSince(lastWatchdog) >= interval {
             ServiceNotifier.watchdog()
             lastWatchdog = now

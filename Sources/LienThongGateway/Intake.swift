@@ -198,6 +198,7 @@ extension Pipeline {
     /// removed: nothing here ever deletes recursively what may hold a
     /// dropped file (a stray file keeps its folder; Recovery quarantines it).
     func dropOpen(_ sub: OpenSubmission, now: Date) {
+        withdrawPendingNotice(sub)
         try? ledger.dropEmptySubmission(sub.id, at: now)
         rmdir(settings.layout.queuedFiles(sub.id))
         rmdir(settings.layout.queued(sub.id))

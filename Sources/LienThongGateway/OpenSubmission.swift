@@ -20,6 +20,8 @@ final class OpenSubmission {
     var outboundGroup: String?
     /// Held by an operator (`lienthongctl hold`): never decided until released.
     var held = false
+    /// The wait its pending notice last told the sender, if one was written.
+    var noticed: (reason: WaitReason, until: Date)?
     /// Facts about each claimed file, read once (queued files are sealed),
     /// keyed by the name's exact bytes: NFC and NFD twins are two files.
     var facts: [FileName: FileFacts] = [:]

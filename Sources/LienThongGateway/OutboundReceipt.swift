@@ -104,7 +104,7 @@ enum OutboundReceipt {
 
     static func fullText(base: String, _ v: DeliveryView, language: ReceiptLanguage, timeZone: TimeZone) -> String {
         let vi = language == .vi
-        var lines = [base.trimmingCharacters(in: .newlines)]
+        var lines = [NotepadText.decode(base).trimmingCharacters(in: .newlines)]
         if let p = v.paperFolder {
             lines.append((vi ? "Đã lưu để gửi bản giấy tại: " : "Filed for the paper copy in: ") + p + "/")
         }
@@ -128,6 +128,7 @@ enum OutboundReceipt {
                 lines.append("  - \(who): \(state)")
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        // The ledger keeps the logical text; the office's clerks get Notepad's.
+        return NotepadText.encode(lines.joined(separator: "\n") + "\n")
     }
 }

@@ -12,10 +12,14 @@ extension Pipeline {
         let layout = settings.layout
         var removed: [String] = []
         for id in (try? FileManager.default.contentsOfDirectory(atPath: layout.queue)) ?? [] {
+            // Also the evidence copies a crash left half-sealed: EvidenceSeal
+            // stages them here, never in files/.
             removed += StaleTemporaries.clean(layout.queued(id), recursive: false)
         }
         for record in try ledger.submissions(in: .decided) {
-            if let dir = record.placement { removed += StaleTemporaries.clean(dir, recursive: false) }
+            if let dir = record.placement {
+                removed += StaleTemporaries.clean(dir, recursive: false)
+            }
         }
         for unit in settings.config.registry.ids {
             removed += StaleTemporaries.clean(layout.receipts(unit), recursive: false)

@@ -51,13 +51,17 @@ public final class LedgerReader {
         public var report: String?
     }
 
-    private var selectSubmission: String {
+    private var selectSubmission: String { selectSubmissionColumns }
+
+    var selectSubmissionColumns: String {
         """
         SELECT id, unit, key, pairing, is_folder, state, \(hasHeld ? "held" : "0"), first_arrival, last_arrival, verdict,
           reasons, arrival_number, decided_at, placement, receipt, report
         FROM submissions
         """
     }
+
+    static func submissionRow(_ r: [SQLValue]) -> Submission { submission(r) }
 
     private static func submission(_ r: [SQLValue]) -> Submission {
         Submission(

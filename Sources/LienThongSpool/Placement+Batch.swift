@@ -93,8 +93,10 @@ extension Placement {
         try batch.syncDirectories()
     }
 
-    /// 4. Receipts: every text, then every JSON (a program waiting for the
-    /// JSON finds the text already there). Returns the JSON paths, in order.
+    /// 4. Receipts: every text, then the pending notices they replace, then
+    /// every JSON, so a program that sees a receipt's JSON sees no notice. The
+    /// removal is durable before the caller marks the submission placed; a
+    /// restart files a decided submission again and so finishes it.
     private func writeReceipts(_ plans: [Plan], batch: SyncBatch) throws -> [String] {
         var stems: [String] = []
         var taken: Set<String> = []
@@ -105,6 +107,10 @@ extension Placement {
         }
         try batch.publishStaged()
         try batch.syncDirectories()
+        let notices = PendingNoticeFiles(layout: layout)
+        for plan in plans {
+            if let dir = try notices.removeUnsynced(unit: plan.unit, key: plan.key, submission: plan.submission) { batch.note(dir) }
+        }
         for (plan, stem) in zip(plans, stems) { try batch.stage(stem + ".json", text: plan.receiptJSON) }
         try batch.publishStaged()
         try batch.syncDirectories()

@@ -25,6 +25,7 @@ struct LienThongCtl: ParsableCommand {
             to find the spool; run them as root or as the service user.
             """,
         subcommands: [StatusCommand.self, QueueCommand.self, ShowCommand.self, HoldCommand.self, ReleaseCommand.self, RetryCommand.self,
+                      ReloadCommand.self, FindCommand.self, SambaConfigCommand.self,
                       ReportCommand.self, AuditCommand.self, CheckConfig.self, Verify.self, FetchCRLs.self]
     )
 }

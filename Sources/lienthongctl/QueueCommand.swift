@@ -10,7 +10,7 @@ import LienThongSpool
 struct QueueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
-        abstract: "List pending submissions, what each waits for, and an age table per unit (like Postfix qshape).",
+        abstract: "List pending submissions, what each waits for, an age table per unit (like Postfix qshape), unfiled decisions and deferred deliveries.",
         discussion: """
             A submission is pending until it is complete or its pairing window has \
             passed; WINDOW ENDS is when the rule decides it anyway (first arrival + \
@@ -18,7 +18,8 @@ struct QueueCommand: ParsableCommand {
             daemon; when it is not running, the listing still comes from the ledger.
 
             The age table counts pending submissions per unit by age: <5m, <1h, <4h, \
-            <24h, >=24h.
+            <24h, >=24h. Then submissions decided but not filed yet (filing is retried) \
+            and fan-out deliveries deferred until their next attempt.
 
             Examples:
               lienthongctl queue
@@ -51,6 +52,8 @@ struct QueueCommand: ParsableCommand {
         var submissions: [Item]
         var shape: Shape
         var daemon: String
+        var decidedUnfiled: [Unfiled]
+        var deferredDeliveries: [Deferred]
         struct Shape: Encodable {
             var buckets: [String]
             var units: [String: [Int]]
@@ -80,11 +83,12 @@ struct QueueCommand: ParsableCommand {
                 files: names[s.id] ?? [])
         }
         let shape = QueueShape(ages: pending.map { ($0.unit, now.timeIntervalSince($0.firstArrival)) })
+        let backlog = try Self.backlog(ledger, unit: unit, now: now)
         if json {
             print(try Fmt.json(Output(
                 submissions: items,
                 shape: .init(buckets: QueueShape.labels, units: Dictionary(uniqueKeysWithValues: shape.rows.map { ($0.unit, $0.counts) }), total: shape.total.counts),
-                daemon: daemonNote)))
+                daemon: daemonNote, decidedUnfiled: backlog.unfiled, deferredDeliveries: backlog.deferred)))
             return
         }
         if items.isEmpty {
@@ -97,6 +101,7 @@ struct QueueCommand: ParsableCommand {
             print("")
             print(shape.text(), terminator: "")
         }
+        print(Self.backlogText(backlog), terminator: "")
         if live.isEmpty && daemonNote != "running" { complain("lienthongctl: daemon \(daemonNote)") }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LienThongControl
+import LienThongCore
 import LienThongSpool
 
 /// `hold`, `release`, `retry`: actions the running daemon carries out. They
@@ -8,14 +9,28 @@ import LienThongSpool
 /// behind its back — and print the daemon's answer.
 protocol SteerCommand: ParsableCommand {
     var spool: SpoolOptions { get }
-    var target: String { get }
+    var given: String? { get }
     var json: Bool { get }
+    /// hold/release --unit ID: every pending submission of that unit.
+    var forUnit: String? { get }
     static var command: String { get }
     static var guardWord: String { get }
 }
 
 extension SteerCommand {
+    var forUnit: String? { nil }
+
+    func validate() throws {
+        if given == nil && forUnit == nil { throw ValidationError("give a submission id (or its start), ALL, or --unit ID") }
+        if given != nil && forUnit != nil { throw ValidationError("give either a submission id or --unit ID, not both") }
+    }
+
     func run() throws {
+        if let unit = forUnit {
+            try ask(ControlRequest(command: Self.command, unit: unit), config: try spool.load())
+            return
+        }
+        let target = given ?? ""
         if target != "ALL" && target.lowercased() == "all" {
             complain("lienthongctl \(Self.command): write ALL in capitals to act on every \(Self.guardWord); '\(target)' is refused as a guard against typing it by accident")
             throw CtlExit.usage
@@ -27,9 +42,13 @@ extension SteerCommand {
             // is only ever asked about a whole id.
             id = try resolveSubmission(target, in: try spool.ledger(config))
         }
+        try ask(ControlRequest(command: Self.command, id: id), config: config)
+    }
+
+    private func ask(_ request: ControlRequest, config: GatewayConfig) throws {
         let answer: ControlResponse
         do {
-            answer = try ControlChannel.send(ControlRequest(command: Self.command, id: id), socket: spool.socket(config))
+            answer = try ControlChannel.send(request, socket: spool.socket(config))
         } catch let failure as ControlChannel.Failure {
             complain("lienthongctl \(Self.command): \(failure)")
             throw failure.notRunning ? CtlExit.notRunning : CtlExit.failure
@@ -66,11 +85,13 @@ struct HoldCommand: SteerCommand {
             Examples:
               lienthongctl hold 20261124-000003-9f2c
               lienthongctl hold ALL        # every pending submission; 'all' is refused
+              lienthongctl hold --unit 000.00.41.H41   # every pending submission of one unit
             """
     )
     @OptionGroup var spool: SpoolOptions
     @Flag(name: .long, help: "Print the daemon's answer as JSON.") var json = false
-    @Argument(help: ArgumentHelp("A submission id (or its unique start), or ALL.", valueName: "id|ALL")) var target: String
+    @Argument(help: ArgumentHelp("A submission id (or its unique start), or ALL.", valueName: "id|ALL")) var given: String?
+    @Option(name: .customLong("unit"), help: ArgumentHelp("Every pending submission of this unit instead.", valueName: "id")) var forUnit: String?
 }
 
 struct ReleaseCommand: SteerCommand {
@@ -85,11 +106,13 @@ struct ReleaseCommand: SteerCommand {
             Examples:
               lienthongctl release 20261124-000003-9f2c
               lienthongctl release ALL
+              lienthongctl release --unit 000.00.41.H41
             """
     )
     @OptionGroup var spool: SpoolOptions
     @Flag(name: .long, help: "Print the daemon's answer as JSON.") var json = false
-    @Argument(help: ArgumentHelp("A submission id (or its unique start), or ALL.", valueName: "id|ALL")) var target: String
+    @Argument(help: ArgumentHelp("A submission id (or its unique start), or ALL.", valueName: "id|ALL")) var given: String?
+    @Option(name: .customLong("unit"), help: ArgumentHelp("Every pending submission of this unit instead.", valueName: "id")) var forUnit: String?
 }
 
 struct RetryCommand: SteerCommand {
@@ -113,5 +136,5 @@ struct RetryCommand: SteerCommand {
     )
     @OptionGroup var spool: SpoolOptions
     @Flag(name: .long, help: "Print the daemon's answer as JSON.") var json = false
-    @Argument(help: ArgumentHelp("A submission id (or its unique start), or ALL.", valueName: "id|ALL")) var target: String
+    @Argument(help: ArgumentHelp("A submission id (or its unique start), or ALL.", valueName: "id|ALL")) var given: String?
 }

@@ -64,7 +64,8 @@ struct CtlEndToEndTests {
         // The window ends; nothing is decided.
         let windowEnds = try #require(ISO8601DateFormatter().date(from: item["windowEnds"] as? String ?? ""), "\(item)")
         try d.waitFor("the pairing window to pass", timeout: 30) { Date() > windowEnds.addingTimeInterval(2) }
-        #expect(d.receiptNames(sto).isEmpty)
+        // Only its pending notice: no decision's receipt.
+        #expect(d.receiptNames(sto) == ["4116-UBND-CN.pending.json", "4116-UBND-CN.pending.txt"])
         let held = try waitForPending(d)
         #expect(held[0]["held"] as? Bool == true)
         #expect((held[0]["waitingFor"] as? String)?.contains("held") == true)
@@ -82,7 +83,8 @@ struct CtlEndToEndTests {
         #expect((ledger["states"] as? [String: Int])?["held"] == 1)
         #expect((ledger["oldestPending"] as? [String: Any])?["id"] as? String == id)
         usleep(1_500_000)  // recovery looks at every open submission right after start
-        #expect(d.receiptNames(sto).isEmpty, "a held submission was decided after a restart")
+        #expect(d.receiptNames(sto) == ["4116-UBND-CN.pending.json", "4116-UBND-CN.pending.txt"],
+                "a held submission was decided after a restart")
         #expect((try waitForPending(d))[0]["held"] as? Bool == true)
 
         // Release: the window is long past, so it is decided at once.

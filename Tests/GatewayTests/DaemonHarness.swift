@@ -164,6 +164,10 @@ final class DaemonHarness {
         return json
     }
 
+    /// A decision's JSON receipt: not a pending notice (`<key>.pending.json`),
+    /// which a waiting submission has until its receipt replaces it.
+    static func isDecisionReceipt(_ name: String) -> Bool { name.hasSuffix(".json") && !name.hasSuffix(".pending.json") }
+
     func receiptNames(_ unit: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: receipts(unit))) ?? []).sorted()
     }

@@ -47,6 +47,14 @@ struct DaemonProcessTests {
         let text = try String(contentsOfFile: d.receipts(sto) + "/4116-UBND-CN.accepted.txt", encoding: .utf8)
         #expect(text.contains("ĐÃ TIẾP NHẬN"))
         #expect(text.contains("Số đến: 1"))
+        // Opened with Windows Notepad through Samba: BOM, CRLF, the office named.
+        let raw = try [UInt8](Data(contentsOf: URL(fileURLWithPath: d.receipts(sto) + "/4116-UBND-CN.accepted.txt")))
+        #expect(raw.starts(with: [0xEF, 0xBB, 0xBF]), "the text receipt has no UTF-8 BOM")
+        #expect(!raw.indices.contains { raw[$0] == 0x0A && ($0 == 0 || raw[$0 - 1] != 0x0D) }, "a line ends in LF alone")
+        #expect(text.contains("Nơi nhận: UBND tỉnh Nghệ An"))
+        #expect(text.contains(" KB)") && !text.contains(" bytes)"))
+        let json = try [UInt8](Data(contentsOf: URL(fileURLWithPath: d.receipts(sto) + "/4116-UBND-CN.accepted.json")))
+        #expect(json.first == UInt8(ascii: "{"), "the JSON receipt stays plain UTF-8")
         #expect(d.stop() == 0)
     }
 

@@ -53,6 +53,10 @@ struct FanoutDaemonTests {
         #expect(d.log.contains("delivered 25-GM-UBND to 000.00.43.H41"))
         let text = try String(contentsOfFile: d.officeReceipts + "/25-GM-UBND.accepted.txt", encoding: .utf8)
         #expect(text.contains("3 đã chuyển"))
+        // The office's clerks open it with Notepad too: one BOM, CRLF only.
+        let raw = try [UInt8](Data(contentsOf: URL(fileURLWithPath: d.officeReceipts + "/25-GM-UBND.accepted.txt")))
+        #expect(raw.starts(with: [0xEF, 0xBB, 0xBF]) && !raw.dropFirst(3).starts(with: [0xEF, 0xBB, 0xBF]))
+        #expect(!raw.indices.contains { raw[$0] == 0x0A && ($0 == 0 || raw[$0 - 1] != 0x0D) }, "a line ends in LF alone")
         let archived = try FileManager.default.subpathsOfDirectory(atPath: d.spool + "/archive/accepted")
         #expect(archived.contains { $0.hasSuffix("files/25-GM-UBND.pdf") })
         #expect(try FileManager.default.contentsOfDirectory(atPath: d.officeOutbox).sorted() == d.groupFolders)
@@ -278,6 +282,11 @@ struct FanoutDaemonTests {
         let row = ((r["deliveries"] as? [[String: Any]]) ?? [])[1]
         #expect((row["last_error"] as? String)?.contains("not a folder") == true)
         #expect((try String(contentsOfFile: d.officeReceipts + "/32-GM-UBND.accepted.txt", encoding: .utf8)).contains("sẽ thử lại"))
+        // lienthongctl queue lists the deferred delivery with its error.
+        let queued = (try Ctl.json(d, ["queue"])["deferredDeliveries"] as? [[String: Any]]) ?? []
+        #expect(queued.count == 1 && queued.first?["recipient"] as? String == broken, "\(queued)")
+        #expect((queued.first?["lastError"] as? String)?.contains("not a folder") == true)
+        #expect(try Ctl.run(d, ["queue"]).out.contains("Deferred deliveries"))
         // The folder comes back: the next retry delivers.
         try d.restoreInbox(broken)
         let done = try d.officeReceipt("32-GM-UBND", verdict: "accepted", timeout: 60) { $0.deliveryStates == ["delivered", "delivered", "delivered"] }

@@ -7,7 +7,7 @@ import Glibc
 extension DaemonHarness {
     /// Every JSON receipt in a unit's folder, parsed.
     func allReceipts(_ unit: String) -> [[String: Any]] {
-        receiptNames(unit).filter { $0.hasSuffix(".json") }.compactMap { name in
+        receiptNames(unit).filter(DaemonHarness.isDecisionReceipt).compactMap { name in
             guard let data = FileManager.default.contents(atPath: receipts(unit) + "/" + name) else { return nil }
             return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         }

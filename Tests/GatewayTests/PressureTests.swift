@@ -49,7 +49,7 @@ struct PressureTests {
         return dropped
     }
 
-    func receiptCount(_ d: DaemonHarness) -> Int { d.receiptNames(sto).filter { $0.hasSuffix(".json") }.count }
+    func receiptCount(_ d: DaemonHarness) -> Int { d.receiptNames(sto).filter(DaemonHarness.isDecisionReceipt).count }
 
     @Test(.enabled(if: getuid() == 0, "lowering fs.inotify.max_queued_events needs root"), .timeLimit(.minutes(10)))
     func anOverflowWhileStoppedIsRescannedAndEverythingDecided() async throws {

@@ -54,6 +54,11 @@ struct SpoolAudit {
             let dir = spool + "/units/\(unit)/receipts"
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []) {
                 if name.hasPrefix(".") { problem("stray hidden file in receipts: \(unit)/\(name)"); continue }
+                // Everything is decided when the audit runs: a pending notice
+                // left is one its receipt failed to replace.
+                if name.hasSuffix(".pending.json") || name.hasSuffix(".pending.txt") {
+                    problem("stale pending notice beside the decisions: \(unit)/\(name)"); continue
+                }
                 guard name.hasSuffix(".json") else { continue }
                 let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))
                 guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any], let id = json["submission"] as? String else {

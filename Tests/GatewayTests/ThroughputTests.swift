@@ -29,7 +29,7 @@ struct ThroughputTests {
         let started = Date()
         for key in keys { #expect(rename(staging + "/\(key).pdf", d.outbox(sto) + "/\(key).pdf") == 0) }
         try await d.waitUntil("\(n) receipts", timeout: 600) {
-            ((try? FileManager.default.contentsOfDirectory(atPath: d.receipts(sto))) ?? []).filter { $0.hasSuffix(".json") }.count >= n
+            ((try? FileManager.default.contentsOfDirectory(atPath: d.receipts(sto))) ?? []).filter(DaemonHarness.isDecisionReceipt).count >= n
         }
         let elapsed = Date().timeIntervalSince(started)
         print(String(format: "THROUGHPUT: %d signed reports filed in %.2f s (%.1f per second)", n, elapsed, Double(n) / elapsed))

@@ -82,8 +82,8 @@ struct DecisionTableTests {
     @Test("Paper type, electronic only: waits the whole window, then missing-scan")
     func paperTypeElectronicOnly() {
         let s = D.input([D.electronic("123-QĐ-UBND.pdf")], type: D.qd)
-        #expect(D.decide(s, at: D.t0) == .wait(until: D.t0 + D.window))
-        #expect(D.decide(s, at: D.t0 + D.window - D.ms) == .wait(until: D.t0 + D.window))
+        #expect(D.decide(s, at: D.t0).waitsUntil == D.t0 + D.window)
+        #expect(D.decide(s, at: D.t0 + D.window - D.ms).waitsUntil == D.t0 + D.window)
         let o = D.decide(s, at: D.t0 + D.window)
         #expect(D.codes(o) == [.missingScan])
         #expect(D.decide(s, at: D.t0 + 10 * D.window).self == o)
@@ -94,15 +94,15 @@ struct DecisionTableTests {
     @Test("Scan only, electronic-only type: after the window missing-electronic")
     func scanOnlyElectronicType() {
         let s = D.input([D.scan()], type: D.bc)
-        #expect(D.decide(s, at: D.t0 + 1) == .wait(until: D.t0 + D.window))
-        #expect(D.decide(s, at: D.t0 + D.window - D.ms) == .wait(until: D.t0 + D.window))
+        #expect(D.decide(s, at: D.t0 + 1).waitsUntil == D.t0 + D.window)
+        #expect(D.decide(s, at: D.t0 + D.window - D.ms).waitsUntil == D.t0 + D.window)
         #expect(D.codes(D.decide(s, at: D.t0 + D.window)) == [.missingElectronic])
     }
 
     @Test("Scan only, paper type: the same")
     func scanOnlyPaperType() {
         let s = D.input([D.scan("123-QĐ-UBND_scan.pdf")], type: D.qd)
-        #expect(D.decide(s, at: D.t0 + D.window - D.ms) == .wait(until: D.t0 + D.window))
+        #expect(D.decide(s, at: D.t0 + D.window - D.ms).waitsUntil == D.t0 + D.window)
         let o = D.decide(s, at: D.t0 + D.window)
         #expect(D.codes(o) == [.missingElectronic])
         if case .reject(let f) = o { #expect(f.first?.detail.contains("123-QĐ-UBND_scan.pdf") == true) }
@@ -141,7 +141,7 @@ struct DecisionTableTests {
             // is waited for (one receipt for what was sent together), then
             // the rejection comes as soon as settle has passed.
             let s = D.input([D.invalidElectronic(codes: [code]), D.scan()], type: type, awaiting: true)
-            #expect(D.decide(s, at: D.t0) == .wait(until: D.t0 + 2))
+            #expect(D.decide(s, at: D.t0).waitsUntil == D.t0 + 2)
             #expect(D.codes(D.decide(s, at: D.t0 + 2)) == [code])
             let alone = D.input([D.invalidElectronic(codes: [code])], type: type)
             #expect(D.codes(D.decide(alone, at: D.t0)) == [code])
@@ -199,7 +199,7 @@ struct DecisionTableTests {
         var big = D.scan("huge.tif")
         big.problem = Finding(code, "huge.tif: 300 MiB > 200 MiB")
         let s = D.input([D.electronic(), big], type: D.bc, awaiting: true)
-        #expect(D.decide(s, at: D.t0) == .wait(until: D.t0 + 2))
+        #expect(D.decide(s, at: D.t0).waitsUntil == D.t0 + 2)
         let o = D.decide(s, at: D.t0 + 2)
         #expect(D.codes(o) == [code])
         if case .reject(let f) = o { #expect(f[0].detail.contains("huge.tif")) }
@@ -211,8 +211,8 @@ struct DecisionTableTests {
     func awaitingHolds() {
         let last = D.t0 + 5
         let s = D.input([D.electronic(), D.scan()], type: D.qd, first: D.t0, last: last, awaiting: true)
-        #expect(D.decide(s, at: last) == .wait(until: last + 2))
-        #expect(D.decide(s, at: last + 2 - D.ms) == .wait(until: last + 2))
+        #expect(D.decide(s, at: last).waitsUntil == last + 2)
+        #expect(D.decide(s, at: last + 2 - D.ms).waitsUntil == last + 2)
         #expect(D.decide(s, at: last + 2) == .accept(warnings: []))
         // Not awaiting: decided at once.
         let done = D.input([D.electronic(), D.scan()], type: D.qd, first: D.t0, last: last, awaiting: false)
@@ -222,7 +222,7 @@ struct DecisionTableTests {
     @Test("awaitingMoreFiles holds an electronic-only acceptance too")
     func awaitingElectronicOnly() {
         let s = D.input([D.electronic()], type: D.bc, awaiting: true)
-        #expect(D.decide(s, at: D.t0 + 1) == .wait(until: D.t0 + 2))
+        #expect(D.decide(s, at: D.t0 + 1).waitsUntil == D.t0 + 2)
         #expect(D.decide(s, at: D.t0 + 2) == .accept(warnings: []))
     }
 
@@ -242,7 +242,7 @@ struct DecisionTableTests {
     func districtSameDay() {
         let when = Fixture.at(2018, 8, 15, 10)
         let s = D.input([D.scan()], type: D.bc, unit: D.district, first: when)
-        #expect(D.decide(s, at: when) == .wait(until: when + D.window))
+        #expect(D.decide(s, at: when).waitsUntil == when + D.window)
         #expect(D.codes(D.decide(s, at: when + D.window)) == [.missingElectronic])
     }
 
@@ -274,7 +274,7 @@ struct DecisionTableTests {
     func windowEndWaitsForSettlingTwin() {
         let last = D.t0 + D.window - 1
         let s = D.input([D.scan()], type: D.qd, first: D.t0, last: last, awaiting: true)
-        #expect(D.decide(s, at: D.t0 + D.window) == .wait(until: last + 2))
+        #expect(D.decide(s, at: D.t0 + D.window).waitsUntil == last + 2)
         #expect(D.codes(D.decide(s, at: last + 2)) == [.missingElectronic])
     }
 
@@ -289,7 +289,7 @@ struct DecisionTableTests {
     func beforeRuleWaitsForSettle() {
         let when = Fixture.at(2018, 8, 15, 10)
         let s = D.input([D.scan()], unit: D.commune, first: when, awaiting: true)
-        #expect(D.decide(s, at: when + 1) == .wait(until: when + 2))
+        #expect(D.decide(s, at: when + 1).waitsUntil == when + 2)
         #expect(D.isAccept(D.decide(s, at: when + 2)))
     }
 
@@ -357,7 +357,7 @@ struct DecisionTableTests {
     @Test("Plain công văn: electronic alone waits for its scan")
     func plainCongVan() {
         let s = D.input([D.electronic("4116-UBND-CN.pdf")], type: DocumentType.congVan, subject: "về chữ ký số")
-        #expect(D.decide(s, at: D.t0) == .wait(until: D.t0 + D.window))
+        #expect(D.decide(s, at: D.t0).waitsUntil == D.t0 + D.window)
         #expect(D.codes(D.decide(s, at: D.t0 + D.window)) == [.missingScan])
     }
 
@@ -366,7 +366,7 @@ struct DecisionTableTests {
         let bcd = D.input([D.electronic("12-QĐ-UBND.pdf")], type: D.qd, subject: "Thành lập Ban Chỉ đạo chuyển đổi số")
         #expect(D.decide(bcd, at: D.t0) == .accept(warnings: []))
         let plain = D.input([D.electronic("13-QĐ-UBND.pdf")], type: D.qd, subject: "phê duyệt kế hoạch")
-        #expect(D.decide(plain, at: D.t0) == .wait(until: D.t0 + D.window))
+        #expect(D.decide(plain, at: D.t0).waitsUntil == D.t0 + D.window)
         #expect(D.codes(D.decide(plain, at: D.t0 + D.window)) == [.missingScan])
         let none = D.input([D.electronic("14-QĐ-UBND.pdf")], type: D.qd, subject: nil)
         #expect(D.codes(D.decide(none, at: D.t0 + D.window)) == [.missingScan])
@@ -377,7 +377,7 @@ struct DecisionTableTests {
     @Test("Unsigned documents only: signature-missing after the window")
     func unsignedDocuments() {
         let s = D.input([SubmissionPart(name: "x.docx", role: .other)])
-        #expect(D.decide(s, at: D.t0) == .wait(until: D.t0 + D.window))
+        #expect(D.decide(s, at: D.t0).waitsUntil == D.t0 + D.window)
         #expect(D.codes(D.decide(s, at: D.t0 + D.window)) == [.signatureMissing])
     }
 
@@ -406,5 +406,13 @@ struct DecisionTableTests {
 extension Decision {
     static func ruleInForce(for unit: LienThongCore.Unit, at date: Date) -> Bool {
         ruleInForce(for: unit, at: date, policy: D.policy)
+    }
+}
+
+extension Outcome {
+    /// When a waiting outcome looks again; nil for a decision.
+    var waitsUntil: Date? {
+        if case .wait(let until, _) = self { return until }
+        return nil
     }
 }

@@ -113,7 +113,12 @@ struct ProvinceTests {
         #expect(Decision.decide(input, now: sent, policy: Self.policy) == .accept(warnings: []))
         var paper = Self.policy
         paper.electronicOnly = ElectronicOnlyList(types: ["GM"], subjects: ["CV": ["Mời Họp"]])
-        #expect(Decision.decide(input, now: sent, policy: paper) == .wait(until: sent.addingTimeInterval(24 * 3600)))
+        guard case .wait(let until, let reason) = Decision.decide(input, now: sent, policy: paper) else {
+            Issue.record("an electronic report must wait for its scan when BC is not electronic-only")
+            return
+        }
+        #expect(until == sent.addingTimeInterval(24 * 3600))
+        guard case .scan = reason else { Issue.record("waits for \(reason), not the scan"); return }
         #expect(paper.electronicOnly.covers(.congVan, subject: "V/v MỜI HỌP giao ban"))
         #expect(!paper.electronicOnly.covers(DocumentType.from(symbol: "QĐ-UBND"), subject: "Thành lập Ban Chỉ đạo"))
     }

@@ -202,13 +202,16 @@ final class Sandbox {
     /// sandbox's root.
     var upper: String { dir + "/upper" }
 
-    /// Boots a sandbox after `stage` has filled the upper folder.
-    init(stage: (String) throws -> Void = { _ in }) throws {
+    /// Boots a sandbox after `stage` has filled the upper folder. `show`:
+    /// host folders bound read-only inside at the same path, by default the
+    /// checkout (install.sh, units): under /tmp the sandbox's fresh /tmp
+    /// would hide it.
+    init(stage: (String) throws -> Void = { _ in }, show: [String] = [Repository.root]) throws {
         dir = "/var/tmp/lienthong-systemd-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir + "/upper", withIntermediateDirectories: true)
         do {
             try stage(dir + "/upper")
-            let started = try run([Repository.sandboxScript, "start", dir], timeout: 120)
+            let started = try run([Repository.sandboxScript, "start", dir] + show.flatMap { ["--show", $0] }, timeout: 120)
             guard started.succeeded, let pid = started.trimmedOutput.split(separator: "\n").last.map(String.init),
                   Int(pid) != nil
             else { throw HarnessError("the sandbox did not boot: \(started)") }
@@ -311,8 +314,9 @@ final class Sandbox {
 }
 
 /// Boots a sandbox, runs `body`, and always stops it.
-func withSandbox<T>(stage: (String) throws -> Void = { _ in }, _ body: (Sandbox) throws -> T) throws -> T {
-    let sandbox = try Sandbox(stage: stage)
+func withSandbox<T>(stage: (String) throws -> Void = { _ in }, show: [String] = [Repository.root],
+                   _ body: (Sandbox) throws -> T) throws -> T {
+    let sandbox = try Sandbox(stage: stage, show: show)
     defer { sandbox.stop() }
     return try body(sandbox)
 }

@@ -33,6 +33,27 @@ struct RealSystemdTests {
             #expect(FileManager.default.fileExists(atPath: marker), "the machine's /tmp was touched")
         }
 
+        /// A checkout under /tmp (a clone made there) is hidden by the
+        /// sandbox's fresh /tmp unless shown: `--show` binds it read-only at
+        /// the same path, which is how every test sees install.sh.
+        @Test func aFolderUnderTmpIsShownReadOnly() throws {
+            let checkout = "/tmp/lienthong-checkout-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: checkout + "/scripts", withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: checkout) }
+            try "#!/bin/sh\necho from-the-checkout\n".write(toFile: checkout + "/scripts/probe.sh", atomically: true, encoding: .utf8)
+            try withSandbox(show: []) { (sandbox: Sandbox) throws in
+                #expect(try sandbox.sh("sh \(checkout)/scripts/probe.sh").status != 0, "without --show the folder is hidden: the check proves nothing")
+            }
+            try withSandbox(show: [checkout]) { (sandbox: Sandbox) throws in
+                #expect(try sandbox.sh("sh \(checkout)/scripts/probe.sh").trimmedOutput == "from-the-checkout")
+                #expect(try sandbox.sh("touch \(checkout)/written-inside").status != 0, "the shown folder is writable inside")
+                try sandbox.must("systemctl start systemd-tmpfiles-setup.service")
+                #expect(try sandbox.sh("test -f \(checkout)/scripts/probe.sh").status == 0, "tmpfiles inside removed the shown folder")
+            }
+            #expect(FileManager.default.fileExists(atPath: checkout + "/scripts/probe.sh"), "the host's folder was touched")
+            #expect(!FileManager.default.fileExists(atPath: checkout + "/written-inside"))
+        }
+
         /// The harness drives a Type=notify service: READY and STATUS arrive.
         @Test func transientNotifyService() throws {
             try withSandbox { sandbox in
@@ -56,7 +77,11 @@ struct RealSystemdTests {
         static func withStandIn(_ body: (Sandbox) throws -> Void) throws {
             try withSandbox(stage: { upper in
                 try Staging.writeExecutable(StandInDaemon.script, at: upper + Staging.binariesInside + "/lienthongd")
-                try Staging.writeExecutable("#!/bin/sh\necho 'stand-in lienthongctl'\n", at: upper + Staging.binariesInside + "/lienthongctl")
+                // ExecReload= runs `lienthongctl reload`: the stand-in passes it
+                // on to the stand-in daemon as SIGHUP ($MAINPID is set by systemd).
+                try Staging.writeExecutable(
+                    "#!/bin/sh\nif [ \"$1\" = reload ]; then exec kill -HUP \"$MAINPID\"; fi\necho 'stand-in lienthongctl'\n",
+                    at: upper + Staging.binariesInside + "/lienthongctl")
             }) { sandbox in
                 try Staging.install(in: sandbox)
                 try body(sandbox)
@@ -237,8 +262,10 @@ struct RealSystemdTests {
             }
         }
 
-        /// SPEC §8: a reload with a bad config keeps the old one running and
-        /// says which file, line and key.
+        /// SPEC §8, §9: a reload with a bad config fails `systemctl reload`
+        /// (ExecReload= is `lienthongctl reload`, which waits for the daemon's
+        /// verdict), `systemctl status` shows why, the old config keeps
+        /// running, and the journal names file, line and key.
         @Test func brokenConfigReloadKeepsRunning() throws {
             try Self.withDaemon { sandbox in
                 let line = try sandbox.must("grep -n '^settle *=' \(Self.config) | cut -d: -f1").trimmedOutput
@@ -246,7 +273,10 @@ struct RealSystemdTests {
                 try sandbox.must("sed -i 's/^settle *=.*/settle = \"banana\"/' \(Self.config)")
                 let pid = try sandbox.property("MainPID")
                 let mark = try sandbox.journalMark()
-                try sandbox.must("systemctl reload lienthongd.service")
+                let reload = try sandbox.sh("systemctl reload lienthongd.service")
+                #expect(!reload.succeeded, "systemctl reload succeeded on a refused config: \(reload)")
+                let status = try sandbox.sh("SYSTEMD_COLORS=0 systemctl status --no-pager -n 20 lienthongd.service").output
+                #expect(status.contains("reload refused") && status.contains("settle"), "systemctl status does not show why:\n\(status)")
 
                 var complaint: [String: String]?
                 _ = try eventually(timeout: 30) {

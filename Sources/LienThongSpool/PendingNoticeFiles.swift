@@ -1,0 +1,42 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `units/<id>/receipts/<key>.pending.txt` and `.json`: written while a
+/// submission waits, removed when its decision is filed. The JSON names the
+/// submission and is the mark of ownership: a notice is removed only by the
+/// submission it names, and its `.txt` goes first, so an interrupted removal
+/// is finished when the same submission is filed again after a restart.
+public struct PendingNoticeFiles: Sendable {
+    public let layout: SpoolLayout
+    public init(layout: SpoolLayout) { self.layout = layout }
+
+    public func stem(unit: String, key: String) -> String {
+        layout.receipts(unit) + "/" + Placement.name(key, ".pending", reserving: ".json")
+    }
+
+    /// Writes both files durably (text first, then the JSON that owns them).
+    public func write(unit: String, key: String, json: String, text: String) throws {
+        try DurableFS.makeDirectories(layout.receipts(unit))
+        let stem = stem(unit: unit, key: key)
+        try DurableFS.writeFile(stem + ".txt", text: text)
+        try DurableFS.writeFile(stem + ".json", text: json)
+    }
+
+    /// Unlinks the notice of `submission`, if there is one, without syncing
+    /// the folder; returns the folder to sync, or nil when nothing was removed.
+    public func removeUnsynced(unit: String, key: String, submission: String) throws -> String? {
+        let stem = stem(unit: unit, key: key)
+        guard OutboundPlacement.owner(of: stem + ".json") == submission else { return nil }
+        for path in [stem + ".txt", stem + ".json"] where unlink(path) != 0 && errno != ENOENT {
+            throw SpoolError("remove the pending notice (the decision's receipt replaces it)", path)
+        }
+        return layout.receipts(unit)
+    }
+
+    /// Removes the notice of `submission` and makes the removal durable.
+    public func remove(unit: String, key: String, submission: String) throws {
+        if let dir = try removeUnsynced(unit: unit, key: key, submission: submission) { try DurableFS.syncDirectory(dir) }
+    }
+}

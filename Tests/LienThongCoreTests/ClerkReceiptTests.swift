@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import LienThongCore
+
+/// Receipts as a clerk on Windows opens them (issue 16): Notepad encoding,
+/// sizes people read, the receiving office, and a next step for every reason.
+@Suite("Receipts clerks can open")
+struct ClerkReceiptTests {
+    @Test func notepadTextHasOneBOMAndOnlyCRLFEndings() {
+        let encoded = NotepadText.encode("một\nhai\r\nba\rbốn\n")
+        #expect(Array(encoded.utf8.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        #expect(encoded == "\u{FEFF}một\r\nhai\r\nba\r\nbốn\r\n")
+        #expect(NotepadText.encode(encoded) == encoded, "encoding twice must not add a second BOM or CR")
+        #expect(NotepadText.decode(encoded) == "một\nhai\nba\nbốn\n")
+    }
+
+    @Test(arguments: [
+        (Int64(26_048), "25,4 KB", "25.4 KB"),
+        (Int64(512), "512 byte", "512 bytes"),
+        (Int64(1024), "1,0 KB", "1.0 KB"),
+        (Int64(654_321), "639,0 KB", "639.0 KB"),
+        (Int64(1_048_575), "1,0 MB", "1.0 MB"),
+        (Int64(209_715_200), "200,0 MB", "200.0 MB"),
+        (Int64(3_221_225_472), "3,0 GB", "3.0 GB"),
+    ])
+    func sizesReadAsPeopleReadThem(bytes: Int64, vi: String, en: String) {
+        #expect(ByteSize.text(bytes, .vi) == vi)
+        #expect(ByteSize.text(bytes, .en) == en)
+    }
+
+    @Test(arguments: ReasonCode.allCases)
+    func everyReasonSaysWhatToDoNext(code: ReasonCode) {
+        for language in [ReceiptLanguage.vi, .en] {
+            let step = ReasonAction.nextStep(code, language)
+            #expect(step.count > 20, "\(code) has no next step in \(language)")
+            #expect(!ReasonText.sentence(code, language).contains(step))
+            var r = R.rejectedMissingElectronic()
+            r.reasons = [Finding(code, "")]
+            let text = ReceiptText.render(r, language: language, timeZone: Fixture.hcm)
+            #expect(text.contains(step), "\(code): the receipt text lacks the next step")
+            let json = r.json(language: language, timeZone: Fixture.hcm)
+            guard case .array(let reasons)? = json["reasons"], let first = reasons.first else {
+                Issue.record("no reasons in the JSON receipt"); continue
+            }
+            #expect(first["next_step"] == .string(step))
+        }
+        let vi = Set(ReasonCode.allCases.map { ReasonAction.nextStep($0, .vi) })
+        #expect(vi.count >= ReasonCode.allCases.count - 1, "next steps are copied between codes")
+    }
+
+    @Test func theReceiptFileIsNotepadTextNamingTheOfficeAndSizes() {
+        var r = R.accepted()
+        r.officeName = "UBND tỉnh Nghệ An"
+        let file = ReceiptText.file(r, language: .vi, timeZone: Fixture.hcm)
+        #expect(file.hasPrefix("\u{FEFF}PHIẾU TIẾP NHẬN"))
+        let bytes = Array(file.utf8)
+        for (i, b) in bytes.enumerated() where b == 0x0A {
+            #expect(i > 0 && bytes[i - 1] == 0x0D, "a line ends in LF alone at byte \(i)")
+        }
+        #expect(file.contains("Nơi nhận: UBND tỉnh Nghệ An\r\n"))
+        #expect(file.contains("(văn bản điện tử, 120,6 KB)"))
+        #expect(!file.contains("bytes"))
+        let en = ReceiptText.file(r, language: .en, timeZone: Fixture.hcm)
+        #expect(en.contains("Received by: UBND tỉnh Nghệ An\r\n"))
+        #expect(en.contains("(electronic, 120.6 KB)"))
+        // The JSON stays plain UTF-8 for programs.
+        #expect(!r.json(language: .vi, timeZone: Fixture.hcm).serialized().hasPrefix("\u{FEFF}"))
+    }
+}

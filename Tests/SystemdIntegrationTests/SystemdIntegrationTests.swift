@@ -127,7 +127,7 @@ struct RealSystemdTests {
             let source = try String(contentsOfFile: Repository.root + "/systemd/lienthong.catalog", encoding: .utf8)
             let ids = Set(source.split(separator: "\n").filter { $0.hasPrefix("-- ") }
                 .compactMap { $0.dropFirst(3).split(separator: " ").first.map(String.init) })
-            #expect(ids.count == 13)  // MessageID.all: audit, revocation wait and hold included
+            #expect(ids.count == 14)  // MessageID.all: audit, recipients not active, revocation wait and hold included
             try Self.withStandIn { sandbox in
                 let listed = try sandbox.must("journalctl --list-catalog --no-pager").output
                 for id in ids {

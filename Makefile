@@ -3,8 +3,9 @@
 
 SWIFT ?= swift
 CONFIG ?= config/lienthong.toml
+FUZZ_SECONDS ?= 120
 
-.PHONY: deps build run test test-systemd sample demo-trust install release clean man bench deb test-deb
+.PHONY: deps build run test test-systemd sample demo-trust install release clean man bench deb test-deb fuzz
 
 deps:
 	@bash scripts/deps.sh
@@ -60,6 +61,14 @@ deb: deps
 # instead (README, "Benchmarks"): prints one table. BENCH_SCALE=0.1 for a quick look.
 bench: deps
 	bash scripts/bench/run.sh
+
+# Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of every parser of
+# outside input, FUZZ_SECONDS (default 120) per target with memory and time
+# limits; prints a table and fails on any finding (README, "Fuzzing"). Not
+# part of `make test`, which replays the kept findings instead.
+fuzz: deps
+	bash scripts/fuzz/build.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz/run.sh
 
 clean:
 	rm -rf .build

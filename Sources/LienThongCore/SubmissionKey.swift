@@ -15,7 +15,10 @@ public enum SubmissionKey {
         var base = name.precomposedStringWithCanonicalMapping
         while let dot = base.lastIndex(of: "."), dot != base.startIndex {
             let ext = base[base.index(after: dot)...].lowercased()
-            guard knownExtensions.contains(ext) else { break }
+            // Stop before a degenerate rest (`..pdf` keeps `.pdf`), so that
+            // `..pdf.p7s` still strips to the same key as `..pdf` (fuzzing found
+            // the pair split: the fallback below returned each whole name).
+            guard knownExtensions.contains(ext), !isDegenerate(base[..<dot]) else { break }
             base = String(base[..<dot])
         }
         // A name that is only a marker (`_scan.pdf`) keeps the marker, so it
@@ -26,10 +29,15 @@ public enum SubmissionKey {
         return isDegenerate(base) ? name.precomposedStringWithCanonicalMapping : base
     }
 
-    /// Empty, blank, `.` or `..`: not usable as a key.
-    private static func isDegenerate(_ s: String) -> Bool {
-        let t = s.trimmingCharacters(in: .whitespaces)
-        return t.isEmpty || t == "." || t == ".."
+    /// Empty, blank, `.` or `..` (spaces trimmed): not usable as a key. Reads
+    /// only the ends, so testing every step of a long name's stripping stays cheap.
+    private static func isDegenerate<S: StringProtocol>(_ s: S) -> Bool {
+        let scalars = s.unicodeScalars
+        let isSpace = { (u: Unicode.Scalar) in CharacterSet.whitespaces.contains(u) }
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
+              let last = scalars.lastIndex(where: { !isSpace($0) }) else { return true }
+        let core = scalars[first...last]
+        return core.prefix(3).count <= 2 && core.allSatisfy { $0 == "." }
     }
 
     /// The key of a dropped folder is its name, NFC.

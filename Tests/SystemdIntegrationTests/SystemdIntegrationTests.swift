@@ -163,7 +163,7 @@ struct RealSystemdTests {
     @Suite("lienthongd under systemd",
            .enabled(if: Prerequisites.daemonProblem == nil, Comment(rawValue: Prerequisites.daemonProblem ?? "")))
     struct DaemonTests {
-        static let unit = "000.00.21.H41"  // Sở TT&TT: its signer in units.csv is the demo signer
+        static let unit = "000.00.15.H41"  // Sở KH&CN (Sở TT&TT merged into it in 2025): its signer in units.csv is the demo signer
         static let key = "4116-UBND-CN"
         static let config = "/etc/lienthong/lienthong.toml"
 

@@ -49,6 +49,9 @@ extension Pipeline {
             // stays open and is settled (synced, sealed) before any decision.
             log.log(.error, "claimed \(source) but could not make the move durable: \(error); will sync again before deciding",
                     fields: [(JournalField.submission, sub.id)])
+            sub.identities.formUnion(identities)
+            sub.lastArrival = now
+            return  // sealed and marked claimed by settleIntents, after both folders are synced
         } catch {
             try? ledger.forgetFile(submission: sub.id, name: target)
             if (try? ledger.files(of: sub.id))?.isEmpty ?? false { dropOpen(sub, now: now) }

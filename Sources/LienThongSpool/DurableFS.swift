@@ -101,16 +101,26 @@ public enum DurableFS {
         let src = try TrustedPath.open(from, O_RDONLY)
         defer { close(src) }
         try publish(to, suffix: "part", mode: mode) { dst, tmp in
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
-            while true {
-                let n = buffer.withUnsafeMutableBytes { read(src, $0.baseAddress, $0.count) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw SpoolError("read", from)
-                }
-                if n == 0 { break }
-                try writeAll(dst, Array(buffer[0..<n]), path: tmp)
+            try copyAll(from: src, source: from, to: dst, target: tmp, limit: .max)
+        }
+    }
+
+    /// Copies everything `src` reads (by offset, from its start) to `dst`,
+    /// at most `limit` bytes: past it the copy fails with EFBIG, so a sender
+    /// still appending cannot make a copy grow without end.
+    static func copyAll(from src: Int32, source: String, to dst: Int32, target: String, limit: Int64) throws {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var total: Int64 = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { pread(src, $0.baseAddress, $0.count, off_t(total)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SpoolError("read", source)
             }
+            if n == 0 { break }
+            total += Int64(n)
+            if total > limit { throw SpoolError("copy (it grew past max_file_size while being copied)", source, errno: EFBIG) }
+            try buffer.withUnsafeBytes { try writeAll(dst, UnsafeRawBufferPointer(rebasing: $0[0..<n]), path: target) }
         }
     }
 

@@ -56,12 +56,4 @@ public enum EvidenceSeal {
         try batch.syncDirectories()
         return sealed
     }
-
-    /// Whether `path` is sealed evidence: a regular file of the daemon's
-    /// user, one link, writable by nobody.
-    public static func isSealed(_ path: String) -> Bool {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return false }
-        return (st.st_mode & S_IFMT) == S_IFREG && st.st_uid == geteuid() && st.st_nlink == 1 && (st.st_mode & 0o222) == 0
-    }
 }

@@ -48,19 +48,7 @@ public final class SyncBatch {
     /// name beside `to`; it must be on the same file system).
     public func stageCopy(descriptor src: Int32, from: String, to: String, mode: mode_t, limit: Int64, temporary: String? = nil) throws {
         try stage(to, mode: mode, temporary: temporary) { dst, tmp in
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
-            var total: Int64 = 0
-            while true {
-                let n = buffer.withUnsafeMutableBytes { pread(src, $0.baseAddress, $0.count, off_t(total)) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw SpoolError("read", from)
-                }
-                if n == 0 { break }
-                total += Int64(n)
-                if total > limit { throw SpoolError("copy (it grew past max_file_size while being copied)", from, errno: EFBIG) }
-                try buffer.withUnsafeBytes { try DurableFS.writeAll(dst, UnsafeRawBufferPointer(rebasing: $0[0..<n]), path: tmp) }
-            }
+            try DurableFS.copyAll(from: src, source: from, to: dst, target: tmp, limit: limit)
         }
     }
 

@@ -11,10 +11,16 @@ public struct DecisionInput: Sendable {
     public var lastArrival: Date
     /// The watcher still sees unsettled files in the outbox that may belong here.
     public var awaitingMoreFiles: Bool
+    /// A file that may belong here has settled and is claimed at the loop's
+    /// next turn: a burst larger than one turn's claims (`claimsPerTurn`)
+    /// splits pairs over two turns, and deciding the first half alone would
+    /// tell its clerk "waiting for the twin" (a pending notice written,
+    /// fsynced and removed again) for a twin that is already there.
+    public var twinClaimable: Bool
 
     public init(
         unit: Unit, parts: [SubmissionPart], type: DocumentType, subject: String?, firstArrival: Date,
-        lastArrival: Date, awaitingMoreFiles: Bool
+        lastArrival: Date, awaitingMoreFiles: Bool, twinClaimable: Bool = false
     ) {
         self.unit = unit
         self.parts = parts
@@ -23,6 +29,7 @@ public struct DecisionInput: Sendable {
         self.firstArrival = firstArrival
         self.lastArrival = lastArrival
         self.awaitingMoreFiles = awaitingMoreFiles
+        self.twinClaimable = twinClaimable
     }
 }
 
@@ -73,6 +80,8 @@ public enum Decision {
         // should cover every file the clerk sent together.
         let settledAt = s.lastArrival.addingTimeInterval(policy.settle)
         if s.awaitingMoreFiles && now < settledAt { return .wait(until: settledAt, reason: .moreFiles) }
+        // A settled twin is claimed next turn, which wakes this submission.
+        if s.twinClaimable { return .wait(until: now.addingTimeInterval(max(policy.settle, 0.2)), reason: .moreFiles) }
 
         // A unit that had ended (or not begun) on the day its clerk sent is
         // refused whatever it sent: only its successor's share is the way in.

@@ -29,15 +29,15 @@ extension Pipeline {
             // An operator's hold (Gateway+Control): not decided until released.
             if sub.held { sub.wakeAt = nil; continue }
             // The office's own documents take the outbound path (Outbound.swift).
-            if sub.outboundGroup != nil { evaluateOutbound(sub, now: now); continue }
-            if let r = prepare(sub, now: now) { ready.append(r) }
+            if sub.outboundGroup != nil { clock.measure(.deliver) { evaluateOutbound(sub, now: now) }; continue }
+            if let r = clock.measure(.assess, { prepare(sub, now: now) }) { ready.append(r) }
         }
         var start = 0
         while start < ready.count {
             commit(Array(ready[start..<min(ready.count, start + Self.batchLimit)]), now: now)
             start += Self.batchLimit
         }
-        retryPlacement(now: now)
+        clock.measure(.file) { retryPlacement(now: now) }
     }
 
     /// Assesses one submission and asks the rule. nil when there is nothing
@@ -76,7 +76,7 @@ extension Pipeline {
             }
             let input = DecisionInput(
                 unit: unit, parts: a.parts, type: a.type, subject: a.subject, firstArrival: sub.firstArrival,
-                lastArrival: sub.lastArrival, awaitingMoreFiles: isAwaitingMoreFiles(sub))
+                lastArrival: sub.lastArrival, awaitingMoreFiles: isAwaitingMoreFiles(sub), twinClaimable: hasClaimableTwin(sub, now))
             let outcome = Decision.decide(input, now: now, policy: settings.policy)
             if case .awaitRevocationData(let reasons, let windowPassed) = outcome {
                 awaitRevocationData(sub, reasons: reasons, windowPassed: windowPassed, now: now)
@@ -101,7 +101,7 @@ extension Pipeline {
     func commit(_ group: [Ready], now: Date) {
         var done: [(ready: Ready, receipt: Receipt, number: Int?, shelf: SpoolLayout.Shelf)] = []
         do {
-            try ledger.batch {
+            try clock.measure(.commit) { try ledger.batch {
                 for r in group {
                     do {
                         done.append(try record(r, now: now))
@@ -111,7 +111,7 @@ extension Pipeline {
                         r.sub.wakeAt = now.addingTimeInterval(5)
                     }
                 }
-            }
+            } }
         } catch {
             // Disk full (SQLITE_FULL) or I/O error at commit: none of the group
             // was decided, numbered or filed. All stay open and are retried.
@@ -121,8 +121,9 @@ extension Pipeline {
             return
         }
         for d in done { open[d.ready.sub.id] = nil }
-        let records = done.compactMap { try? ledger.submission($0.ready.sub.id) }
-        placeRecords(records, now: now)
+        clock.decided += done.count
+        let records = clock.measure(.commit) { done.compactMap { try? ledger.submission($0.ready.sub.id) } }
+        clock.measure(.file) { placeRecords(records, now: now) }
         for d in done { logDecision(d.receipt, shelf: d.shelf, number: d.number) }
     }
 

@@ -49,6 +49,7 @@ public final class Gateway {
         inotify = try Inotify()
         tracker = SettleTracker(settle: settings.config.intake.settle)
         pipeline.isAwaitingMoreFiles = { [unowned self] sub in self.hasSettlingTwin(sub) }
+        pipeline.hasClaimableTwin = { [unowned self] sub, now in self.hasClaimableTwin(sub, now: now) }
     }
 
     /// Runs until SIGTERM or SIGINT. Returns the exit status.
@@ -67,7 +68,7 @@ public final class Gateway {
             var fds = [pollfd(fd: inotify.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: pipeline.validations.wakeFD, events: Int16(POLLIN), revents: 0)]
             fds += control?.pollDescriptors() ?? []
-            let n = poll(&fds, nfds_t(fds.count), timeout)
+            let n = pipeline.clock.measure(.wait) { poll(&fds, nfds_t(fds.count), timeout) }
             if n < 0 && errno != EINTR { throw WatchError("poll", "", errno) }
             if fds[1].revents & Int16(POLLIN) != 0, let signal = readSignal() {
                 switch signal {
@@ -77,13 +78,16 @@ public final class Gateway {
                     ServiceNotifier.stopping(status: "stopping: \(pipeline.openCount) submissions kept for the next start")
                     log.log(.notice, "stopping on signal \(signal); \(pipeline.openCount) open submissions stay in queue/ for the next start",
                             fields: [(JournalField.messageID, MessageID.stopping)])
+                    log.log(.info, pipeline.clock.summary(), fields: [])
                     return 0
                 default: break
                 }
             }
-            if fds[0].revents & Int16(POLLIN) != 0 { handle(inotify.read(), now: Date()) }
-            if fds[2].revents & Int16(POLLIN) != 0 { pipeline.collectValidations(now: Date()) }
-            control?.handle(Array(fds.dropFirst(3)), now: Date())
+            if fds[0].revents & Int16(POLLIN) != 0 { pipeline.clock.measure(.watch) { handle(inotify.read(), now: Date()) } }
+            pipeline.clock.measure(.other) {
+                if fds[2].revents & Int16(POLLIN) != 0 { pipeline.collectValidations(now: Date()) }
+                control?.handle(Array(fds.dropFirst(3)), now: Date())
+            }
             tick(now: Date())
         }
     }
@@ -93,7 +97,9 @@ public final class Gateway {
     func tick(now: Date) {
         // Claimed together (group commit), at most claimsPerTurn a turn so a
         // backlog never deafens the loop to signals and the watchdog.
-        pipeline.claimAll(tracker.takeComplete(now: now, limit: claimsPerTurn).map { ($0.root, $0.name) }, now: now)
+        pipeline.clock.measure(.claim) {
+            pipeline.claimAll(tracker.takeComplete(now: now, limit: claimsPerTurn).map { ($0.root, $0.name) }, now: now)
+        }
         if !pipeline.retryLater.isEmpty, now.timeIntervalSince(lastRetry) >= 5 {
             let sources = pipeline.retryLater
             pipeline.retryLater = []
@@ -111,8 +117,8 @@ public final class Gateway {
             rescan(now: now)
         }
         pipeline.evaluateDue(now: now)
-        pipeline.runDeliveries(now: now)
-        shelveReceiptsIfDue(now: now)
+        pipeline.clock.measure(.deliver) { pipeline.runDeliveries(now: now) }
+        pipeline.clock.measure(.other) { shelveReceiptsIfDue(now: now) }
         if let interval = ServiceNotifier.watchdogInterval(), now.timeIntervalSince(lastWatchdog) >= interval {
             ServiceNotifier.watchdog()
             lastWatchdog = now
@@ -132,7 +138,7 @@ public final class Gateway {
                 rescan(now: now)
             case .folderGone:
                 // An outbox itself was removed or renamed: recreate and rewatch.
-                if settings.outboxes.contains(event.directory) {
+                if settings.isOutbox(event.directory) {
                     try? DurableFS.makeDirectories(event.directory, mode: SpoolLayout.clerkFolderMode, exact: true)
                     watchOutbox(event.directory, now: now)
                 }
@@ -194,9 +200,18 @@ public final class Gateway {
     /// A file still settling in the same outbox whose key or document number
     /// matches: the twin of this submission is on its way.
     func hasSettlingTwin(_ sub: OpenSubmission) -> Bool {
+        twins(of: sub, among: { tracker.pendingNames(in: $0) })
+    }
+
+    /// A twin that has settled and is claimed at the next turn.
+    func hasClaimableTwin(_ sub: OpenSubmission, now: Date) -> Bool {
+        twins(of: sub, among: { tracker.settledNames(in: $0, now: now) })
+    }
+
+    private func twins(of sub: OpenSubmission, among names: (String) -> [String]) -> Bool {
         guard !sub.isFolder else { return false }
         let outbox = sub.outboundGroup.map(settings.officeOutbox(forAddress:)) ?? settings.layout.outbox(sub.unit)
-        return tracker.pendingNames(in: outbox).contains { name in
+        return names(outbox).contains { name in
             twinIdentities.shares(name, with: sub.identities, pending: tracker.pendingCount)
         }
     }

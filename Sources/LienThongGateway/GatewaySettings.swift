@@ -14,7 +14,16 @@ public struct GatewaySettings {
     public let trust: TrustStore
     public let validator: SignatureValidator
     public let timeZone: TimeZone
-
+    /// Every watched drop folder: the units' outboxes, then the office's
+    /// (`officeOutboxes`). Made once per configuration: the watch asks for
+    /// each event, and building 1,000 paths each time was a quarter of the
+    /// daemon's CPU under load.
+    public let outboxes: [String]
+    /// The office's drop folders: every group folder first, then
+    /// `office/outbox/` itself (the watcher maps an event to the most
+    /// specific drop folder that holds it).
+    public let officeOutboxes: [String]
+    private let outboxSet: Set<String>
 
     public init(config: GatewayConfig) throws {
         self.config = config
@@ -26,7 +35,16 @@ public struct GatewaySettings {
         ignore = IgnorePatterns(config.intake.ignore)
         trust = try TrustStore(anchorsDirectory: config.trust.anchors, crlDirectory: config.trust.crls, tsaDirectory: config.trust.tsa)
         validator = SignatureValidator(trust: trust, maxClockSkew: config.trust.maxClockSkew, revocationGrace: config.trust.revocationGrace)
+        let office = RecipientResolver(registry: config.registry, groups: config.fanout.groups, office: config.office)
+        let spool = layout
+        let offices = office.groupFolderNames.map { spool.officeOutbox + "/" + $0 } + [spool.officeOutbox]
+        officeOutboxes = offices
+        outboxes = config.registry.ids.map { spool.outbox($0) } + offices
+        outboxSet = Set(outboxes)
     }
+
+    /// Whether `path` is one of the watched drop folders (spelled as in `outboxes`).
+    public func isOutbox(_ path: String) -> Bool { outboxSet.contains(path) }
 
     public static func load(path: String) throws -> GatewaySettings {
         try GatewaySettings(config: try ConfigLoader.load(path: path))
@@ -39,6 +57,4 @@ public struct GatewaySettings {
         let id = String(root.dropFirst(prefix.count).dropLast("/outbox".count))
         return config.registry[id]
     }
-
-    public var outboxes: [String] { config.registry.ids.map { layout.outbox($0) } + officeOutboxes }
 }

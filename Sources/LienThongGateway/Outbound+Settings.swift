@@ -14,13 +14,6 @@ extension GatewaySettings {
         config.registry[config.office] ?? LienThongCore.Unit(id: config.office, name: config.office, level: .province)
     }
 
-    /// The watched office drop folders: every group folder first, then
-    /// `office/outbox/` itself (the watcher maps an event to the most
-    /// specific drop folder that holds it).
-    public var officeOutboxes: [String] {
-        recipientResolver.groupFolderNames.map { layout.officeOutbox + "/" + $0 } + [layout.officeOutbox]
-    }
-
     /// "" for `office/outbox/` itself, the group's name for a group folder,
     /// nil for any other folder.
     func officeAddress(forOutbox root: String) -> String? {

@@ -19,6 +19,8 @@ public final class Pipeline {
     var retryLater: Set<FileName> = []
     /// Asked by the decision: are twins of this submission still settling?
     var isAwaitingMoreFiles: (OpenSubmission) -> Bool = { _ in false }
+    /// Asked by the decision: has a twin settled that the next turn claims?
+    var hasClaimableTwin: (OpenSubmission, Date) -> Bool = { _, _ in false }
     /// Fan-out delivery scheduling (OutboundDeliveries.swift).
     let fanout = FanoutState()
     /// Decided submissions whose filing failed (disk full, I/O error) are
@@ -29,6 +31,8 @@ public final class Pipeline {
     let validations: ValidationWorkers
     /// Submissions whose validation came back while others still ran.
     var validated: [OpenSubmission] = []
+    /// Time per stage, reported when the daemon stops (StageClock.swift).
+    let clock = StageClock()
 
     public init(settings: GatewaySettings, log: EventLog) throws {
         self.settings = settings
@@ -49,6 +53,8 @@ public final class Pipeline {
     func collectValidations(now: Date) {
         let wake = validations.runningCount == 0 ? now : now.addingTimeInterval(Self.validationGather)
         for r in validations.collect() {
+            clock.validationCPU += r.cpuSeconds
+            clock.validations += 1
             guard let sub = open[r.key.submission] else { continue }  // decided or dropped meanwhile
             if let facts = sub.facts[r.key.name], facts.stamp == r.stamp {
                 sub.validations[r.key.name] = r.validation

@@ -25,7 +25,7 @@ extension Gateway {
     /// An event on an outbox's own entry in its parent (a group folder in
     /// `office/outbox/`): it was removed, renamed, or something took its place.
     func isOutboxEntry(_ event: WatchEvent) -> Bool {
-        !event.name.isEmpty && settings.outboxes.contains(event.directory + "/" + event.name)
+        !event.name.isEmpty && settings.isOutbox(event.directory + "/" + event.name)
     }
 
     /// Made again when gone, as for a watched folder that went away; a link

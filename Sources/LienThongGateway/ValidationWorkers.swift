@@ -22,6 +22,8 @@ final class ValidationWorkers: @unchecked Sendable {
         /// The file as it was when read for this validation.
         let stamp: FileStamp?
         let validation: DocumentValidation
+        /// CPU seconds the worker thread spent on it (StageClock).
+        let cpuSeconds: Double
     }
 
     private let queue = OperationQueue()
@@ -64,9 +66,11 @@ final class ValidationWorkers: @unchecked Sendable {
     func start(_ key: Key, stamp: FileStamp?, _ work: @escaping @Sendable () -> DocumentValidation) {
         running[key] = stamp
         queue.addOperation { [self] in
+            let c0 = StageClock.threadCPU()
             let validation = work()
+            let cpu = StageClock.threadCPU() - c0
             lock.lock()
-            finished.append(Result(key: key, stamp: stamp, validation: validation))
+            finished.append(Result(key: key, stamp: stamp, validation: validation, cpuSeconds: cpu))
             lock.unlock()
             var one: UInt8 = 1
             _ = write(wakeWriteFD, &one, 1)  // a full pipe already says "results wait"

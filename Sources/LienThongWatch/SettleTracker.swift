@@ -122,6 +122,12 @@ public final class SettleTracker {
 
     public var pendingCount: Int { pending.count }
 
+    /// Pending entries of a drop folder that have settled by `now` and wait
+    /// only for their turn to be claimed (`takeComplete`'s limit).
+    public func settledNames(in root: String, now: Date) -> [String] {
+        (namesByRoot[root] ?? []).filter { e in pending[e].map { now.timeIntervalSince($0.lastActivity) >= settle } ?? false }.map(\.name)
+    }
+
     /// The earliest time an entry may become complete.
     public func nextDeadline() -> Date? {
         pending.values.map { $0.lastActivity.addingTimeInterval(settle) }.min()

@@ -39,10 +39,10 @@ enum D {
 
     static func input(
         _ parts: [SubmissionPart], type: DocumentType = bc, subject: String? = nil, unit: LienThongCore.Unit = department,
-        first: Date = t0, last: Date? = nil, awaiting: Bool = false
+        first: Date = t0, last: Date? = nil, awaiting: Bool = false, claimable: Bool = false
     ) -> DecisionInput {
         DecisionInput(unit: unit, parts: parts, type: type, subject: subject, firstArrival: first,
-                      lastArrival: last ?? first, awaitingMoreFiles: awaiting)
+                      lastArrival: last ?? first, awaitingMoreFiles: awaiting, twinClaimable: claimable)
     }
 
     static let t0 = Fixture.at(2024, 3, 5, 9, 30)
@@ -224,6 +224,22 @@ struct DecisionTableTests {
         let s = D.input([D.electronic()], type: D.bc, awaiting: true)
         #expect(D.decide(s, at: D.t0 + 1).waitsUntil == D.t0 + 2)
         #expect(D.decide(s, at: D.t0 + 2) == .accept(warnings: []))
+    }
+
+    @Test("A settled twin waiting for the next turn's claim holds the decision past settle, without a notice")
+    func claimableTwinHolds() {
+        // A scan alone, long after its settle: without the twin it waits for the sender (a notice).
+        let alone = D.input([D.scan()], type: D.qd, first: D.t0, last: D.t0)
+        guard case .wait(_, let reason) = D.decide(alone, at: D.t0 + 60) else { Issue.record("a lone scan is not decided"); return }
+        #expect(reason.tellsSender)
+        // Its twin settled and is claimed next turn: wait a moment, quietly.
+        let queued = D.input([D.scan()], type: D.qd, first: D.t0, last: D.t0, claimable: true)
+        guard case .wait(let until, let quiet) = D.decide(queued, at: D.t0 + 60) else { Issue.record("decided without its twin"); return }
+        #expect(quiet == .moreFiles && !quiet.tellsSender)
+        #expect(until > D.t0 + 60 && until <= D.t0 + 62)
+        // Even an acceptable pair waits for it (one receipt for what was sent together).
+        let pair = D.input([D.electronic(), D.scan()], type: D.qd, claimable: true)
+        #expect(D.decide(pair, at: D.t0 + 60).waitsUntil != nil)
     }
 
     // MARK: effective dates

@@ -125,7 +125,8 @@ struct PDFValidation {
             let finding = checked(item, lastEnd: lastEnd, index: index, context: context)
             results[i] = finding
             if finding.valid, let layout = item.layout, let time = finding.signingTime {
-                context.proofs.append(.init(covers: layout.ranges[0].upperBound, time: time, source: finding.notes.first ?? "a document timestamp"))
+                let source = "the document timestamp of \(item.signature.label ?? "signature at byte \(item.signature.span.lowerBound)")"
+                context.proofs.append(.init(covers: layout.ranges[0].upperBound, time: time, source: source))
             }
         }
         for (i, item) in located.enumerated() where results[i] == nil {

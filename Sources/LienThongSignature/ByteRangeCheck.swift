@@ -13,6 +13,15 @@ enum ByteRangeCheck {
         case invalid(String)
     }
 
+    /// c + d of a /ByteRange of four non-negative integers (where its
+    /// revision ends), before any other check; nil when it is not one.
+    static func declaredEnd(_ dictionary: PDFDictionary) -> Int? {
+        guard let numbers = dictionary["ByteRange"]?.array?.compactMap(\.integer), numbers.count == 4,
+              numbers.allSatisfy({ $0 >= 0 }) else { return nil }
+        let (end, overflow) = numbers[2].addingReportingOverflow(numbers[3])
+        return overflow ? nil : end
+    }
+
     static func check(_ signature: PDFSignatureDictionary, fileLength: Int) -> Outcome {
         let dict = signature.dictionary
         if dict.repeatedKeys.contains("ByteRange") || dict.repeatedKeys.contains("Contents") {

@@ -28,23 +28,29 @@ enum CRLCurrency {
         var forged: [String] = []
     }
 
-    /// `timeIsProven`: a trusted timestamp proves the signing time; then a CRL
-    /// the signer archived in the signature counts when it was issued at or
-    /// after that time, current or not — long-term validation (PAdES-B-LT).
-    static func select(for issuer: Certificate, from crls: [RevocationList], signingTime: Date, timeIsProven: Bool = false,
+    /// `existedBy`: a trusted timestamp (the signature's, or a document
+    /// timestamp over it) proves the signature existed then; a CRL embedded in
+    /// the signature or the /DSS counts when it was issued at or after that
+    /// time, current or not — long-term validation (PAdES-B-LT).
+    static func select(for issuer: Certificate, from crls: [RevocationList], signingTime: Date, existedBy: Date? = nil,
                        policy: RevocationPolicy) -> Selection {
         var selection = Selection()
         let named = crls.filter { $0.issuer == issuer.subject }
         let signed = named.filter { $0.isIssued(by: issuer) }
         selection.forged = named.filter { !$0.isIssued(by: issuer) }.map(\.fileName)
         selection.usable = signed.filter {
-            (isCurrent($0, policy) || (timeIsProven && $0.embedded && ($0.thisUpdate ?? .distantPast) >= signingTime))
+            (isCurrent($0, policy) || issuedAfterProof($0, existedBy))
                 && isLateEnough($0, signingTime, policy)
         }
         if selection.usable.isEmpty {
             selection.missing = why(issuer: issuer.subject.commonName, signed: signed, signingTime: signingTime, policy: policy)
         }
         return selection
+    }
+
+    private static func issuedAfterProof(_ crl: RevocationList, _ existedBy: Date?) -> Bool {
+        guard let existedBy, crl.embedded, let thisUpdate = crl.thisUpdate else { return false }
+        return thisUpdate >= existedBy
     }
 
     static func isCurrent(_ crl: RevocationList, _ policy: RevocationPolicy) -> Bool {

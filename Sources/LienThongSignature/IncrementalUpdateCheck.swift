@@ -8,7 +8,8 @@
 /// - new objects (numbers at or above the signed revision's /Size, or numbers
 ///   that had no definition): they matter only through a changed object;
 /// - xref streams, and objects rewritten unchanged;
-/// - the catalog changing only /DSS, /AcroForm, /Extensions, /Perms, /Metadata;
+/// - the catalog changing only /DSS, /AcroForm, /Extensions, /Perms, /Metadata,
+///   /Version (PAdES tools raise it with the extensions they add);
 /// - metadata: the /Info dictionary and XMP /Metadata streams (iText-based
 ///   signing tools, common in Vietnam, update /ModDate, /Producer and the XMP
 ///   packet with every signature), and iText's private /ITXT version marker;
@@ -32,7 +33,7 @@ struct IncrementalUpdateCheck {
         var allowed: Bool { violations.isEmpty }
     }
 
-    static let catalogKeys: Set<String> = ["DSS", "AcroForm", "Extensions", "Perms", "Metadata", "ITXT"]
+    static let catalogKeys: Set<String> = ["DSS", "AcroForm", "Extensions", "Perms", "Metadata", "ITXT", "Version"]
     static let acroFormKeys: Set<String> = ["Fields", "SigFlags", "DR", "DA"]
     static let widgetKeys: Set<String> = ["V", "AP", "AS", "MK", "F", "DA", "Lock", "SV"]
 

@@ -60,6 +60,9 @@ struct PDFIndirectObject: Sendable {
     var value: PDFObject
     /// Raw stream bytes (between `stream` EOL and `endstream`), if a stream.
     var stream: Range<Int>?
+    /// Read out of an object stream: its spans are offsets in the inflated
+    /// data, not in the file (a signature dictionary can never live there).
+    var compressed = false
 
     var dictionary: PDFDictionary? { value.dictionary }
     /// /Type of the object's dictionary.

@@ -62,8 +62,16 @@ struct PDFObjectIndex {
         let beforeSpace2 = i
         skipSpace()
         guard i < beforeSpace2, skipDigits() else { return nil }
-        guard i < 0 || !PDFParser.isRegular(data[i]) else { return nil }
+        // Some writers start an update right after the previous `%%EOF`,
+        // with no line end between (the xref finds it; so must we).
+        let afterEOF = i >= 4 && data[(i - 4)...i].elementsEqual("%%EOF".utf8)
+        guard i < 0 || !PDFParser.isRegular(data[i]) || afterEOF else { return nil }
         return i + 1
+    }
+
+    /// The last definition of `number` that starts before `offset`.
+    func definition(of number: Int, before offset: Int) -> PDFIndirectObject? {
+        objects.last { $0.number == number && $0.offset < offset }
     }
 
     /// Definitions at or after `offset`, in file order.
@@ -113,7 +121,7 @@ enum ObjectStream {
             guard first + relative < data.count else { return nil }
             var parser = PDFParser(data, at: first + relative, budget: budget)
             guard let (value, _) = parser.parseObject() else { return nil }
-            result.append(PDFIndirectObject(number: number, generation: 0, offset: offset, value: value, stream: nil))
+            result.append(PDFIndirectObject(number: number, generation: 0, offset: offset, value: value, stream: nil, compressed: true))
         }
         return result
     }

@@ -3,6 +3,8 @@ import Foundation
 /// One signature dictionary (a /Sig or /DocTimeStamp) found in a PDF.
 struct PDFSignatureDictionary: Sendable {
     var dictionary: PDFDictionary
+    /// How the report names it ("signature field Signature1 (object 7)").
+    var label: String?
     /// Where the dictionary sits in the file.
     var span: Range<Int> { dictionary.span }
     var type: String? { dictionary["Type"]?.name }
@@ -19,10 +21,12 @@ struct PDFSignatureDictionary: Sendable {
     var isDocumentTimestamp: Bool { type == "DocTimeStamp" || subFilter == "ETSI.RFC3161" }
 }
 
-/// Finds every signature dictionary in a PDF by looking for `/ByteRange` keys
-/// and reading the dictionary that holds each one. It does not need the xref,
-/// so it works on broken files and sees dictionaries of every revision (a
-/// replaced copy of a signature dictionary is found too, and must then fail).
+/// Finds every signature dictionary in a PDF's bytes by looking for
+/// `/ByteRange` keys and reading the dictionary that holds each one. It does
+/// not need the xref and sees dictionaries of every revision, orphans and
+/// replaced copies included: it gives a file its role (signed or not) cheaply,
+/// and names the dictionaries no field holds. The signatures validation checks
+/// are the signature fields' values (SignatureFields), not these.
 enum PDFSignatureScanner {
     /// How far back from a `/ByteRange` to look for its dictionary's `<<`. A
     /// /Contents before the /ByteRange can hold a large CMS (with CRLs).

@@ -27,6 +27,10 @@ struct SignerEvaluation {
         /// adbe.pkcs7.sha1: the encapsulated content must equal the SHA-1 of these bytes.
         var sha1Of: CMSIntegrity.Content?
         var pdfModified: Date?
+        /// Revocation data the document carries for all its signatures (/DSS).
+        var documentRevocation = RevocationArchive.Contents()
+        /// A valid document timestamp over the signature: it existed by then.
+        var existedBy: DocumentContext.Proof?
     }
 
     func evaluate(_ signer: CMSSigner, target: Target, file: String, arrival: Date) -> SignatureFinding {
@@ -46,7 +50,10 @@ struct SignerEvaluation {
 
         checkIntegrity(signer, certificate, target, into: &finding)
         let time = resolveTime(signer, target, arrival: arrival, into: &finding)
-        checkCertificate(certificate, message: signer.message, time: time, archived: RevocationArchive.contents(of: signer), into: &finding)
+        var embedded = RevocationArchive.contents(of: signer)
+        embedded.crls += target.documentRevocation.crls
+        embedded.ocsp += target.documentRevocation.ocsp
+        checkCertificate(certificate, message: signer.message, time: time, archived: embedded, into: &finding)
         finding.problems = Array(Set(finding.problems)).sorted()
         finding.valid = finding.problems.isEmpty && finding.revocationWait == nil
         return finding
@@ -60,6 +67,12 @@ struct SignerEvaluation {
             finding.problems.append(target.mismatch)
             finding.notes.append(why)
         case .badSignature(let why):
+            finding.problems.append(.signatureInvalid)
+            finding.notes.append(why)
+        }
+        // CAdES/PAdES: the signed hash of the signer's certificate must be the
+        // certificate it verifies with, or a substituted certificate would pass.
+        if case .mismatch(let why) = ESSSigningCertificate.check(signer, certificate: certificate) {
             finding.problems.append(.signatureInvalid)
             finding.notes.append(why)
         }
@@ -84,7 +97,7 @@ struct SignerEvaluation {
             }
         }
         let time = SigningTimePolicy.resolve(timestamp: proven, claimed: signer.signingTime, pdfModified: target.pdfModified,
-                                             arrival: arrival, maxClockSkew: maxClockSkew)
+                                             arrival: arrival, maxClockSkew: maxClockSkew, documentTimestamp: target.existedBy)
         finding.signingTime = time.time
         finding.timeSource = time.source
         finding.notes += time.notes
@@ -92,7 +105,7 @@ struct SignerEvaluation {
         return time
     }
 
-    /// `archived`: CRLs and OCSP responses the signer archived in the signature (RevocationArchive).
+    /// `archived`: CRLs and OCSP responses archived in the signature (RevocationArchive) or the document's /DSS.
     private func checkCertificate(_ certificate: Certificate, message: CMSSignedData, time: SigningTimePolicy.Resolved,
                                   archived: RevocationArchive.Contents, into finding: inout SignatureFinding) {
         // A signing time in the future is already a reason; judge the certificate
@@ -116,7 +129,7 @@ struct SignerEvaluation {
             finding.notes.append("the signer's key usage allows neither digitalSignature nor nonRepudiation")
         }
         if chain.status != .untrusted {
-            let revocation = RevocationCheck.check(chain: chain.chain, crls: trust.crls + archived.crls, ocsp: archived.ocsp, signingTime: at, timeIsProven: time.proven,
+            let revocation = RevocationCheck.check(chain: chain.chain, crls: trust.crls + archived.crls, ocsp: archived.ocsp, signingTime: at, existedBy: time.existedBy,
                                                    policy: self.revocation)
             finding.crlsUsed = revocation.crlsUsed
             finding.notes += revocation.notes

@@ -43,21 +43,26 @@ struct LargeSignedPDF {
             number += 201
         }
         out += Array("trailer\n<< /Size \(number) /Root 1 0 R >>\n%%EOF\n".utf8)
-        try sign(&out, number: number)
-        try sign(&out, number: number + 1)
+        try sign(&out, number: number, fields: [number + 1])
+        try sign(&out, number: number + 2, fields: [number + 1, number + 3])
         return out
     }
 
-    /// Appends a revision with a new signature dictionary and signs it.
-    private func sign(_ out: inout [UInt8], number: Int) throws {
+    /// Appends a revision with a new signature dictionary, the signature
+    /// field holding it (the last of `fields`) and the catalog naming every
+    /// field, and signs it.
+    private func sign(_ out: inout [UInt8], number: Int, fields: [Int]) throws {
         let placeholder = "[0 0000000000 0000000000 0000000000]"
+        let refs = fields.map { "\($0) 0 R" }.joined(separator: " ")
+        out += Array("1 0 obj\n<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [\(refs)] /SigFlags 3 >> >>\nendobj\n".utf8)
+        out += Array("\(fields.last!) 0 obj\n<< /FT /Sig /T (Signature\(fields.count)) /V \(number) 0 R >>\nendobj\n".utf8)
         out += Array("\(number) 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange ".utf8)
         let rangeAt = out.count
         out += Array("\(placeholder) /Contents ".utf8)
         let gapStart = out.count
         out += Array("<\(String(repeating: "0", count: Self.contentsHexLength))>".utf8)
         let gapEnd = out.count
-        out += Array(" >>\nendobj\ntrailer\n<< /Size \(number + 1) /Root 1 0 R >>\n%%EOF\n".utf8)
+        out += Array(" >>\nendobj\ntrailer\n<< /Size \(fields.last! + 1) /Root 1 0 R >>\n%%EOF\n".utf8)
         let range = String(format: "[0 %010d %010d %010d]", gapStart, gapEnd, out.count - gapEnd)
         out.replaceSubrange(rangeAt..<(rangeAt + placeholder.utf8.count), with: Array(range.utf8))
 

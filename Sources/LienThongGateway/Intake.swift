@@ -203,8 +203,8 @@ extension Pipeline {
     func dropOpen(_ sub: OpenSubmission, now: Date) {
         withdrawPendingNotice(sub)
         try? ledger.dropEmptySubmission(sub.id, at: now)
-        rmdir(settings.layout.queuedFiles(sub.id))
-        rmdir(settings.layout.queued(sub.id))
+        TrustedPath.unlink(settings.layout.queuedFiles(sub.id), folder: true)
+        TrustedPath.unlink(settings.layout.queued(sub.id), folder: true)
         open[sub.id] = nil
     }
 

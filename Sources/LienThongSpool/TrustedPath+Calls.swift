@@ -21,7 +21,12 @@ extension TrustedPath {
     /// Returns the errno of a failed rename (0 on success) so that callers
     /// who expect EEXIST can act on it; a refused walk throws.
     public static func rename(_ from: String, to: String, noReplace: Bool) throws -> Int32 {
-        try withParent(from, "rename \(from) to \(to)") { fromDir, a in
+        // A folder renamed is no longer where its path says (nor is one it replaced).
+        defer {
+            TrustedFolderCache.shared.forget(from)
+            TrustedFolderCache.shared.forget(to)
+        }
+        return try withParent(from, "rename \(from) to \(to)") { fromDir, a in
             try withParent(to, "rename \(from) to \(to)") { toDir, b in
                 let r = noReplace ? lt_renameat_noreplace(fromDir, a, toDir, b) : renameat(fromDir, a, toDir, b)
                 return r == 0 ? 0 : errno
@@ -42,7 +47,8 @@ extension TrustedPath {
     /// unlinkat in the guarded parent; false when it could not.
     @discardableResult
     public static func unlink(_ path: String, folder: Bool = false) -> Bool {
-        (try? withParent(path, "remove") { dir, name in unlinkat(dir, name, folder ? AT_REMOVEDIR : 0) == 0 }) ?? false
+        if folder { TrustedFolderCache.shared.forget(path) }
+        return (try? withParent(path, "remove") { dir, name in unlinkat(dir, name, folder ? AT_REMOVEDIR : 0) == 0 }) ?? false
     }
 
     /// lstat through a guarded walk: nil when missing or not reachable

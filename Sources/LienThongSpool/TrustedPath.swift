@@ -46,10 +46,21 @@ public enum TrustedPath {
     /// Opens the folder named by the first `count` components of `walk`.
     /// The caller closes the descriptor.
     static func openFolder(_ walk: Walk, count: Int, operation: String, target: String, create: Creation? = nil) throws -> Int32 {
-        var fd = Glibc.open(walk.start, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw SpoolError(operation, walk.start) }
+        let cache = TrustedFolderCache.shared
+        var fd: Int32
+        var first = 0
+        // Whether every folder walked so far is the daemon's alone: then the
+        // next one may be remembered (TrustedFolderCache).
+        var chainPrivate: Bool
+        if let known = cache.start(walk, count: count) {
+            (fd, first, chainPrivate) = known
+        } else {
+            fd = Glibc.open(walk.start, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { throw SpoolError(operation, walk.start) }
+            chainPrivate = TrustedFolderCache.eligible(walk) && cache.isPrivate(fd)
+        }
         let noFollow = walk.guarded ? O_NOFOLLOW : 0
-        for i in 0..<count {
+        for i in first..<count {
             let name = walk.components[i]
             if walk.guarded, name == ".." {
                 close(fd)
@@ -74,6 +85,11 @@ public enum TrustedPath {
             }
             close(fd)
             fd = next
+            if chainPrivate {
+                let isPrivate = cache.isPrivate(fd)
+                cache.remember(walk, depth: i + 1, fd: fd, isPrivate: isPrivate)
+                chainPrivate = isPrivate
+            }
         }
         return fd
     }

@@ -140,4 +140,71 @@ struct TrustedPathTests {
             #expect(Scratch.list(outside + "/inbox") == [])
         }
     }
+
+    // MARK: folders remembered by descriptor (TrustedFolderCache)
+
+    @Test func aFolderRenamedThroughTheSpoolIsForgottenNotWrittenIntoUnderItsOldName() throws {
+        try Self.withSpool("cache-rename") { spool, _ in
+            try DurableFS.makeDirectories(spool + "/queue/a/files")
+            try DurableFS.makeDirectories(spool + "/archive/accepted")
+            try DurableFS.writeFile(spool + "/queue/a/files/x", text: "first")
+            #expect(TrustedFolderCache.shared.isRemembered(spool + "/queue/a/files"), "a daemon-only folder was not remembered")
+            try DurableFS.move(spool + "/queue/a", to: spool + "/archive/accepted/a")
+            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/queue/a/files"))
+            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/queue/a"))
+            // The same path again is a new folder: nothing lands in the archived one.
+            try DurableFS.makeDirectories(spool + "/queue/a/files")
+            try DurableFS.writeFile(spool + "/queue/a/files/y", text: "second")
+            #expect(Scratch.list(spool + "/queue/a/files") == ["y"])
+            #expect(Scratch.list(spool + "/archive/accepted/a/files") == ["x"])
+        }
+    }
+
+    @Test func aFolderRemovedBehindTheDaemonsBackIsNeverWrittenInto() throws {
+        try Self.withSpool("cache-removed") { spool, _ in
+            try DurableFS.makeDirectories(spool + "/queue/b/files")
+            try DurableFS.writeFile(spool + "/queue/b/files/x", text: "x")
+            #expect(TrustedFolderCache.shared.isRemembered(spool + "/queue/b/files"))
+            try FileManager.default.removeItem(atPath: spool + "/queue/b")
+            #expect(throws: SpoolError.self) { try DurableFS.writeFile(spool + "/queue/b/files/z", text: "z") }
+            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/queue/b/files"))
+            try DurableFS.makeDirectories(spool + "/queue/b/files")
+            try DurableFS.writeFile(spool + "/queue/b/files/z", text: "z")
+            #expect(Scratch.list(spool + "/queue/b/files") == ["z"])
+        }
+    }
+
+    /// A remembered folder listed twice lists whole both times (each walk
+    /// gets its own open file description, not a shared offset).
+    @Test func aRememberedFolderListsWholeEveryTime() throws {
+        try Self.withSpool("cache-list") { spool, _ in
+            try DurableFS.makeDirectories(spool + "/archive/accepted/s/files")
+            for n in ["a", "b", "c"] { try DurableFS.writeFile(spool + "/archive/accepted/s/files/" + n, text: n) }
+            #expect(TrustedFolderCache.shared.isRemembered(spool + "/archive/accepted/s/files"))
+            for _ in 0..<3 { #expect(try TrustedPath.names(spool + "/archive/accepted/s/files").sorted() == ["a", "b", "c"]) }
+        }
+    }
+
+    /// Clerks write in outboxes, inboxes and dropped folders: a folder anyone
+    /// else can write, and everything below it, is walked every time.
+    @Test func foldersOthersCanChangeAreNeverRemembered() throws {
+        try Self.withSpool("cache-shared") { spool, outside in
+            // A dropped folder as a clerk's share leaves it: writable by others.
+            try FileManager.default.createDirectory(atPath: spool + "/queue/c/files/dropped/sub", withIntermediateDirectories: true)
+            #expect(chmod(spool + "/queue/c/files/dropped", 0o777) == 0)
+            try DurableFS.writeFile(spool + "/queue/c/files/dropped/sub/x", text: "x")
+            #expect(TrustedFolderCache.shared.isRemembered(spool + "/queue/c/files/dropped"))
+            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/queue/c/files/dropped/sub"))
+            // A clerk swaps the subfolder for a link: refused as ever.
+            try FileManager.default.moveItem(atPath: spool + "/queue/c/files/dropped/sub", toPath: spool + "/queue/c/files/dropped/old")
+            try FileManager.default.createSymbolicLink(atPath: spool + "/queue/c/files/dropped/sub", withDestinationPath: outside)
+            #expect(Self.plantedLink { try DurableFS.writeFile(spool + "/queue/c/files/dropped/sub/y", text: "y") } == spool + "/queue/c/files/dropped/sub")
+            #expect(Scratch.list(outside) == [])
+            // Outside the daemon-only trees nothing is remembered at all.
+            try DurableFS.makeDirectories(spool + "/units/U1/receipts")
+            try DurableFS.writeFile(spool + "/units/U1/receipts/r.txt", text: "r")
+            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/units/U1/receipts"))
+            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/units"))
+        }
+    }
 }

@@ -356,7 +356,7 @@ def load(res, name):
         return {}
 
 
-def cmd_table(res, settle, cores, load_avg):
+def cmd_table(res, settle, cores, load_avg, fs_note="spools on disk"):
     """The one table `make bench` prints: metric, lienthong, baseline,
     ratio, target, met?"""
     settle_ms = float(settle.rstrip("ms")) if settle.endswith("ms") else float(settle.rstrip("s")) * 1000
@@ -431,7 +431,7 @@ def cmd_table(res, settle, cores, load_avg):
     for r in rows:
         print(line(r))
     print()
-    print("settle %s; %s CPU cores; load average at the end %s; release build; spools on disk." % (settle, cores, load_avg))
+    print("settle %s; %s CPU cores; load average at the end %s; release build; %s." % (settle, cores, load_avg, fs_note))
     print("baseline: scripts/bench/baseline.sh (inotifywait + openssl cms -verify + mv + sync), same workload, same run.")
 
 

@@ -5,7 +5,10 @@
 #
 #   BENCH_SCALE=1      sizes (0.1 for a quick look, 2 for twice the work)
 #   BENCH_DIR=/var/tmp where the spools go: a normal disk, not tmpfs, so that
-#                      every fsync costs what it costs
+#                      every fsync costs what it costs. It must be a journaling
+#                      file system, as a spool's must be (README): on an ext4
+#                      without a journal (some VM images' root) the bench makes
+#                      a journaled ext4 in a loop image under it (root only)
 #   BENCH_NO_BUILD=1   use the existing .build/release/lienthongd
 #   BENCH_KEEP=1       keep the work folder (spools, logs, results)
 #   BENCH_BIN=PATH     measure this lienthongd (another build, e.g. one from
@@ -51,7 +54,30 @@ fi
 bin=${BENCH_BIN:-$repo/.build/release/lienthongd}
 [ -x "$bin" ] || { echo "no $bin: run swift build -c release" >&2; exit 1; }
 
-work=$(mktemp -d "${BENCH_DIR:-/var/tmp}/lienthong-bench.XXXXXX")
+base_dir=${BENCH_DIR:-/var/tmp}
+# A spool's durability rests on the file system's journal (an atomic rename
+# survives a crash); ext4 without one also makes every new inode scan past
+# the recently deleted ones, which is not what a server with a journal pays.
+fs_note="spools on $(findmnt -n -o FSTYPE -T "$base_dir") ($base_dir)"
+loop_mnt=""
+no_journal() {
+    [ "$(findmnt -n -o FSTYPE -T "$1")" = ext4 ] || return 1
+    local dev; dev=$(basename "$(findmnt -n -o SOURCE -T "$1")")
+    ! ls /proc/fs/jbd2/"$dev"-* >/dev/null 2>&1
+}
+if no_journal "$base_dir"; then
+    if [ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null; then
+        loop_img=$base_dir/lienthong-bench-fs.img
+        loop_mnt=$(mktemp -d "$base_dir/lienthong-bench-mnt.XXXXXX")
+        rm -f "$loop_img"; truncate -s 8G "$loop_img"
+        mkfs.ext4 -q -F "$loop_img" && mount -o loop "$loop_img" "$loop_mnt"
+        fs_note="spools on a journaled ext4 in a loop image ($base_dir's ext4 has no journal)"
+        base_dir=$loop_mnt
+    else
+        fs_note="$fs_note WITHOUT A JOURNAL: not a supported spool, figures not comparable"
+    fi
+fi
+work=$(mktemp -d "$base_dir/lienthong-bench.XXXXXX")
 shm=""
 daemon=""
 base_pid=""
@@ -60,6 +86,9 @@ cleanup() {
     [ -n "$base_pid" ] && kill -TERM -- "-$base_pid" 2>/dev/null || true
     [ -n "$shm" ] && rm -rf "$shm"
     if [ "${BENCH_KEEP:-}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+    if [ -n "$loop_mnt" ] && [ "${BENCH_KEEP:-}" != 1 ]; then
+        umount "$loop_mnt" && rmdir "$loop_mnt" && rm -f "$loop_img"
+    fi
 }
 trap cleanup EXIT
 res=$work/results
@@ -137,7 +166,7 @@ py throughput "$work/spool-l" "$fix/pair" pair "$work/senders" 600 >"$res/l-thr-
 if [ "$only" = throughput ]; then
     stop_daemon
     say "only the throughput rows (BENCH_ONLY=throughput), $bin"
-    py table "$res" "$settle" "$(nproc)" "$(uptime | sed 's/.*load average: //')"
+    py table "$res" "$settle" "$(nproc)" "$(uptime | sed 's/.*load average: //')" "$fs_note"
     exit 0
 fi
 say "lienthongd: latency at $lat_rate/s for $lat_seconds s"
@@ -192,4 +221,4 @@ say "recovery: start to READY"
 py ready "$bin" "$work/r.toml" 120 "$work/spool-r" 20 >"$res/r-ready.json"
 
 # --------------------------------------------------------------------- table
-py table "$res" "$settle" "$(nproc)" "$(uptime | sed 's/.*load average: //')"
+py table "$res" "$settle" "$(nproc)" "$(uptime | sed 's/.*load average: //')" "$fs_note"

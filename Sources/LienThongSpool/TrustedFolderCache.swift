@@ -1,0 +1,135 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Descriptors of spool folders that only the daemon can change, kept so
+/// that a guarded walk to a path below one starts there instead of at the
+/// spool root. Claiming, sealing and filing one submission walk some fifty
+/// paths, six to eight `openat` each: most of the daemon's system calls
+/// under load (`make bench`, strace).
+///
+/// Which folders: those in `queue/`, `archive/` and `state/` (trees no
+/// clerk writes), and only when every folder from the spool root down to the
+/// folder's parent belongs to the daemon's user and is writable by nobody
+/// else. Nobody but the daemon (and root) can then rename, replace or plant a
+/// link where such a folder is, so its descriptor names the folder its path
+/// names. The daemon's own renames and removals go through `TrustedPath`,
+/// which forgets every folder they touch; a folder removed behind its back
+/// (no links left) is forgotten when next used. An operator who moves spool
+/// folders by hand stops the daemon first (README), as for any restore.
+final class TrustedFolderCache: @unchecked Sendable {
+    static let shared = TrustedFolderCache()
+    /// The daemon-only trees below the spool root.
+    static let trees: Set<String> = ["queue", "archive", "state"]
+    /// Folders kept at most (the oldest half is closed when full), well
+    /// under the 1,024 descriptors a service gets by default.
+    static let capacity = 256
+
+    private struct Entry {
+        var fd: Int32
+        /// The folder itself is the daemon's alone: a walk may remember below it.
+        var isPrivate: Bool
+        var used: UInt64
+    }
+
+    private let lock = NSLock()
+    private var entries: [String: Entry] = [:]
+    private var tick: UInt64 = 0
+    private let uid = geteuid()
+
+    /// Whether folders on this walk may be remembered at all.
+    static func eligible(_ walk: TrustedPath.Walk) -> Bool {
+        walk.guarded && walk.components.first.map(trees.contains) == true
+    }
+
+    /// A folder owned by the daemon's user and writable by nobody else.
+    func isPrivate(_ fd: Int32) -> Bool {
+        var st = stat()
+        return fstat(fd, &st) == 0 && st.st_uid == uid && st.st_mode & 0o022 == 0
+    }
+
+    /// The deepest remembered folder among the first `count` components of
+    /// `walk`: a new descriptor of it (the caller's to close), how many
+    /// components it stands for, and whether the folder is the daemon's alone.
+    func start(_ walk: TrustedPath.Walk, count: Int) -> (fd: Int32, depth: Int, isPrivate: Bool)? {
+        guard count > 0, Self.eligible(walk) else { return nil }
+        var keys: [String] = []
+        keys.reserveCapacity(count)
+        var key = walk.start == "/" ? "" : walk.start  // spelled as `Walk.path`
+        for component in walk.components.prefix(count) {
+            key += "/" + component
+            keys.append(key)
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        for depth in stride(from: count, to: 0, by: -1) {
+            guard let entry = entries[keys[depth - 1]] else { continue }
+            var st = stat()
+            if fstat(entry.fd, &st) != 0 || st.st_nlink == 0 {
+                // Removed behind the daemon's back: forget it (and what was
+                // below it, gone too) and walk from the root.
+                forgetLocked(keys[depth - 1])
+                return nil
+            }
+            // A new open file description, not a dup: the caller may list
+            // the folder (fdopendir), and a shared offset would leave the
+            // next listing empty.
+            let fd = openat(entry.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            tick += 1
+            entries[keys[depth - 1]]?.used = tick
+            return (fd, depth, entry.isPrivate)
+        }
+        return nil
+    }
+
+    /// Remembers the folder `fd` stands for: the first `depth` components of
+    /// `walk`, reached through folders that are all the daemon's alone.
+    func remember(_ walk: TrustedPath.Walk, depth: Int, fd: Int32, isPrivate: Bool) {
+        let key = walk.path(depth)
+        lock.lock()
+        defer { lock.unlock() }
+        guard entries[key] == nil else { return }
+        if entries.count >= Self.capacity { evictOldestHalfLocked() }
+        let own = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        guard own >= 0 else { return }
+        tick += 1
+        entries[key] = Entry(fd: own, isPrivate: isPrivate, used: tick)
+    }
+
+    /// Forgets `path` and every folder below it (it was renamed or removed).
+    func forget(_ path: String) {
+        let w = TrustedPath.walk(path)
+        guard Self.eligible(w) else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        forgetLocked(w.path(w.components.count))
+    }
+
+    private func forgetLocked(_ key: String) {
+        guard !entries.isEmpty else { return }
+        let below = key + "/"
+        for (k, entry) in entries where k == key || k.hasPrefix(below) {
+            close(entry.fd)
+            entries[k] = nil
+        }
+    }
+
+    /// Whether the folder `path` is remembered now (for tests).
+    func isRemembered(_ path: String) -> Bool {
+        let w = TrustedPath.walk(path)
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[w.path(w.components.count)] != nil
+    }
+
+    private func evictOldestHalfLocked() {
+        let oldest = entries.sorted { $0.value.used < $1.value.used }.prefix(entries.count / 2)
+        for (k, entry) in oldest {
+            close(entry.fd)
+            entries[k] = nil
+        }
+    }
+
+}

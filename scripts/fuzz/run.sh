@@ -8,23 +8,27 @@
 #   FUZZ_RUNS=1000000 also stops a target after that many executions.
 #
 # Findings are written to .build-fuzz/findings/<target>/ (crash-*, oom-*,
-# timeout-*, leak-*): copy each into the target's Regressions folder (README,
-# "Fuzzing") with its fix.
+# timeout-*, leak-*): copy each into Fuzz/Regressions/<target>/, which
+# `swift test` replays (FuzzReplayTests), and commit it with its fix.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=.build-fuzz
 seconds=${FUZZ_SECONDS:-120}
+# The replay tests hold the kept inputs to the same defaults (FuzzLimits in
+# Fuzz/Properties/PropertyCheck.swift): change both together.
 rss=${FUZZ_RSS_MB:-1024}
 timeout=${FUZZ_TIMEOUT:-10}
 targets=${FUZZ_TARGETS:-"pdf-validate pdf-objects cms pem names manifest units-csv config-toml control-request"}
 export LIENTHONG_FUZZ_PKI=$PWD/$out/pki
 
-# Seeds: the committed corpus, the regression cases, and the test fixtures
-# the tests validate (made by build.sh with scripts/make-test-pki.sh).
+# Seeds: the committed corpus, the kept inputs, the large hostile inputs
+# (written by scripts/fuzz/hostile_inputs.py, not committed) and the test
+# fixtures the tests validate (made by build.sh with scripts/make-test-pki.sh).
 seeds() {
     local target=$1
     echo "Fuzz/corpus/$target"
-    ls -d Tests/*/Regressions/"$target" 2>/dev/null
+    echo "Fuzz/Regressions/$target"
+    echo "$out/seeds/hostile/$target"
     case $target in
         pdf-validate|pdf-objects) echo "$out/seeds/pdf" ;;
         cms|pem) echo "$out/seeds/cms" ;;
@@ -33,6 +37,11 @@ seeds() {
 mkdir -p "$out/seeds/pdf" "$out/seeds/cms"
 cp "$out"/pki/docs/*.pdf Tests/LienThongSignatureTests/Regressions/*.pdf "$out/seeds/pdf/"
 cp "$out"/pki/docs/*.p7s Tests/LienThongSignatureTests/Regressions/*.p7s "$out/seeds/cms/"
+rm -rf "$out/seeds/hostile"
+if ! python3 scripts/fuzz/hostile_inputs.py "$out/seeds/hostile"; then
+    echo "fuzz: scripts/fuzz/hostile_inputs.py failed" >&2
+    exit 1
+fi
 
 rows=()
 failed=0

@@ -35,13 +35,18 @@ enum NamesProperty {
     }
 
     private static func numbered(_ name: String, _ p: PropertyCheck) {
+        // Compared as bytes, because a file is its name's bytes: String's == and
+        // hasSuffix compare grapheme clusters, and a prepended mark (U+0605)
+        // before the " (n)" joins the space into its cluster (a false finding).
         let (stem, extensions) = NumberedName.split(name)
-        p.require(stem + extensions == name, "split loses text: \(stem.debugDescription) + \(extensions.debugDescription)")
+        p.require(Array((stem + extensions).utf8) == Array(name.utf8),
+                  "split loses text: \(stem.debugDescription) + \(extensions.debugDescription)")
         // Fits a file name whenever the extensions leave room for a stem.
         if extensions.utf8.count <= 200 {
             let copy = NumberedName.numbered(name, 12345)
+            let tail = Array((" (12345)" + extensions).utf8)
             p.require(copy.utf8.count <= 255, "numbered copy of \(copy.utf8.count) bytes")
-            p.require(copy.hasSuffix(" (12345)" + extensions), "numbered copy lost the extensions")
+            p.require(copy.utf8.reversed().starts(with: tail.reversed()), "numbered copy lost the extensions")
         }
     }
 

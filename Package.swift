@@ -61,8 +61,7 @@ let package = Package(
 
         .testTarget(
             name: "LienThongCoreTests",
-            dependencies: ["LienThongCore", .product(name: "PropertyBased", package: "swift-property-based")],
-            exclude: ["Regressions"]),
+            dependencies: ["LienThongCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "LienThongConfigTests", dependencies: ["LienThongConfig"]),
         // CZlib: the bomb tests deflate their own hostile object streams.
         .testTarget(name: "LienThongSignatureTests", dependencies: ["LienThongSignature", "CZlib"], exclude: ["Regressions"]),
@@ -71,6 +70,13 @@ let package = Package(
         .testTarget(name: "LienThongSystemdTests", dependencies: ["LienThongSystemd"]),
         .testTarget(name: "LienThongReportTests", dependencies: ["LienThongReport", "LienThongSpool"]),
         .testTarget(name: "GatewayTests", dependencies: ["LienThongGateway"]),
+        // The fuzz targets' kept inputs (Fuzz/Regressions/) replayed through the
+        // properties the targets check (Fuzz/Properties/): scripts/fuzz/build.sh
+        // compiles the same files into each target, hence the path.
+        .testTarget(
+            name: "FuzzReplayTests",
+            dependencies: ["LienThongCore", "LienThongConfig", "LienThongSignature", "LienThongControl"],
+            path: "Fuzz", exclude: ["Targets", "Support", "corpus", "Regressions"], sources: ["Properties", "Replay"]),
         // Boots a real systemd in a private namespace and runs the installed unit.
         .testTarget(name: "SystemdIntegrationTests"),
     ]

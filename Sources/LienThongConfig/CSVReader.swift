@@ -19,70 +19,107 @@ enum CSVReader {
     }
 
     static func parse(_ text: String) -> (records: [CSVRecord], failures: [Failure]) {
-        let s = Array(text.unicodeScalars)
+        var reader = Reader(text)
         var records: [CSVRecord] = []
         var failures: [Failure] = []
+        while !reader.atEnd {
+            do throws(Broken) {
+                records.append(try reader.record())
+            } catch {
+                switch error {
+                case .textAfterQuote(let failure):
+                    // Only this record is lost: the next line starts a new one.
+                    failures.append(failure)
+                    reader.skipRecord()
+                case .unclosedQuote(let failure):
+                    // The quote ran to the end of the input: nothing is left to read.
+                    failures.append(failure)
+                    return (records, failures)
+                }
+            }
+        }
+        return (records, failures)
+    }
+
+    /// Why a record could not be read.
+    private enum Broken: Error {
+        case textAfterQuote(Failure)
+        case unclosedQuote(Failure)
+    }
+
+    /// The input and the place reached in it.
+    private struct Reader {
+        let s: [Unicode.Scalar]
         var i = 0
         var line = 1
 
-        /// Skips the rest of a broken record so the next one starts cleanly.
-        func skipRecord() {
-            while i < s.count {
-                defer { i += 1 }
-                if s[i] == "\n" { line += 1; return }
-            }
-        }
+        init(_ text: String) { s = Array(text.unicodeScalars) }
 
-        records: while i < s.count {
+        var atEnd: Bool { i >= s.count }
+
+        /// One record: fields up to the end of its line (or of the input).
+        mutating func record() throws(Broken) -> CSVRecord {
             let recordLine = line
             var fields: [String] = []
-            var field = ""
-            fields: while true {
-                if i < s.count, s[i] == "\"" {
-                    // Quoted field.
-                    let openLine = line
-                    i += 1
-                    while true {
-                        guard i < s.count else {
-                            failures.append(Failure(line: openLine, message: "a quoted field opened on this line is never closed; add the closing \""))
-                            break records
-                        }
-                        let c = s[i]
-                        i += 1
-                        if c == "\"" {
-                            if i < s.count, s[i] == "\"" {
-                                field.unicodeScalars.append("\"")
-                                i += 1
-                                continue
-                            }
-                            break
-                        }
-                        if c == "\n" { line += 1 }
-                        field.unicodeScalars.append(c)
-                    }
-                    if i < s.count, s[i] != ",", s[i] != "\n" {
-                        failures.append(Failure(line: line, message: "text after a closing quote; a field in quotes must end at its closing \" (write a quote inside it as \"\")"))
-                        skipRecord()
-                        continue records
-                    }
-                } else {
-                    while i < s.count, s[i] != ",", s[i] != "\n" {
-                        field.unicodeScalars.append(s[i])
-                        i += 1
-                    }
-                }
-                fields.append(field)
-                field = ""
-                if i >= s.count { break fields }
+            while true {
+                fields.append(!atEnd && s[i] == "\"" ? try quotedField() : unquotedField())
+                if atEnd { break }
                 let separator = s[i]
                 i += 1
                 if separator == "\n" {
                     line += 1
-                    break fields
+                    break
                 }
             }
-            records.append(CSVRecord(line: recordLine, fields: fields))
+            return CSVRecord(line: recordLine, fields: fields)
         }
-        return (records, failures)
+
+        /// A field in double quotes, `""` standing for one quote; it may span
+        /// lines, and must end at its closing quote.
+        mutating func quotedField() throws(Broken) -> String {
+            let openLine = line
+            i += 1  // the opening quote
+            var field = ""
+            while true {
+                guard !atEnd else {
+                    throw .unclosedQuote(Failure(line: openLine, message: "a quoted field opened on this line is never closed; add the closing \""))
+                }
+                let c = s[i]
+                i += 1
+                if c == "\"" {
+                    guard !atEnd, s[i] == "\"" else { break }
+                    i += 1  // a doubled quote
+                } else if c == "\n" {
+                    line += 1
+                }
+                field.unicodeScalars.append(c)
+            }
+            if !atEnd, s[i] != ",", s[i] != "\n" {
+                throw .textAfterQuote(Failure(line: line, message: "text after a closing quote; a field in quotes must end at its closing \" (write a quote inside it as \"\")"))
+            }
+            return field
+        }
+
+        /// A field without quotes: everything up to the next comma or line end,
+        /// a stray quote included.
+        mutating func unquotedField() -> String {
+            var field = ""
+            while !atEnd, s[i] != ",", s[i] != "\n" {
+                field.unicodeScalars.append(s[i])
+                i += 1
+            }
+            return field
+        }
+
+        /// Skips the rest of a broken record so the next one starts cleanly.
+        mutating func skipRecord() {
+            while !atEnd {
+                defer { i += 1 }
+                if s[i] == "\n" {
+                    line += 1
+                    return
+                }
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ import LienThongCore
 ///
 /// What is refused, with a message saying so: floats, times and date-times,
 /// multi-line strings, dotted keys, `[a.b]` and `[[a]]` headers, hex/octal/binary
-/// integers. Nothing in SPEC §8 needs them; accepting them silently would only move
+/// integers, arrays and inline tables nested deeper than `maximumDepth`. Nothing in SPEC §8 needs them; accepting them silently would only move
 /// the error somewhere less clear. Inline tables may span lines and end with a comma
 /// (as TOML 1.1 allows): operators write the `effective` table that way.
 struct TOMLParser {
@@ -39,6 +39,11 @@ struct TOMLParser {
     private var line = 1
     /// How deep we are in arrays and inline tables; recovery needs it (see `recover`).
     private var depth = 0
+    /// Arrays and inline tables deeper than this are refused. The config nests two
+    /// levels at most (a table of lists); the parser recurses once per level, so
+    /// without a bound a line of `[[[[…` exhausts the stack and kills the daemon
+    /// on reload (found with a hand-written input for the config-toml fuzz target).
+    static let maximumDepth = 32
     private var document = TOMLDocument()
     private var diagnostics: [Diagnostic] = []
     /// Where new keys go.
@@ -381,7 +386,7 @@ struct TOMLParser {
     private mutating func parseArray() throws(Failure) -> [TOMLNode] {
         let openLine = line
         advance()  // "["
-        depth += 1
+        try enterNesting(at: openLine)
         var elements: [TOMLNode] = []
         while true {
             skipSpacesNewlinesAndComments()
@@ -411,10 +416,17 @@ struct TOMLParser {
         return elements
     }
 
+    private mutating func enterNesting(at openLine: Int) throws(Failure) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw Failure(line: openLine, message: "arrays and inline tables nest more than \(Self.maximumDepth) levels deep here; this config needs two at most (a table of lists)")
+        }
+    }
+
     private mutating func parseInlineTable() throws(Failure) -> TOMLTable {
         let openLine = line
         advance()  // "{"
-        depth += 1
+        try enterNesting(at: openLine)
         var table = TOMLTable()
         while true {
             skipSpacesNewlinesAndComments()

@@ -93,6 +93,14 @@ public enum Decision {
         if !fileProblems.isEmpty { return .reject(fileProblems) }
 
         let electronic = s.parts.filter { $0.role == .electronic }
+        if let outcome = signatureOutcome(electronic, s, now: now, policy: policy) { return outcome }
+        if let binding = signerBinding(unit: s.unit, electronic: electronic) { return .reject([binding]) }
+        return pairingOutcome(s, hasElectronic: !electronic.isEmpty, now: now, policy: policy)
+    }
+
+    /// A rejection for any invalid signature, or a wait for missing revocation
+    /// data; nil when every electronic part validated.
+    static func signatureOutcome(_ electronic: [SubmissionPart], _ s: DecisionInput, now: Date, policy: DecisionPolicy) -> Outcome? {
         var signatureProblems: [Finding] = []
         var revocationWait: [String] = []
         for part in electronic {
@@ -114,9 +122,13 @@ public enum Decision {
         if !revocationWait.isEmpty {
             return .awaitRevocationData(reasons: revocationWait, windowPassed: now >= s.firstArrival.addingTimeInterval(policy.pairingWindow))
         }
-        if let binding = signerBinding(unit: s.unit, electronic: electronic) { return .reject([binding]) }
+        return nil
+    }
 
-        let hasElectronic = !electronic.isEmpty
+    /// The rule itself, once every file and signature is fine: accept what
+    /// the rule asks for, wait for the rest until the pairing window ends,
+    /// then refuse with what is still missing.
+    static func pairingOutcome(_ s: DecisionInput, hasElectronic: Bool, now: Date, policy: DecisionPolicy) -> Outcome {
         let hasScan = s.parts.contains { $0.role == .scan }
         let electronicOnly = policy.electronicOnly.covers(s.type, subject: s.subject)
 
@@ -128,16 +140,22 @@ public enum Decision {
         }
         let deadline = s.firstArrival.addingTimeInterval(policy.pairingWindow)
         if now < deadline { return .wait(until: deadline, reason: awaited(s.parts, hasElectronic: hasElectronic, hasScan: hasScan)) }
+        return missingAfterWindow(s.parts, hasElectronic: hasElectronic, hasScan: hasScan)
+    }
 
-        if hasElectronic { return .reject([Finding(.missingScan, electronic.map(\.name).joined(separator: ", "))]) }
-        if hasScan {
-            return .reject([Finding(.missingElectronic, s.parts.filter { $0.role == .scan }.map(\.name).joined(separator: ", "))])
+    /// The refusal once the pairing window is over, naming what never came.
+    static func missingAfterWindow(_ parts: [SubmissionPart], hasElectronic: Bool, hasScan: Bool) -> Outcome {
+        if hasElectronic {
+            return .reject([Finding(.missingScan, parts.filter { $0.role == .electronic }.map(\.name).joined(separator: ", "))])
         }
-        let documents = s.parts.filter { $0.role == .other || $0.role == .signature }
+        if hasScan {
+            return .reject([Finding(.missingElectronic, parts.filter { $0.role == .scan }.map(\.name).joined(separator: ", "))])
+        }
+        let documents = parts.filter { $0.role == .other || $0.role == .signature }
         if documents.contains(where: { looksLikeDocument($0.name) }) {
             return .reject([Finding(.signatureMissing, documents.map(\.name).joined(separator: ", "))])
         }
-        return .reject([Finding(.unsupportedFile, s.parts.map(\.name).joined(separator: ", "))])
+        return .reject([Finding(.unsupportedFile, parts.map(\.name).joined(separator: ", "))])
     }
 
     /// What a submission without a decision yet is missing: the same order

@@ -33,7 +33,7 @@ public enum NumberedName {
         let tail = " (\(n))" + extensions
         // A document keeps room for its `.p7s`: cut at the limit, `X.docx`
         // and `X.docx.p7s` must still lose the same part of their stem.
-        let reserve = extensions.lowercased().hasSuffix(".p7s") ? 0 : 4
+        let reserve = hasP7sSuffix(extensions) ? 0 : 4
         var cut = String.UnicodeScalarView()
         var used = 0
         for u in stem.unicodeScalars {
@@ -50,7 +50,7 @@ public enum NumberedName {
     public static func split(_ name: String) -> (stem: String, extensions: String) {
         // A detached signature splits like the document it signs
         // (`a.tar.gz.p7s` → `a.tar` + `.gz.p7s`), so the two stay a pair.
-        if name.utf8.count > 4, name.lowercased().hasSuffix(".p7s") {
+        if name.utf8.count > 4, hasP7sSuffix(name) {
             let signed = String(name.unicodeScalars.dropLast(4))
             let (stem, extensions) = split(signed)
             return (stem, extensions + String(name.unicodeScalars.suffix(4)))
@@ -69,5 +69,11 @@ public enum NumberedName {
             break
         }
         return (String(String.UnicodeScalarView(scalars[..<end])), String(String.UnicodeScalarView(scalars[end...])))
+    }
+
+    /// Ends with `.p7s` in any case, compared by scalars: `hasSuffix` compares
+    /// Characters, and a prepended mark (U+0605) before the dot hides it.
+    static func hasP7sSuffix(_ name: String) -> Bool {
+        String(name.unicodeScalars.suffix(4)).lowercased() == ".p7s"
     }
 }

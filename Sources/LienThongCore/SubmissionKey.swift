@@ -11,28 +11,38 @@ public enum SubmissionKey {
 
     /// The key of a loose file: its NFC name without its known extensions and
     /// without a trailing scan marker (`_scan`, `-scan`, `.scan`, ` scan`).
+    ///
+    /// Names are taken apart by Unicode scalars, never by Characters: a
+    /// prepended mark such as U+0605 joins the `.` after it into one grapheme
+    /// cluster, so a Character search misses that dot (fuzzing found
+    /// `X\u{605}` and `X\u{605}.p7s` keyed apart, and the pair split).
     public static func key(forFileName name: String) -> String {
-        var base = name.precomposedStringWithCanonicalMapping
-        while let dot = base.lastIndex(of: "."), dot != base.startIndex {
-            let ext = base[base.index(after: dot)...].lowercased()
+        var base = name.precomposedStringWithCanonicalMapping.unicodeScalars[...]
+        while let (rest, ext) = lastExtension(base) {
             // Stop before a degenerate rest (`..pdf` keeps `.pdf`), so that
             // `..pdf.p7s` still strips to the same key as `..pdf` (fuzzing found
             // the pair split: the fallback below returned each whole name).
-            guard knownExtensions.contains(ext), !isDegenerate(base[..<dot]) else { break }
-            base = String(base[..<dot])
+            guard knownExtensions.contains(ext), !isDegenerate(rest) else { break }
+            base = rest
         }
         // A name that is only a marker (`_scan.pdf`) keeps the marker, so it
         // still shares its key with `_scan.pdf.p7s`.
         if let stripped = strippingScanMarker(base), !Self.isDegenerate(stripped) { base = stripped }
-        base = base.trimmingCharacters(in: .whitespaces)
+        let key = String(base).trimmingCharacters(in: .whitespaces)
         // A key names folders (office/inbox/<unit>/<key>/): never "." or "..".
-        return isDegenerate(base) ? name.precomposedStringWithCanonicalMapping : base
+        return isDegenerate(key.unicodeScalars[...]) ? name.precomposedStringWithCanonicalMapping : key
+    }
+
+    /// The name before its last dot and the extension after it, lowercased;
+    /// nil without a dot, or with one only at the start (`.hidden`).
+    private static func lastExtension(_ name: Substring.UnicodeScalarView) -> (rest: Substring.UnicodeScalarView, ext: String)? {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        return (name[..<dot], String(name[name.index(after: dot)...]).lowercased())
     }
 
     /// Empty, blank, `.` or `..` (spaces trimmed): not usable as a key. Reads
     /// only the ends, so testing every step of a long name's stripping stays cheap.
-    private static func isDegenerate<S: StringProtocol>(_ s: S) -> Bool {
-        let scalars = s.unicodeScalars
+    private static func isDegenerate(_ scalars: Substring.UnicodeScalarView) -> Bool {
         let isSpace = { (u: Unicode.Scalar) in CharacterSet.whitespaces.contains(u) }
         guard let first = scalars.firstIndex(where: { !isSpace($0) }),
               let last = scalars.lastIndex(where: { !isSpace($0) }) else { return true }
@@ -47,21 +57,20 @@ public enum SubmissionKey {
 
     /// True when the name ends with a scan marker, before its extensions.
     public static func hasScanMarker(_ name: String) -> Bool {
-        var base = name.precomposedStringWithCanonicalMapping
-        while let dot = base.lastIndex(of: "."), dot != base.startIndex,
-            knownExtensions.contains(base[base.index(after: dot)...].lowercased())
-        {
-            base = String(base[..<dot])
+        var base = name.precomposedStringWithCanonicalMapping.unicodeScalars[...]
+        while let (rest, ext) = lastExtension(base), knownExtensions.contains(ext) {
+            base = rest
         }
         return strippingScanMarker(base) != nil
     }
 
-    private static func strippingScanMarker(_ base: String) -> String? {
-        let lower = base.lowercased()
-        guard lower.hasSuffix("scan"), base.count > 4 else { return nil }
-        let beforeMarker = base.index(base.endIndex, offsetBy: -5)
-        guard "_-. ".contains(base[beforeMarker]) else { return nil }
-        return String(base[..<beforeMarker])
+    /// The name without a trailing `_scan`, `-scan`, `.scan` or ` scan` (any case).
+    private static func strippingScanMarker(_ base: Substring.UnicodeScalarView) -> Substring.UnicodeScalarView? {
+        guard base.count > 4 else { return nil }
+        let marker = base.index(base.endIndex, offsetBy: -5)
+        guard "_-. ".unicodeScalars.contains(base[marker]),
+              String(base[base.index(after: marker)...]).lowercased() == "scan" else { return nil }
+        return base[..<marker]
     }
 }
 

@@ -125,7 +125,9 @@ public enum RoleClassifier {
             case .json:
                 let text = name.string
                 let base = (text as NSString).lastPathComponent
-                roles[name] = SubmissionKey.key(forFileName: base) == key && text.lowercased().hasSuffix(".json") ? .manifest : .other
+                // By scalars: a prepended mark before the dot hides it from `hasSuffix` (see SubmissionKey).
+                let isJSON = String(text.unicodeScalars.suffix(5)).lowercased() == ".json"
+                roles[name] = SubmissionKey.key(forFileName: base) == key && isJSON ? .manifest : .other
             case .unknown: roles[name] = .other
             }
         }

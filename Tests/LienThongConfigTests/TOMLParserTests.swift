@@ -75,6 +75,22 @@ struct TOMLParserTests {
         ]))
     }
 
+    @Test func nestingIsBoundedAndParsingGoesOn() throws {
+        let deepest = TOMLParser.maximumDepth
+        let allowed = parseClean("[t]\na = " + String(repeating: "[", count: deepest) + String(repeating: "]", count: deepest) + "\n")
+        #expect(allowed.section("t")?.table["a"] != nil)
+
+        // Far deeper than the stack could take, arrays and inline tables mixed:
+        // one diagnostic on the line that opens them, and the next key is read.
+        for opener in ["[", "{ x = ", "[{ x = "] {
+            let (document, diagnostics) = TOMLParser.parse("[t]\na = " + String(repeating: opener, count: 100_000) + "\n1]\nb = 2\n")
+            #expect(diagnostics.count == 1, "\(opener): \(diagnostics)")
+            let d = try #require(diagnostics.first)
+            #expect(d.line == 2 && d.key == "a" && d.message.contains("nest more than \(deepest) levels"), "\(d)")
+            #expect(value(document, "t", "b") == .integer(2))
+        }
+    }
+
     @Test func inlineTablesOnOneAndSeveralLines() throws {
         let doc = parseClean("""
             [rule]

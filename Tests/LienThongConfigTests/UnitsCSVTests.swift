@@ -214,6 +214,30 @@ struct UnitsCSVTests {
             CSVRecord(line: 4, fields: ["last", ""]),
         ])
     }
+
+    @Test func csvReaderQuotesAndBrokenRecords() {
+        // Doubled quotes, a stray quote kept in an unquoted field, an empty line,
+        // a record ending at the end of the input without a line break.
+        let clean = CSVReader.parse("\"a \"\"b\"\"\",x\"y\n\n\"\",")
+        #expect(clean.failures.isEmpty)
+        #expect(clean.records == [
+            CSVRecord(line: 1, fields: ["a \"b\"", "x\"y"]),
+            CSVRecord(line: 2, fields: [""]),
+            CSVRecord(line: 3, fields: ["", ""]),
+        ])
+
+        // Text after a closing quote loses only its own record; the line of the
+        // failure is where the quote closed.
+        let after = CSVReader.parse("a\n\"b\nc\"d,e\nf\n")
+        #expect(after.records == [CSVRecord(line: 1, fields: ["a"]), CSVRecord(line: 4, fields: ["f"])])
+        #expect(after.failures.map(\.line) == [3])
+
+        // A quote never closed ends the reading; its partial record is dropped.
+        let unclosed = CSVReader.parse("a\nb,\"c\nd\n")
+        #expect(unclosed.records == [CSVRecord(line: 1, fields: ["a"])])
+        #expect(unclosed.failures.map(\.line) == [2])
+        #expect(unclosed.failures.first?.message.contains("never closed") == true)
+    }
 }
 
 /// The lifetime columns of issue 13 (SPEC §8).

@@ -20,6 +20,23 @@ struct SubmissionKeyTests {
         #expect(SubmissionKey.key(forFileName: "X.docx.p7s") == "X")
     }
 
+    /// U+0605 (ARABIC NUMBER MARK ABOVE) is a prepended mark: it joins the
+    /// character after it, here the dot, into one grapheme cluster.
+    @Test("A dot after a prepended mark still starts an extension (the names fuzzer's finding)")
+    func prependedMarkBeforeTheDot() {
+        let stem = "4116-UBND-CN\u{605}"
+        #expect(SubmissionKey.key(forFileName: stem + ".pdf") == stem)
+        #expect(SubmissionKey.key(forFileName: stem + ".p7s") == stem)
+        #expect(SubmissionKey.key(forFileName: stem) == stem)
+        #expect(SubmissionKey.key(forFileName: "X\u{605}_scan.pdf") == "X\u{605}")
+        #expect(SubmissionKey.hasScanMarker("X\u{605}_scan.pdf"))
+        #expect(RoleClassifier.isP7s(FileName(stem + ".p7s")))
+        #expect(NumberedName.split(stem + ".docx.p7s") == (stem, ".docx.p7s"))
+        #expect(NumberedName.split("a.tar.gz\u{605}.p7s") == ("a.tar", ".gz\u{605}.p7s"))
+        let roles = RoleClassifier.roles(names: [FileName(stem + ".json")], content: [FileName(stem + ".json"): .json], key: stem)
+        #expect(roles[FileName(stem + ".json")] == .manifest)
+    }
+
     @Test("Unknown extensions stay part of the key")
     func unknownExtension() {
         #expect(SubmissionKey.key(forFileName: "Báo cáo v1.2.pdf") == "Báo cáo v1.2")

@@ -67,17 +67,11 @@ final class FuzzRegressions {
         return name
     }
 
-    /// The libFuzzer targets of the signature module (scripts/fuzz, README
-    /// "Fuzzing") keep their findings in `Regressions/<target>/`, named `.pdf`
-    /// or `.p7s` by the path that replays them.
-    static let targetFolders = ["pdf-validate", "pdf-objects", "cms", "pem"]
-
-    /// Every kept case: (file name, relative to the folder; bytes).
+    /// Every kept case: (file name, bytes). The libFuzzer targets keep theirs
+    /// in Fuzz/Regressions/ (replayed by FuzzReplayTests).
     static func cases() -> [(String, [UInt8])] {
         let fm = FileManager.default
-        let names = ([""] + targetFolders.map { $0 + "/" }).flatMap { sub in
-            ((try? fm.contentsOfDirectory(atPath: folder + "/" + sub)) ?? []).filter { !$0.hasPrefix(".") }.map { sub + $0 }
-        }.sorted()
+        let names = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         return names.compactMap { name in
             guard name.hasSuffix(".pdf") || name.hasSuffix(".p7s"), let data = fm.contents(atPath: folder + "/" + name) else { return nil }
             return (name, [UInt8](data))

@@ -5,8 +5,10 @@
 # coverage and AddressSanitizer (-sanitize=fuzzer on a module only
 # instruments it; swiftc has no fuzzer-no-link) and -enable-testing, so the
 # targets can reach the internal parsers with @testable import. Each target is
-# then its own Target.swift plus Fuzz/Support, linked with -sanitize=fuzzer,address
-# against the modules' object files (ld.gold warns about .note sections: harmless).
+# then its own Target.swift, the property it checks (Fuzz/Properties/<target>.swift,
+# which the FuzzReplayTests test target compiles too) and Fuzz/Support, linked
+# with -sanitize=fuzzer,address against the modules' object files (ld.gold
+# warns about .note sections: harmless).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SWIFT=${SWIFT:-swift}
@@ -34,8 +36,8 @@ declare -A uses=(
 for target in "${!uses[@]}"; do
     objects=()
     for module in ${uses[$target]}; do objects+=("$out"/release/"$module".build/*.o); done
-    support=(Fuzz/Support/Check.swift)
-    [[ ${uses[$target]} == *Signature* ]] && support+=(Fuzz/Support/TestTrust.swift)
+    support=(Fuzz/Properties/"$target".swift Fuzz/Properties/PropertyCheck.swift Fuzz/Support/Check.swift)
+    [[ ${uses[$target]} == *Signature* ]] && support+=(Fuzz/Properties/SignatureTrust.swift Fuzz/Support/TestTrust.swift)
     rm -f "$out/bin/$target"
     if ! "$SWIFTC" -O -parse-as-library -sanitize=fuzzer,address -module-name "Fuzz_${target//-/_}" \
         -I "$out/release/Modules" -I Sources/CLibSSL -I Sources/CZlib \

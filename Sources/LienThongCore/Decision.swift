@@ -66,11 +66,6 @@ public enum Outcome: Sendable, Equatable {
     case wait(until: Date, reason: WaitReason)
     case accept(warnings: [DecisionWarning])
     case reject([Finding])
-    /// Nothing is wrong with the documents, but the gateway lacks current
-    /// revocation data (SPEC §5): not decided until it arrives, whatever the
-    /// pairing window. `windowPassed`: the window is over, so the gateway
-    /// hands it to an operator (it is held) instead of waiting by itself.
-    case awaitRevocationData(reasons: [String], windowPassed: Bool)
 }
 
 /// SPEC §4's decision table. Pure: the clock is an argument.
@@ -120,7 +115,14 @@ public enum Decision {
         }
         if !signatureProblems.isEmpty { return .reject(signatureProblems) }
         if !revocationWait.isEmpty {
-            return .awaitRevocationData(reasons: revocationWait, windowPassed: now >= s.firstArrival.addingTimeInterval(policy.pairingWindow))
+            // Nothing is wrong with the documents, but the gateway lacks
+            // current revocation data (SPEC §5): not decided until it
+            // arrives, whatever the pairing window. `until` is the window's
+            // end; once it has passed, the gateway holds the submission for
+            // an operator instead of waiting by itself.
+            let files = electronic.filter { $0.validation?.waitingForRevocation.isEmpty == false }.map(\.name)
+            return .wait(until: s.firstArrival.addingTimeInterval(policy.pairingWindow),
+                         reason: .revocationData(files: files, lacking: revocationWait))
         }
         return nil
     }

@@ -47,6 +47,9 @@ public struct PendingNotice: Sendable, Equatable {
             ("waiting_for", .string(reason.code)),
             ("missing", .string(PendingText.missing(reason, language))),
             ("files", .array(reason.files.map { .string($0) })),
+            ("details", .array(reason.details.map { .string($0) })),
+            // false while the gateway waits for its own revocation data.
+            ("sender_must_act", .bool(reason.senderActs)),
             ("received_at", .string(RFC3339.format(receivedAt, timeZone: timeZone))),
             ("decide_by", .string(RFC3339.format(until, timeZone: timeZone))),
             ("rule", .string(rule)),

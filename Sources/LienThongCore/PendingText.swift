@@ -21,9 +21,18 @@ public enum PendingText {
             lines.append(pick("Đã nhận", "Received so far") + ":")
             for f in n.reason.files { lines.append("  - \(f)") }
         }
-        lines.append(pick("Hạn chót", "Deadline") + ": " + ClerkTime.text(n.until, language, timeZone))
-        lines.append(pick("Nếu đến hạn chót vẫn chưa nhận được, văn bản sẽ bị trả lại.",
-                          "If it has not arrived by the deadline, the document will be returned."))
+        if case .revocationData = n.reason {
+            lines.append(pick("Chi tiết", "Details") + ":")
+            for l in n.reason.details { lines.append("  - \(l)") }
+            lines.append(pick("Đơn vị gửi không cần làm gì, không cần gửi lại. Văn bản không bị trả lại vì lý do này: "
+                              + "nếu đến \(ClerkTime.text(n.until, language, timeZone)) vẫn chưa có dữ liệu, Văn phòng xem xét và quyết định.",
+                              "The sender need do nothing and need not send it again. It is not returned for this: "
+                              + "if the data has not come by \(ClerkTime.text(n.until, language, timeZone)), the office reviews and decides."))
+        } else {
+            lines.append(pick("Hạn chót", "Deadline") + ": " + ClerkTime.text(n.until, language, timeZone))
+            lines.append(pick("Nếu đến hạn chót vẫn chưa nhận được, văn bản sẽ bị trả lại.",
+                              "If it has not arrived by the deadline, the document will be returned."))
+        }
         lines.append(pick("Khi có kết quả, thông báo này được thay bằng phiếu tiếp nhận hoặc phiếu trả lại.",
                           "When it is decided, this notice is replaced by the receipt."))
         lines.append("")
@@ -46,6 +55,9 @@ public enum PendingText {
         case .signedDocument:
             return vi ? "văn bản có chữ ký số (tệp PDF đã ký số, hoặc tệp chữ ký .p7s kèm theo tệp đã gửi)"
                       : "a digitally signed document (a signed PDF, or the .p7s signature of the file sent)"
+        case .revocationData:
+            return vi ? "dữ liệu thu hồi chứng thư số (CRL) còn hiệu lực của tổ chức cấp chứng thư — hệ thống tiếp nhận đang lấy, không phải việc của đơn vị gửi"
+                      : "current revocation data (CRL) of the certificate's issuer — the gateway is getting it; nothing for the sender to do"
         }
     }
 }

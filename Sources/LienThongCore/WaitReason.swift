@@ -12,6 +12,12 @@ public enum WaitReason: Sendable, Equatable {
     /// Files that are neither a signed document nor a scan (a .docx without
     /// its .p7s, …) wait for the signature or the signed document.
     case signedDocument(files: [String])
+    /// Signed documents otherwise in order wait for revocation data the
+    /// gateway itself lacks (a current CRL of their CA, SPEC §5): `lacking`
+    /// says which, per file. The sender has nothing to do and is told so;
+    /// past its window the submission is held for an operator, never
+    /// rejected for the gateway's own missing data.
+    case revocationData(files: [String], lacking: [String])
 
     /// The stable code in `<key>.pending.json` (`waiting_for`).
     public var code: String {
@@ -20,6 +26,7 @@ public enum WaitReason: Sendable, Equatable {
         case .electronicVersion: return "electronic-version"
         case .scan: return "scan"
         case .signedDocument: return "signed-document"
+        case .revocationData: return "revocation-data"
         }
     }
 
@@ -28,7 +35,21 @@ public enum WaitReason: Sendable, Equatable {
         switch self {
         case .moreFiles: return []
         case .electronicVersion(let f), .scan(let f), .signedDocument(let f): return f
+        case .revocationData(let f, _): return f
         }
+    }
+
+    /// What exactly is lacking, when there is more to say than `files`.
+    public var details: [String] {
+        if case .revocationData(_, let lacking) = self { return lacking }
+        return []
+    }
+
+    /// Whether the sender can end the wait by sending something: not when
+    /// the gateway waits for its own revocation data.
+    public var senderActs: Bool {
+        if case .revocationData = self { return false }
+        return self != .moreFiles
     }
 
     /// Whether the sender gets a pending notice: not for the settle pause.

@@ -61,6 +61,8 @@ extension Pipeline {
     /// and the seal, then the claims marked in one transaction.
     func claimFiles(_ files: [LooseFile], now: Date) -> [OpenSubmission] {
         guard let intents = recordIntents(files, now: now) else { return [] }
+        clock.claimBatches += 1
+        clock.claimedFiles += files.count
         let batch = SyncBatch()
         let (moved, undone) = renameIntoQueue(intents, batch: batch)
         let durable = makeDurableAndSeal(moved, batch: batch)
@@ -136,16 +138,21 @@ extension Pipeline {
         return (moved, undone)
     }
 
-    /// 3. One fsync per touched folder, then each claimed file sealed into a
-    /// daemon-owned read-only inode (EvidenceSeal). False when that failed:
-    /// the renames happened but may not survive a crash, or are not sealed
-    /// yet, so the intents stay open and are settled (fsync and seal again)
+    /// 3. Each claimed file sealed into a daemon-owned read-only inode
+    /// (EvidenceSeal): the copies are written first, so that the barrier that
+    /// makes the renames durable (one fsync per touched folder) carries their
+    /// data in the same journal commit; then they replace the claimed names,
+    /// and their folders are synced. False when any of it failed: the
+    /// renames happened but may not survive a crash, or are not sealed yet,
+    /// so the intents stay open and are settled (fsync and seal again)
     /// before anything is decided.
     private func makeDurableAndSeal(_ moved: [Intent], batch: SyncBatch) -> Bool {
         do {
+            try EvidenceSeal.stage(moved.map { (settings.layout.queuedFiles($0.sub.id) + "/" + $0.target, settings.layout.queued($0.sub.id)) },
+                                   maxSize: Int64(settings.config.intake.maxFileSize), in: batch)
             try batch.syncDirectories()
-            try EvidenceSeal.seal(moved.map { (settings.layout.queuedFiles($0.sub.id) + "/" + $0.target, settings.layout.queued($0.sub.id)) },
-                                  maxSize: Int64(settings.config.intake.maxFileSize))
+            try batch.publishStaged()
+            try batch.syncDirectories()
             return true
         } catch {
             log.log(.error, "claimed \(moved.count) files but could not make it durable: \(error); will sync again before deciding", fields: [])

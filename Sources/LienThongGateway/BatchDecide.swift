@@ -78,16 +78,17 @@ extension Pipeline {
                 unit: unit, parts: a.parts, type: a.type, subject: a.subject, firstArrival: sub.firstArrival,
                 lastArrival: sub.lastArrival, awaitingMoreFiles: isAwaitingMoreFiles(sub), twinClaimable: hasClaimableTwin(sub, now))
             let outcome = Decision.decide(input, now: now, policy: settings.policy)
-            if case .awaitRevocationData(let reasons, let windowPassed) = outcome {
-                awaitRevocationData(sub, reasons: reasons, windowPassed: windowPassed, now: now)
-                return nil
-            }
-            sub.revocationWait = []
             if case .wait(let until, let reason) = outcome {
-                sub.wakeAt = until
+                if case .revocationData(_, let lacking) = reason {
+                    awaitRevocationData(sub, reasons: lacking, windowPassed: now >= until, now: now)
+                } else {
+                    sub.revocationWait = []
+                    sub.wakeAt = until
+                }
                 noticePending(sub, assessment: a, unit: unit, until: until, reason: reason)
                 return nil
             }
+            sub.revocationWait = []
             return Ready(sub: sub, assessment: a, unit: unit, outcome: outcome)
         } catch {
             log.log(.error, "submission \(sub.id) of \(sub.unit): \(error); nothing was decided, will retry in 5 s",
@@ -122,6 +123,7 @@ extension Pipeline {
         }
         for d in done { open[d.ready.sub.id] = nil }
         clock.decided += done.count
+        clock.decisionBatches += done.isEmpty ? 0 : 1
         let records = clock.measure(.commit) { done.compactMap { try? ledger.submission($0.ready.sub.id) } }
         clock.measure(.file) { placeRecords(records, now: now) }
         for d in done { logDecision(d.receipt, shelf: d.shelf, number: d.number) }
@@ -137,7 +139,7 @@ extension Pipeline {
         switch r.outcome {
         case .accept(let w): accepted = true; warnings = w.map { $0.text(settings.config.language) }
         case .reject(let f): accepted = false; reasons = f
-        case .wait, .awaitRevocationData: throw SpoolError("decide (the outcome is still to wait)", sub.id, errno: EINVAL)
+        case .wait: throw SpoolError("decide (the outcome is still to wait)", sub.id, errno: EINVAL)
         }
         warnings += try sameNumberWarnings(sub, a)
         var calendar = Calendar(identifier: .gregorian)

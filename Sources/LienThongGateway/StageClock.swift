@@ -34,6 +34,11 @@ final class StageClock {
     var validationCPU: Double = 0
     var validations = 0
     var decided = 0
+    /// Group commits: how many claim and decision batches carried them
+    /// (fewer, larger batches mean fewer barriers per submission).
+    var claimBatches = 0
+    var claimedFiles = 0
+    var decisionBatches = 0
 
     /// Runs `body` and books its time to `stage`.
     @discardableResult
@@ -53,6 +58,7 @@ final class StageClock {
         var parts = Stage.allCases.filter { $0 != .wait }.map { "\($0.rawValue) \(ms(wall[$0] ?? 0))/\(ms(cpu[$0] ?? 0))" }
         parts.append("validate (workers) -/\(ms(validationCPU))")
         parts.append("wait \(ms(wall[.wait] ?? 0))")
+        parts.append("\(claimedFiles) files claimed in \(claimBatches) batches, \(decided) decisions in \(decisionBatches) batches")
         return "time per decided submission over \(decided) (wall/cpu ms): " + parts.joined(separator: ", ")
     }
 

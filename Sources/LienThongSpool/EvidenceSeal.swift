@@ -33,6 +33,19 @@ public enum EvidenceSeal {
     @discardableResult
     public static func seal(_ files: [(path: String, staging: String)], maxSize: Int64) throws -> [String] {
         let batch = SyncBatch()
+        let sealed = try stage(files, maxSize: maxSize, in: batch)
+        try batch.publishStaged()
+        try batch.syncDirectories()
+        return sealed
+    }
+
+    /// The first half of `seal`: each eligible file's copy written to its
+    /// temporary name in `batch` (writeback started), to be published by
+    /// the batch's next `publishStaged`. A claim stages its copies before
+    /// its own folder barrier, so that one journal commit makes both the
+    /// renames and the copies' data durable. Returns the paths staged.
+    @discardableResult
+    public static func stage(_ files: [(path: String, staging: String)], maxSize: Int64, in batch: SyncBatch) throws -> [String] {
         var sealed: [String] = []
         for (n, file) in files.enumerated() {
             let path = file.path
@@ -52,8 +65,6 @@ public enum EvidenceSeal {
             try batch.stageCopy(descriptor: src, from: path, to: path, mode: mode, limit: maxSize, temporary: temporary)
             sealed.append(path)
         }
-        try batch.publishStaged()
-        try batch.syncDirectories()
         return sealed
     }
 }

@@ -49,7 +49,13 @@ struct FetchCRLsTests {
 
         let expired = "waiting for revocation data: CRL of DEMO-ONLY Issuing CA expired 2024-02-01T00:00:00Z"
         try d.waitFor("the revocation wait in the journal", timeout: 20) { d.log.contains(expired) }
-        #expect(d.receiptNames(unit).isEmpty, "decided on stale revocation data: \(d.receiptNames(unit))")
+        // Not decided; the clerk's pending notice says why and that there is nothing to send.
+        let pending = ["\(key).pending.json", "\(key).pending.txt"]
+        try d.waitFor("the pending notice", timeout: 10) { d.receiptNames(unit) == pending }
+        let notice = try String(contentsOfFile: d.receipts(unit) + "/\(key).pending.json", encoding: .utf8)
+        #expect(notice.contains("revocation-data") && notice.contains("CRL of DEMO-ONLY Issuing CA expired"), "\(notice)")
+        let noticeText = String(decoding: try Data(contentsOf: URL(fileURLWithPath: d.receipts(unit) + "/\(key).pending.txt")), as: UTF8.self)
+        #expect(noticeText.contains("không cần gửi lại") && !noticeText.contains("sẽ bị trả lại"), "\(noticeText)")
         let queue = try Ctl.run(d, ["queue"])
         #expect(queue.out.contains(expired), "queue:\n\(queue.out)\(queue.err)")
         let status = try Ctl.run(d, ["status"])
@@ -65,7 +71,7 @@ struct FetchCRLsTests {
         #expect(forged.err.contains("DEMO-ONLY Issuing CA: no current CRL"), "\(forged.err)")
         #expect(forged.err.contains("DEMO-ONLY Root CA"), "\(forged.err)")
         #expect(Self.crlFiles(trust) == before, "a CRL its issuer did not sign was installed")
-        #expect(d.receiptNames(unit).isEmpty)
+        #expect(d.receiptNames(unit) == pending, "decided on forged revocation data")
 
         // Fresh CRLs: installed, the daemon reloads, the pair is decided at once.
         try server.serve(pki + "/crl-fresh")
@@ -99,13 +105,14 @@ struct FetchCRLsTests {
         // A report (BC) needs no scan: before issue 18 it was accepted at once on the expired CRL.
         try d.drop([try Self.samplePair(pki: pki, key: key)[0]], into: unit)
         try d.waitFor("the hold", timeout: 30) { d.log.contains("held: its pairing window passed while it waited for revocation data") }
-        #expect(d.receiptNames(unit).isEmpty, "\(d.receiptNames(unit))")
+        let pending = ["\(key).pending.json", "\(key).pending.txt"]
+        #expect(d.receiptNames(unit) == pending, "\(d.receiptNames(unit))")
         let queue = try Ctl.run(d, ["queue"])
         #expect(queue.out.contains("held: its pairing window passed while"), "queue:\n\(queue.out)")
 
         try server.serve(pki + "/crl-fresh")
         #expect(try Ctl.run(d, ["fetch-crls"]).status == 0)
-        #expect(d.receiptNames(unit).isEmpty, "a hold is the operator's: fresh data alone does not decide it")
+        #expect(d.receiptNames(unit) == pending, "a hold is the operator's: fresh data alone does not decide it")
         let id = try #require(queue.out.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
         let release = try Ctl.run(d, ["release", id])
         #expect(release.status == 0, "\(release.out)\(release.err)")

@@ -49,4 +49,21 @@ struct PendingNoticeTests {
         #expect(json["files"] as? [String] == ["4116-UBND-CN_scan.pdf"])
         #expect((json["missing"] as? String)?.isEmpty == false)
     }
+
+    /// Waiting for the gateway's own revocation data: the clerk is told what
+    /// is lacking and that there is nothing to send, not that it will be returned.
+    @Test func aRevocationWaitTellsTheClerkThereIsNothingToDo() throws {
+        let reason = WaitReason.revocationData(files: ["45-BC-STTTT.pdf"], lacking: ["45-BC-STTTT.pdf: CRL of Cục Chứng thực số expired 2026-11-01"])
+        #expect(reason.tellsSender && !reason.senderActs && reason.code == "revocation-data")
+        let n = PendingNotice(submission: "s", unit: "U", unitName: "Sở", officeName: "VP", key: "45-BC-STTTT", document: nil, type: .congVan,
+                              reason: reason, receivedAt: D.t0, until: D.t0 + D.window, rule: R.citation)
+        let vi = PendingText.render(n, language: .vi, timeZone: Fixture.hcm)
+        #expect(vi.contains("không cần gửi lại") && vi.contains("CRL of Cục Chứng thực số expired"))
+        #expect(!vi.contains("sẽ bị trả lại"))
+        let en = PendingText.render(n, language: .en, timeZone: Fixture.hcm)
+        #expect(en.contains("need do nothing") && !en.contains("will be returned"))
+        let json = n.json(language: .vi, timeZone: Fixture.hcm).serialized()
+        #expect(json.contains("\"waiting_for\":\"revocation-data\"") || json.contains("\"waiting_for\": \"revocation-data\""))
+        #expect(json.contains("sender_must_act"))
+    }
 }

@@ -207,4 +207,25 @@ struct TrustedPathTests {
             #expect(!TrustedFolderCache.shared.isRemembered(spool + "/units"))
         }
     }
+
+    /// The byte-level fast path of `SpoolRoots.normalized` agrees with the
+    /// plain definition (split on "/", drop "." and empty parts, join).
+    @Test(arguments: ["/a/b", "/a//b", "/a/./b", "/a/b/", "/a/b/.", "/", "//", "/a/..", "/a/.b", "/a/b.", "/./a", "/.",
+                      "/a/b/..", "/a/.../b", "/đơn vị/Hồ sơ (2).pdf", "/a/b//", "/a/b/./", "///a"])
+    func normalizedMatchesItsDefinition(path: String) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        #expect(SpoolRoots.normalized(path) == "/" + parts.joined(separator: "/"))
+    }
+
+    @Test func splitFindsTheLongestRootByBytes() throws {
+        try Self.withSpool("split") { spool, _ in
+            SpoolRoots.trust(spool + "/inner")
+            #expect(SpoolRoots.split(spool + "/inner/queue/x")?.0 == spool + "/inner")
+            #expect(SpoolRoots.split(spool + "/inner/queue/x")?.1 == ["queue", "x"])
+            #expect(SpoolRoots.split(spool + "/innerfolder/x")?.0 == spool)
+            #expect(SpoolRoots.split(spool + "/innerfolder/x")?.1 == ["innerfolder", "x"])
+            #expect(SpoolRoots.split(spool)?.0 != spool)
+            #expect(SpoolRoots.split(spool + "//queue/./đơn/")?.1 == ["queue", "đơn"])
+        }
+    }
 }

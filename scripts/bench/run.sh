@@ -163,10 +163,13 @@ say "lienthongd: throughput, $n_report signed PDF reports"
 py throughput "$work/spool-l" "$fix/report" report "$work/senders" 600 >"$res/l-thr-report.json"
 say "lienthongd: throughput, $n_pair letter + scan pairs"
 py throughput "$work/spool-l" "$fix/pair" pair "$work/senders" 600 >"$res/l-thr-pair.json"
+# Where the daemon's time went, stage by stage (StageClock, logged at SIGTERM).
+stages() { grep -o 'time per decided submission.*' "$1" | sed 's/ MESSAGE_ID=.*//; s/ LIENTHONG_.*//' | tr ',' '\n' | sed 's/^ */  /' || true; }
 if [ "$only" = throughput ]; then
     stop_daemon
     say "only the throughput rows (BENCH_ONLY=throughput), $bin"
     py table "$res" "$settle" "$(nproc)" "$(uptime | sed 's/.*load average: //')" "$fs_note"
+    echo; echo "lienthongd, throughput rows:"; stages "$work/l.log"
     exit 0
 fi
 say "lienthongd: latency at $lat_rate/s for $lat_seconds s"
@@ -222,3 +225,5 @@ py ready "$bin" "$work/r.toml" 120 "$work/spool-r" 20 >"$res/r-ready.json"
 
 # --------------------------------------------------------------------- table
 py table "$res" "$settle" "$(nproc)" "$(uptime | sed 's/.*load average: //')" "$fs_note"
+echo; echo "lienthongd on disk (throughput, latency, fan-out):"; stages "$work/l.log"
+echo "lienthongd on tmpfs:"; stages "$work/t.log"

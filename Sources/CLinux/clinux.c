@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/vfs.h>
 #include "clinux.h"
 
 int lt_rename_noreplace(const char *from, const char *to) {
@@ -13,4 +14,10 @@ int lt_renameat_noreplace(int fromdir, const char *from, int todir, const char *
 
 int lt_start_writeback(int fd) {
     return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
+long lt_filesystem_type(const char *path) {
+    struct statfs fs;
+    if (statfs(path, &fs) != 0) return -1;
+    return (long)fs.f_type;
 }

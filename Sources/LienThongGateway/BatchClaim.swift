@@ -33,7 +33,7 @@ extension Pipeline {
                 // A folder is one rename of its own (and rare).
                 if let sub = claim(root: root, name: name, now: now) { claimed.append(sub) }
             } else {
-                files.append((unit, name, source))
+                files.append((unit, name, source, nil))
             }
         }
         var start = 0
@@ -54,7 +54,9 @@ extension Pipeline {
         let identities: Set<PairingKey>
     }
 
-    typealias LooseFile = (unit: LienThongCore.Unit, name: String, source: String)
+    /// A settled loose file: the unit whose outbox held it, and for the
+    /// office's own documents the group folder it was dropped in.
+    typealias LooseFile = (unit: LienThongCore.Unit, name: String, source: String, outboundGroup: String?)
 
     /// The one claim path of loose files (a single file is a batch of one):
     /// intents in one transaction, the renames, one fsync per touched folder
@@ -98,7 +100,8 @@ extension Pipeline {
                     let key = SubmissionKey.key(forFileName: f.name)
                     let identities = Pairing.keys(forKey: key)
                     let before = open.count
-                    let sub = try openSubmission(unit: f.unit.id, key: key, identities: identities, isFolder: false, now: now)
+                    let sub = try openSubmission(unit: f.unit.id, key: key, identities: identities, isFolder: false,
+                                                 outboundGroup: f.outboundGroup, now: now)
                     if open.count > before { created.append(sub) }
                     let dir = settings.layout.queuedFiles(sub.id)
                     let target = uniqueName(f.name, in: dir, avoiding: reserved)

@@ -56,6 +56,7 @@ public final class Gateway {
     public func run() throws -> Int32 {
         try blockSignals()
         let now = Date()
+        if let warning = JournalCheck.warning(for: settings.layout.root) { log.log(.warning, warning, fields: []) }
         try pipeline.recover(now: now)
         watchAll(now: now)
         control = startControl(retry: { [unowned self] id in self.retryDeferredDeliveries(submission: id) })

@@ -24,7 +24,7 @@ extension Pipeline {
                 return try claimFolder(unit: unit, name: name, source: source, now: now)
             }
             // A loose file takes the one claim path, as a batch of one.
-            return claimFiles([(unit, name, source)], now: now).first
+            return claimFiles([(unit, name, source, nil)], now: now).first
         } catch let error as SpoolError where error.code == ENOENT {
             return nil  // the sender took it back before we could claim it
         } catch {
@@ -34,54 +34,10 @@ extension Pipeline {
         }
     }
 
-    /// Moves one dropped file into its submission's queue folder: the intent
-    /// in the ledger first, the rename second (Recovery settles a crash in
-    /// between), then the seal; only a failed rename takes the intent back.
-    func moveIntoQueue(_ sub: OpenSubmission, name: String, source: String, identities: Set<PairingKey>, now: Date) throws {
-        let dir = settings.layout.queuedFiles(sub.id)
-        try DurableFS.makeDirectories(dir)
-        let target = uniqueName(name, in: dir, avoiding: [])
-        try ledger.addFile(submission: sub.id, name: target, source: source, at: now)
-        do {
-            try DurableFS.move(source, to: dir + "/" + target)
-        } catch let error as SpoolError where error.renameDone {
-            // The file is in the queue; only the fsync failed. Its intent
-            // stays open and is settled (synced, sealed) before any decision.
-            log.log(.error, "claimed \(source) but could not make the move durable: \(error); will sync again before deciding",
-                    fields: [(JournalField.submission, sub.id)])
-            sub.identities.formUnion(identities)
-            sub.lastArrival = now
-            return  // sealed and marked claimed by settleIntents, after both folders are synced
-        } catch {
-            try? ledger.forgetFile(submission: sub.id, name: target)
-            if (try? ledger.files(of: sub.id))?.isEmpty ?? false { dropOpen(sub, now: now) }
-            throw error
-        }
-        sub.identities.formUnion(identities)
-        sub.lastArrival = now
-        sealClaimed(sub, names: [target], now: now)
-    }
-
     /// Seals claimed files of one submission, staging in its queue folder.
     func seal(_ sub: OpenSubmission, _ paths: [String]) throws {
         let staging = settings.layout.queued(sub.id)
         try EvidenceSeal.seal(paths.map { ($0, staging) }, maxSize: Int64(settings.config.intake.maxFileSize))
-    }
-
-    /// Seals freshly claimed files (EvidenceSeal) and marks them claimed.
-    /// A failure leaves their intents open: `settleIntents` seals again
-    /// before anything of the submission is decided.
-    func sealClaimed(_ sub: OpenSubmission, names: [String], now: Date) {
-        let dir = settings.layout.queuedFiles(sub.id)
-        do {
-            try seal(sub, names.map { dir + "/" + $0 })
-            try ledger.batch {
-                for name in names { try ledger.markClaimed(submission: sub.id, name: name, at: now) }
-            }
-        } catch {
-            log.log(.error, "submission \(sub.id): could not seal \(names.count) claimed files: \(error); will try again before deciding",
-                    fields: [(JournalField.submission, sub.id)])
-        }
     }
 
     /// Claim intents not yet marked claimed (a crash, a failed fsync or seal
@@ -183,16 +139,20 @@ extension Pipeline {
 
     /// The open submission of this unit that shares the key or the document
     /// number, or a new one.
-    func openSubmission(unit: String, key: String, identities: Set<PairingKey>, isFolder: Bool, now: Date) throws -> OpenSubmission {
+    func openSubmission(unit: String, key: String, identities: Set<PairingKey>, isFolder: Bool, outboundGroup: String? = nil,
+                        now: Date) throws -> OpenSubmission {
         if let match = open.inUnit(unit)
-            .filter({ $0.unit == unit && !$0.isFolder && $0.outboundGroup == nil && Pairing.pairs($0.identities, identities) })
+            .filter({ $0.unit == unit && !$0.isFolder && $0.outboundGroup == outboundGroup && Pairing.pairs($0.identities, identities) })
             .min(by: { $0.firstArrival < $1.firstArrival })
         {
             return match
         }
         let id = try ledger.newSubmissionID(now: now, timeZone: settings.timeZone)
-        try ledger.createSubmission(id: id, unit: unit, key: key, pairing: Pairing.recorded(identities, key: key), isFolder: false, at: now)
+        // The office's own files pair by their name key within their group folder.
+        let pairing = outboundGroup.map { SubmissionPairing(.name(key), outboundGroup: $0) } ?? Pairing.recorded(identities, key: key)
+        try ledger.createSubmission(id: id, unit: unit, key: key, pairing: pairing, isFolder: false, at: now)
         let sub = OpenSubmission(id: id, unit: unit, key: key, isFolder: false, identities: identities, firstArrival: now, lastArrival: now)
+        sub.outboundGroup = outboundGroup
         open[id] = sub
         return sub
     }

@@ -35,23 +35,8 @@ extension Pipeline {
                 return try claimWholeFolder(unit: office, key: key, pairing: SubmissionPairing(.folder(key), outboundGroup: group),
                                             outboundGroup: group, source: source, now: now)
             }
-            let key = SubmissionKey.key(forFileName: name)
-            let identities = Pairing.keys(forKey: key)
-            let sub: OpenSubmission
-            if let match = open.values
-                .filter({ $0.outboundGroup == group && !$0.isFolder && Pairing.pairs($0.identities, identities) })
-                .min(by: { $0.firstArrival < $1.firstArrival }) {
-                sub = match
-            } else {
-                let id = try ledger.newSubmissionID(now: now, timeZone: settings.timeZone)
-                try ledger.createSubmission(id: id, unit: office, key: key, pairing: SubmissionPairing(.name(key), outboundGroup: group), isFolder: false, at: now)
-                sub = OpenSubmission(id: id, unit: office, key: key, isFolder: false, identities: identities, firstArrival: now, lastArrival: now)
-                sub.outboundGroup = group
-                open[id] = sub
-            }
-            // Exactly as for inbound (Intake): intent, rename, claimed.
-            try moveIntoQueue(sub, name: name, source: source, identities: identities, now: now)
-            return sub
+            // A loose file takes the one claim path of every outbox (BatchClaim).
+            return claimFiles([(settings.officeUnit, name, source, group)], now: now).first
         } catch let error as SpoolError where error.code == ENOENT {
             return nil
         } catch {

@@ -47,28 +47,13 @@ extension Pipeline {
         var items: [String: [Delivery.Item]] = [:]
         var fast: [(row: Ledger.DeliveryRecord, delivery: Delivery)] = []
         var slow: [Ledger.DeliveryRecord] = []
-        for row in due {
+        rows: for row in due {
             if Date().timeIntervalSince(started) > Self.deliveryBatchSeconds { break }
             do {
-                if records[row.submission] == nil {
-                    guard let record = try ledger.submission(row.submission) else {
-                        // Cannot happen with the foreign key; never spin on it.
-                        try ledger.markDeliveryAttemptFailed(submission: row.submission, recipient: row.recipient,
-                                                             error: "submission \(row.submission) is not in the ledger", retryAt: nil, at: now)
-                        continue
-                    }
-                    if record.state == .decided {
-                        // Filing failed after the decision (disk full): the
-                        // files are not in the archive yet; file them first.
-                        do { try placeOutbound(record) } catch {
-                            log.log(.error, "outbound submission \(record.id) is decided but not filed: \(error); will retry",
-                                    fields: [(JournalField.submission, record.id)])
-                            fanout.pausedUntil = now.addingTimeInterval(5)
-                            break
-                        }
-                    }
-                    records[row.submission] = record
-                    items[row.submission] = try deliveryItems(record)
+                switch try loadSubmission(of: row, records: &records, items: &items, now: now) {
+                case .skip: continue rows
+                case .stop: break rows
+                case .ready: break
                 }
                 if !touched.contains(row.submission) { touched.append(row.submission) }
                 // The common case goes in one batch (below); anything odd —
@@ -94,6 +79,34 @@ extension Pipeline {
             pauseDeliveries(error, now: now)
         }
         rewriteOfficeReceipts(touched.compactMap { records[$0] })
+    }
+
+    private enum RowState { case ready, skip, stop }
+
+    /// The submission a delivery row belongs to, read (and filed first, if
+    /// its filing failed after the decision) once per batch.
+    private func loadSubmission(of row: Ledger.DeliveryRecord, records: inout [String: Ledger.SubmissionRecord],
+                                items: inout [String: [Delivery.Item]], now: Date) throws -> RowState {
+        if records[row.submission] != nil { return .ready }
+        guard let record = try ledger.submission(row.submission) else {
+            // Cannot happen with the foreign key; never spin on it.
+            try ledger.markDeliveryAttemptFailed(submission: row.submission, recipient: row.recipient,
+                                                 error: "submission \(row.submission) is not in the ledger", retryAt: nil, at: now)
+            return .skip
+        }
+        if record.state == .decided {
+            // Filing failed after the decision (disk full): the files are
+            // not in the archive yet; file them first.
+            do { try placeOutbound(record) } catch {
+                log.log(.error, "outbound submission \(record.id) is decided but not filed: \(error); will retry",
+                        fields: [(JournalField.submission, record.id)])
+                fanout.pausedUntil = now.addingTimeInterval(5)
+                return .stop
+            }
+        }
+        records[row.submission] = record
+        items[row.submission] = try deliveryItems(record)
+        return .ready
     }
 
     /// Rewrites the office receipt of each document a delivery batch touched,

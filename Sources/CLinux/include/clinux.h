@@ -15,4 +15,7 @@ int lt_renameat_noreplace(int fromdir, const char *from, int todir, const char *
 /// writing its data without waiting, so that many files fsynced afterwards
 /// share one journal commit. Returns 0 or -1 with errno set.
 int lt_start_writeback(int fd);
+/// statfs(2)'s f_type of the file system holding `path` (its magic number),
+/// or -1 with errno set. <sys/vfs.h> is not in Glibc's Swift module.
+long lt_filesystem_type(const char *path);
 #endif

@@ -8,6 +8,7 @@ packages=(libssl-dev libsystemd-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-d
           systemd util-linux qpdf poppler-utils inotify-tools
           chromium  # renders lienthongctl's HTML report in the tests
           gcc libc6-dev passwd  # the integrity tests build an fsync fault shim and make users
+          e2fsprogs  # mkfs.ext4: JournalCheck's test and make bench's journaled loop image
           dpkg-dev fakeroot lintian binutils)  # make deb, and its test
 missing=()
 for p in "${packages[@]}"; do

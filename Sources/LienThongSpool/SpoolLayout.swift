@@ -48,17 +48,22 @@ public struct SpoolLayout: Sendable {
     /// Creates every folder the gateway and the units rely on. A symbolic
     /// link where a clerk-writable folder should be is left alone and
     /// returned (the caller reports it); anything else that fails throws.
+    ///
+    /// Made in one batch, every touched parent fsynced once at the end: with
+    /// 1,000 units a folder and an fsync at a time was 3,000 journal commits
+    /// (24 s to a first READY on a journaled disk).
     @discardableResult
     public func create(units: [String]) throws -> [SpoolError] {
         var refused: [SpoolError] = []
+        let batch = SyncBatch()
         func clerkFolder(_ dir: String) throws {
-            do { try DurableFS.makeDirectories(dir, mode: Self.clerkFolderMode, exact: true) } catch let e as SpoolError where e.plantedSymlink != nil {
+            do { try batch.makeDirectories(dir, mode: Self.clerkFolderMode, exact: true) } catch let e as SpoolError where e.plantedSymlink != nil {
                 refused.append(e)
             }
         }
         for dir in [queue, state, officePaper, officeReceipts, quarantine,
                     path("archive", "accepted"), path("archive", "rejected")] {
-            try DurableFS.makeDirectories(dir)
+            try batch.makeDirectories(dir)
         }
         // Clerks reach these through Samba shares that run as group
         // lienthong: they drop into outboxes and clear their inboxes, so
@@ -67,9 +72,10 @@ public struct SpoolLayout: Sendable {
         // spool root that tmpfiles.d creates.
         for dir in [officeOutbox, officeInbox] { try clerkFolder(dir) }
         for unit in units {
-            try DurableFS.makeDirectories(receipts(unit))
+            try batch.makeDirectories(receipts(unit))
             for dir in [outbox(unit), inbox(unit)] { try clerkFolder(dir) }
         }
+        try batch.syncDirectories()
         return refused
     }
 }

@@ -108,8 +108,12 @@ public final class SyncBatch {
         note((to as NSString).deletingLastPathComponent)
     }
 
-    /// mkdir -p; the parent of each folder created is noted for `syncDirectories`.
-    public func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+    /// mkdir -p; the parent of each folder created is noted for
+    /// `syncDirectories`. `exact`: the mode as given, whatever the umask
+    /// (as `DurableFS.makeDirectories`).
+    public func makeDirectories(_ path: String, mode: mode_t = 0o755, exact: Bool = false) throws {
+        let saved = exact ? umask(0) : 0
+        defer { if exact { umask(saved) } }
         try TrustedPath.makeDirectories(path, mode: mode) { [self] _, parent in note(parent) }
     }
 

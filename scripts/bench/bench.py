@@ -391,6 +391,13 @@ def cmd_table(res, settle, cores, load_avg, fs_note="spools on disk"):
     if ll.get("received", 0) < ll.get("submissions", 0) or bl.get("received", 0) < bl.get("submissions", 0):
         row("  receipts seen / submissions", "%s/%s" % (ll.get("received"), ll.get("submissions")),
             "%s/%s" % (bl.get("received"), bl.get("submissions")))
+    l2 = load(res, "l-lat200")
+    if l2:
+        # Issue 15's target: p99 within settle + 50 ms at 200 submissions/s offered.
+        row("latency p99 at %s/s (ms)" % l2.get("rate", "?"), fmt(l2.get("p99_ms")), "", "",
+            "<= settle+50 = %d" % limit, l2.get("p99_ms") is not None and l2["p99_ms"] <= limit)
+        if l2.get("received", 0) < l2.get("submissions", 0):
+            row("  receipts seen / submissions", "%s/%s" % (l2.get("received"), l2.get("submissions")))
     f = load(res, "l-fanout")
     if f.get("available"):
         ms = f.get("all_inboxes_ms")

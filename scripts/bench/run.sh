@@ -104,6 +104,7 @@ gen report report "$n_report" 1
 gen pair pair "$n_pair" 1
 if [ "$only" != throughput ]; then
     gen p7s-lat p7s "$((lat_rate * lat_seconds))" 100001
+    gen p7s-lat200 p7s "$((2 * lat_rate * lat_seconds))" 200001
     gen invite invite 1 25
     gen scans scan "$n_queue" 1
 fi
@@ -174,6 +175,8 @@ if [ "$only" = throughput ]; then
 fi
 say "lienthongd: latency at $lat_rate/s for $lat_seconds s"
 py latency "$work/spool-l" "$fix/p7s-lat" p7s "$work/senders" "$lat_rate" "$lat_seconds" >"$res/l-lat.json"
+say "lienthongd: latency at $((2 * lat_rate))/s for $lat_seconds s"
+py latency "$work/spool-l" "$fix/p7s-lat200" p7s "$work/senders" "$((2 * lat_rate))" "$lat_seconds" >"$res/l-lat200.json"
 say "lienthongd: fan-out to $communes communes"
 py fanout "$work/spool-l" "$fix/invite" "$work/communes" 30 >"$res/l-fanout.json"
 sleep 3

@@ -142,22 +142,7 @@ enum ReplayTrust {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lienthong-replay-pki-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let script = RegressionReplayTests.fuzzFolder.deletingLastPathComponent().appendingPathComponent("scripts/make-test-pki.sh").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [script, folder]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return .failure(.init(description: "cannot run \(script): \(error)"))
-        }
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            return .failure(.init(description: "\(script) failed (\(process.terminationStatus)): \(String(decoding: message, as: UTF8.self))"))
-        }
+        if let problem = runScript("/bin/sh", [script, folder]) { return .failure(.init(description: problem)) }
         do {
             return .success(try SignatureTrust(folder: folder))
         } catch {
@@ -182,22 +167,8 @@ enum GeneratedInputs {
         defer { try? fm.removeItem(at: folder) }
         try? fm.removeItem(at: folder)
         let script = RegressionReplayTests.generator.path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, folder.path]
-        process.environment = ProcessInfo.processInfo.environment.merging(["PYTHONDONTWRITEBYTECODE": "1"]) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return .failure(.init(description: "cannot run python3 \(script): \(error)"))
-        }
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            return .failure(.init(description: "python3 \(script) failed (\(process.terminationStatus)): \(String(decoding: message, as: UTF8.self))"))
+        if let problem = runScript("/usr/bin/env", ["python3", script, folder.path], environment: ["PYTHONDONTWRITEBYTECODE": "1"]) {
+            return .failure(.init(description: problem))
         }
         do {
             let targets = try fm.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }
@@ -210,4 +181,30 @@ enum GeneratedInputs {
             return .failure(.init(description: "cannot read what \(script) wrote in \(folder.path): \(error)"))
         }
     }
+}
+
+/// Runs a fixture script to its end: nil when it succeeded, else what went
+/// wrong with its standard error (both generators of this target use it).
+func runScript(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) -> String? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    let command = ([executable] + arguments).joined(separator: " ")
+    do {
+        try process.run()
+    } catch {
+        return "cannot run \(command): \(error)"
+    }
+    let message = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        return "\(command) failed (\(process.terminationStatus)): \(String(decoding: message, as: UTF8.self))"
+    }
+    return nil
 }

@@ -35,7 +35,7 @@ public struct GatewaySettings {
         ignore = IgnorePatterns(config.intake.ignore)
         trust = try TrustStore(anchorsDirectory: config.trust.anchors, crlDirectory: config.trust.crls, tsaDirectory: config.trust.tsa)
         validator = SignatureValidator(trust: trust, maxClockSkew: config.trust.maxClockSkew, revocationGrace: config.trust.revocationGrace)
-        let office = RecipientResolver(registry: config.registry, groups: config.fanout.groups, office: config.office)
+        let office = Self.recipientResolver(config)
         let spool = layout
         let offices = office.groupFolderNames.map { spool.officeOutbox + "/" + $0 } + [spool.officeOutbox]
         officeOutboxes = offices

@@ -5,7 +5,9 @@ import LienThongSpool
 /// Where the office drops what it issues (SPEC §2, §7): `office/outbox/`
 /// and one folder per recipient group under it.
 extension GatewaySettings {
-    var recipientResolver: RecipientResolver {
+    var recipientResolver: RecipientResolver { Self.recipientResolver(config) }
+
+    static func recipientResolver(_ config: GatewayConfig) -> RecipientResolver {
         RecipientResolver(registry: config.registry, groups: config.fanout.groups, office: config.office)
     }
 

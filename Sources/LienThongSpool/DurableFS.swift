@@ -24,13 +24,20 @@ public enum DurableFS {
     /// Walked from the spool root without following links: a symbolic link
     /// on the way is refused (`SpoolError.plantedSymlink`), never replaced.
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755, exact: Bool = false) throws {
-        // The daemon makes folders from its one main thread only, so a
-        // moment without umask affects nothing else.
+        try withExactMode(exact) {
+            try TrustedPath.makeDirectories(path, mode: mode) { parent, parentPath in
+                guard fsync(parent) == 0 else { throw SpoolError("fsync directory", parentPath) }
+            }
+        }
+    }
+
+    /// Runs `body` with the umask cleared when `exact`, so folders get the
+    /// mode asked for. The daemon makes folders from its one main thread
+    /// only, so a moment without umask affects nothing else.
+    static func withExactMode<T>(_ exact: Bool, _ body: () throws -> T) rethrows -> T {
         let saved = exact ? umask(0) : 0
         defer { if exact { umask(saved) } }
-        try TrustedPath.makeDirectories(path, mode: mode) { parent, parentPath in
-            guard fsync(parent) == 0 else { throw SpoolError("fsync directory", parentPath) }
-        }
+        return try body()
     }
 
     /// Writes a whole file under a hidden temporary name, fsyncs it, renames it

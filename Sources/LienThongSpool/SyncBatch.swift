@@ -112,9 +112,9 @@ public final class SyncBatch {
     /// `syncDirectories`. `exact`: the mode as given, whatever the umask
     /// (as `DurableFS.makeDirectories`).
     public func makeDirectories(_ path: String, mode: mode_t = 0o755, exact: Bool = false) throws {
-        let saved = exact ? umask(0) : 0
-        defer { if exact { umask(saved) } }
-        try TrustedPath.makeDirectories(path, mode: mode) { [self] _, parent in note(parent) }
+        try DurableFS.withExactMode(exact) {
+            try TrustedPath.makeDirectories(path, mode: mode) { [self] _, parent in note(parent) }
+        }
     }
 
     /// A folder whose entries changed and must be fsynced at the next barrier.

@@ -143,10 +143,24 @@ struct TrustedPathTests {
 
     // MARK: folders remembered by descriptor (TrustedFolderCache)
 
+    /// Sets each folder from the spool root down `relative` to 0755: other
+    /// tests in this process may clear the umask for a moment (folders made
+    /// with an exact mode), and a folder made then is writable by all, which
+    /// rightly keeps it from being remembered.
+    static func makePrivate(_ spool: String, _ relative: String) {
+        var path = spool
+        _ = chmod(path, 0o755)
+        for part in relative.split(separator: "/") {
+            path += "/" + part
+            _ = chmod(path, 0o755)
+        }
+    }
+
     @Test func aFolderRenamedThroughTheSpoolIsForgottenNotWrittenIntoUnderItsOldName() throws {
         try Self.withSpool("cache-rename") { spool, _ in
             try DurableFS.makeDirectories(spool + "/queue/a/files")
             try DurableFS.makeDirectories(spool + "/archive/accepted")
+            Self.makePrivate(spool, "queue/a/files")
             try DurableFS.writeFile(spool + "/queue/a/files/x", text: "first")
             #expect(TrustedFolderCache.shared.isRemembered(spool + "/queue/a/files"), "a daemon-only folder was not remembered")
             try DurableFS.move(spool + "/queue/a", to: spool + "/archive/accepted/a")
@@ -163,6 +177,7 @@ struct TrustedPathTests {
     @Test func aFolderRemovedBehindTheDaemonsBackIsNeverWrittenInto() throws {
         try Self.withSpool("cache-removed") { spool, _ in
             try DurableFS.makeDirectories(spool + "/queue/b/files")
+            Self.makePrivate(spool, "queue/b/files")
             try DurableFS.writeFile(spool + "/queue/b/files/x", text: "x")
             #expect(TrustedFolderCache.shared.isRemembered(spool + "/queue/b/files"))
             try FileManager.default.removeItem(atPath: spool + "/queue/b")
@@ -179,6 +194,7 @@ struct TrustedPathTests {
     @Test func aRememberedFolderListsWholeEveryTime() throws {
         try Self.withSpool("cache-list") { spool, _ in
             try DurableFS.makeDirectories(spool + "/archive/accepted/s/files")
+            Self.makePrivate(spool, "archive/accepted/s/files")
             for n in ["a", "b", "c"] { try DurableFS.writeFile(spool + "/archive/accepted/s/files/" + n, text: n) }
             #expect(TrustedFolderCache.shared.isRemembered(spool + "/archive/accepted/s/files"))
             for _ in 0..<3 { #expect(try TrustedPath.names(spool + "/archive/accepted/s/files").sorted() == ["a", "b", "c"]) }
@@ -191,6 +207,7 @@ struct TrustedPathTests {
         try Self.withSpool("cache-shared") { spool, outside in
             // A dropped folder as a clerk's share leaves it: writable by others.
             try FileManager.default.createDirectory(atPath: spool + "/queue/c/files/dropped/sub", withIntermediateDirectories: true)
+            Self.makePrivate(spool, "queue/c/files/dropped/sub")
             #expect(chmod(spool + "/queue/c/files/dropped", 0o777) == 0)
             try DurableFS.writeFile(spool + "/queue/c/files/dropped/sub/x", text: "x")
             #expect(TrustedFolderCache.shared.isRemembered(spool + "/queue/c/files/dropped"))

@@ -69,7 +69,8 @@ let package = Package(
         .testTarget(name: "LienThongWatchTests", dependencies: ["LienThongWatch"]),
         .testTarget(name: "LienThongSystemdTests", dependencies: ["LienThongSystemd"]),
         .testTarget(name: "LienThongReportTests", dependencies: ["LienThongReport", "LienThongSpool"]),
-        .testTarget(name: "GatewayTests", dependencies: ["LienThongGateway"]),
+        // The daemon as a process, and each stage on its own (no daemon).
+        .testTarget(name: "GatewayTests", dependencies: ["LienThongGateway", "LienThongCore", "LienThongSpool", "LienThongSystemd"]),
         // The fuzz targets' kept inputs (Fuzz/Regressions/) replayed through the
         // properties the targets check (Fuzz/Properties/): scripts/fuzz/build.sh
         // compiles the same files into each target, hence the path.

@@ -149,3 +149,27 @@ struct FanoutTests {
         #expect(now == planned.addingTimeInterval(2))
     }
 }
+
+/// The office's own documents wait like inbound ones, never past the window.
+@Suite("Fan-out: the office's waits")
+struct OutboundWaitTests {
+    static let policy = DecisionPolicy(settle: 2, pairingWindow: 60, effective: [:], timeZone: TimeZone(identifier: "Asia/Ho_Chi_Minh")!)
+    static let t0 = Date(timeIntervalSince1970: 1_796_169_600)
+
+    @Test func aTwinStillArrivingWaitsOneSettleAtATimeUntilTheWindowEnds() {
+        let wait = { (now: Double) in OutboundDecision.waitUntil(.twinArriving, firstArrival: Self.t0, now: Self.t0.addingTimeInterval(now), policy: Self.policy) }
+        #expect(wait(0) == Self.t0.addingTimeInterval(2))
+        #expect(wait(59) == Self.t0.addingTimeInterval(60))  // capped at the window's end
+        #expect(wait(60) == nil)
+    }
+
+    @Test func aManifestAloneWaitsForTheWholeWindow() {
+        #expect(OutboundDecision.waitUntil(.manifestOnly, firstArrival: Self.t0, now: Self.t0.addingTimeInterval(5), policy: Self.policy)
+                == Self.t0.addingTimeInterval(60))
+        #expect(OutboundDecision.waitUntil(.manifestOnly, firstArrival: Self.t0, now: Self.t0.addingTimeInterval(61), policy: Self.policy) == nil)
+    }
+
+    @Test func nothingToWaitForDecidesNow() {
+        #expect(OutboundDecision.waitUntil(nil, firstArrival: Self.t0, now: Self.t0, policy: Self.policy) == nil)
+    }
+}

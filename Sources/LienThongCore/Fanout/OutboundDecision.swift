@@ -10,6 +10,27 @@ public enum OutboundOutcome: Sendable, Equatable {
 }
 
 public enum OutboundDecision {
+    /// What the office's own document still waits for, if anything.
+    public enum Wait: Sendable, Equatable {
+        /// A file of the same key still arriving in its drop folder (the
+        /// manifest, the `.p7s`): one receipt covers what the clerk dropped together.
+        case twinArriving
+        /// Only its manifest so far: the document it describes may be copied in after it.
+        case manifestOnly
+    }
+
+    /// Until when the office's own document waits instead of being decided
+    /// (nil: decide now). Like an inbound submission's waits (`Decision`),
+    /// never past the end of the pairing window that began with its first file.
+    public static func waitUntil(_ wait: Wait?, firstArrival: Date, now: Date, policy: DecisionPolicy) -> Date? {
+        let windowEnd = firstArrival.addingTimeInterval(policy.pairingWindow)
+        guard let wait, now < windowEnd else { return nil }
+        switch wait {
+        case .twinArriving: return min(windowEnd, now.addingTimeInterval(max(0.2, policy.settle)))
+        case .manifestOnly: return windowEnd
+        }
+    }
+
     /// `office` is the office's registry row: when it names a signer, at least
     /// one valid signature must come from it, exactly as for inbound units.
     public static func decide(

@@ -44,14 +44,3 @@ extension Gateway {
         return "\(plantedLinks.count) symbolic link(s) where folders should be, left alone (\(first))"
     }
 }
-
-extension Pipeline {
-    /// Placement that reports an office copy refused because of a planted
-    /// link under `office/inbox/` (the submission itself is still filed).
-    func placement() -> Placement {
-        Placement(layout: settings.layout, refusedOfficeCopy: { [log] submission, error in
-            log.log(.error, "submission \(submission): no copy for the office's clerks: \(error); the files are in the archive",
-                    fields: [(JournalField.submission, submission)])
-        })
-    }
-}

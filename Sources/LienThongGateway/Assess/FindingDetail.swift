@@ -50,7 +50,3 @@ struct FindingDetail {
         }
     }
 }
-
-extension Pipeline {
-    var findingDetail: FindingDetail { FindingDetail(language: settings.config.language) }
-}

@@ -6,7 +6,7 @@ import LienThongSystemd
 /// never decided on stale or missing CRLs, validated again when the trust is
 /// reloaded (fetch-crls asks for that) and every `revocationRecheck` by
 /// themselves, held for an operator once their pairing window has passed.
-extension Pipeline {
+extension DecideStage {
     /// Also looked at again by itself this often: a CRL whose thisUpdate was
     /// still ahead becomes current with time alone.
     static let revocationRecheck: Double = 900

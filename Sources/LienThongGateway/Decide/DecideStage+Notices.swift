@@ -7,7 +7,7 @@ import LienThongSystemd
 /// time the rule says "wait" for a reason the sender can act on, and again
 /// only when the reason or the deadline changes. Placement removes it when
 /// the decision's receipt is filed (`PendingNoticeFiles`).
-extension Pipeline {
+extension DecideStage {
     func noticePending(_ sub: OpenSubmission, assessment a: Assessment, unit: LienThongCore.Unit, until: Date, reason: WaitReason) {
         guard reason.tellsSender, sub.outboundGroup == nil else { return }
         if let told = sub.noticed, told.reason == reason, told.until == until { return }
@@ -28,10 +28,5 @@ extension Pipeline {
             log.log(.warning, "submission \(sub.id): could not write its pending notice: \(error)",
                     fields: [(JournalField.submission, sub.id), (JournalField.unit, sub.unit)])
         }
-    }
-
-    /// A waiting submission that vanished (its files taken back) leaves no notice.
-    func withdrawPendingNotice(_ sub: OpenSubmission) {
-        try? PendingNoticeFiles(layout: settings.layout).remove(unit: sub.unit, key: sub.key, submission: sub.id)
     }
 }

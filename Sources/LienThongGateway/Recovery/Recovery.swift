@@ -15,8 +15,7 @@ extension Pipeline {
         //    again with backoff from the main loop.
         let decided = try ledger.submissions(in: .decided)
         if !decided.isEmpty {
-            placementRetryAt = now
-            retryPlacement(now: now)
+            file.retryNow(now: now)
             for record in decided where (try? ledger.submission(record.id))?.state == .placed {
                 log.log(.notice, "finished filing submission \(record.id) after a restart", fields: [(JournalField.submission, record.id)])
             }
@@ -25,27 +24,7 @@ extension Pipeline {
         var known: Set<String> = []
         for record in try ledger.submissions(in: .gathering) {
             known.insert(record.id)
-            let sub = OpenSubmission(
-                id: record.id, unit: record.unit, key: record.key, isFolder: record.isFolder, identities: [],
-                firstArrival: record.firstArrival, lastArrival: record.lastArrival)
-            sub.outboundGroup = Self.outboundGroup(of: record)
-            try settleIntents(sub, now: now)
-            let files = try ledger.files(of: record.id)
-            if files.isEmpty {
-                dropOpen(sub, now: now)
-                continue
-            }
-            if !record.isFolder {
-                for file in files {
-                    // The name it was dropped under: a numbered queue name
-                    // (`X (2).docx`) would pair with nothing.
-                    let base = (file.source as NSString).lastPathComponent
-                    sub.identities.formUnion(Pairing.keys(forFileName: base))
-                }
-            }
-            sub.wakeAt = now
-            sub.held = try ledger.isHeld(record.id)
-            open[sub.id] = sub
+            try claim.reopen(record, now: now)
         }
         // 3. Queue folders the ledger does not know (a lost or restored
         //    ledger): never delete, move them to quarantine for a person.

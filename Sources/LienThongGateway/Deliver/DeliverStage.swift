@@ -3,16 +3,28 @@ import LienThongCore
 import LienThongSpool
 import LienThongSystemd
 
-/// Delivery state the loop keeps between ticks (the truth is in the ledger).
-final class FanoutState {
+/// Deliver (SPEC §7): runs the planned deliveries of the office's documents
+/// to the recipients' inboxes from the main loop, a time-boxed batch per
+/// tick so watching and deciding never stall behind a fan-out to hundreds of
+/// units. The truth is in the ledger (what is planned, due, deferred,
+/// delivered); the stage's own state is only the pause after the ledger
+/// itself failed. Documents whose filing failed after the decision are filed
+/// first (`FileStage`).
+final class DeliverStage {
+    var settings: GatewaySettings
+    let ledger: Ledger
+    let log: EventLog
+    let file: FileStage
     /// Set after the ledger itself failed: deliveries pause instead of spinning.
-    var pausedUntil: Date?
-}
+    private(set) var pausedUntil: Date?
 
-/// Runs the planned deliveries of outbound documents (SPEC §7) from the main
-/// loop, a time-boxed batch per tick so watching and deciding never stall
-/// behind a fan-out to hundreds of units.
-extension Pipeline {
+    init(settings: GatewaySettings, ledger: Ledger, log: EventLog, file: FileStage) {
+        self.settings = settings
+        self.ledger = ledger
+        self.log = log
+        self.file = file
+    }
+
     /// How long one tick may spend delivering.
     static let deliveryBatchSeconds = 0.5
     /// While deliveries wait (deferred or failed), the ledger is looked at this often,
@@ -22,8 +34,8 @@ extension Pipeline {
     var deliveryBackoff: DeliveryBackoff { DeliveryBackoff(lifetime: settings.config.fanout.deliveryLifetime) }
 
     /// When the loop must wake for deliveries; nil when none waits.
-    func nextDeliveryWake(now: Date) -> Date? {
-        if let p = fanout.pausedUntil, now < p { return p }
+    func nextWake(now: Date) -> Date? {
+        if let p = pausedUntil, now < p { return p }
         let due = (try? ledger.nextDeliveryDue()) ?? nil
         let poll = ((try? ledger.hasDeliveriesAwaitingRetry()) ?? false) ? now.addingTimeInterval(Self.deliveryPollSeconds) : nil
         return [due, poll].compactMap { $0 }.min()
@@ -31,10 +43,11 @@ extension Pipeline {
 
     /// Delivers what is due, for at most `deliveryBatchSeconds`, then
     /// rewrites the receipts of the documents it touched.
-    func runDeliveries(now: Date) {
-        if let p = fanout.pausedUntil, now < p { return }
-        fanout.pausedUntil = nil
-        let started = Date()
+    func run(now: Date) {
+        if let p = pausedUntil, now < p { return }
+        pausedUntil = nil
+        // A stopwatch for the time box (work done), not the clock of record.
+        let started = StageClock.monotonic()
         let due: [Ledger.DeliveryRecord]
         do {
             due = try ledger.dueDeliveries(now: now, limit: 512)
@@ -48,7 +61,7 @@ extension Pipeline {
         var fast: [(row: Ledger.DeliveryRecord, delivery: Delivery)] = []
         var slow: [Ledger.DeliveryRecord] = []
         rows: for row in due {
-            if Date().timeIntervalSince(started) > Self.deliveryBatchSeconds { break }
+            if StageClock.monotonic() - started > Self.deliveryBatchSeconds { break }
             do {
                 switch try loadSubmission(of: row, records: &records, items: &items, now: now) {
                 case .skip: continue rows
@@ -73,8 +86,8 @@ extension Pipeline {
             }
         }
         do {
-            slow += try deliverBatch(fast, records: records, now: Date())
-            for row in slow { try deliver(row, record: records[row.submission]!, items: items[row.submission] ?? [], now: Date()) }
+            slow += try deliverBatch(fast, records: records, now: now)
+            for row in slow { try deliver(row, record: records[row.submission]!, items: items[row.submission] ?? [], now: now) }
         } catch {
             pauseDeliveries(error, now: now)
         }
@@ -97,10 +110,10 @@ extension Pipeline {
         if record.state == .decided {
             // Filing failed after the decision (disk full): the files are
             // not in the archive yet; file them first.
-            do { try placeOutbound(record) } catch {
+            do { try file.placeOutbound(record, now: now) } catch {
                 log.log(.error, "outbound submission \(record.id) is decided but not filed: \(error); will retry",
                         fields: [(JournalField.submission, record.id)])
-                fanout.pausedUntil = now.addingTimeInterval(5)
+                pausedUntil = now.addingTimeInterval(5)
                 return .stop
             }
         }
@@ -115,7 +128,7 @@ extension Pipeline {
         for record in touched {
             let id = record.id
             do {
-                let rows = try writeOfficeReceipt(record)
+                let rows = try file.writeOfficeReceipt(record)
                 if !rows.isEmpty, !rows.contains(where: { $0.state == .pending || $0.state == .deferred }) {
                     let failed = rows.filter { $0.state == .failed }.count
                     log.log(failed == 0 ? .notice : .error,
@@ -174,7 +187,7 @@ extension Pipeline {
 
     private func pauseDeliveries(_ error: Error, now: Date) {
         log.log(.error, "deliveries paused for 5 s: the ledger failed: \(error)")
-        fanout.pausedUntil = now.addingTimeInterval(5)
+        pausedUntil = now.addingTimeInterval(5)
     }
 
     /// The files a recipient gets: the signed documents and their detached
@@ -238,23 +251,5 @@ extension Pipeline {
                         fields: [(JournalField.messageID, MessageID.deliveryFailed)] + fields)
             }
         }
-    }
-
-    /// Makes deferred (and failed) deliveries due now; see `Ledger.retryDeferredDeliveries`.
-    @discardableResult
-    public func retryDeferredDeliveries(submission: String?) -> Int {
-        (try? ledger.retryDeferredDeliveries(submission: submission, now: Date())) ?? 0
-    }
-}
-
-extension Gateway {
-    /// `lienthongctl retry ID|ALL` in the daemon's own process: deferred
-    /// deliveries of `submission` (nil: all) become due now, failed ones get a
-    /// fresh lifetime. Returns how many. (From another process, call
-    /// `Ledger.retryDeferredDeliveries(submission:now:)` on the spool's
-    /// ledger: the daemon re-reads due deliveries at least every 10 s.)
-    @discardableResult
-    public func retryDeferredDeliveries(submission: String?) -> Int {
-        pipeline.retryDeferredDeliveries(submission: submission)
     }
 }

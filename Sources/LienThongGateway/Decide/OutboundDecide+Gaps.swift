@@ -1,7 +1,7 @@
 import LienThongCore
 import LienThongSystemd
 
-extension Pipeline {
+extension DecideStage {
     /// One journal entry per outbound document whose named groups had no
     /// active unit, or whose named units had ended (MessageID.recipientsNotActive):
     /// the office's clerks see it in the receipt, operators here.

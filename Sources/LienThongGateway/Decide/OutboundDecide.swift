@@ -8,70 +8,35 @@ import Glibc
 
 /// Documents the office issues (SPEC §7): claimed from `office/outbox/` (or a
 /// group folder there) like inbound ones, validated, classified, filed, and
-/// then fanned out (OutboundDeliveries.swift) or put aside for paper.
+/// then fanned out (Deliver/DeliverStage.swift) or put aside for paper.
 /// Outbound submissions live in the same ledger table with `unit` = the
 /// office and a pairing that names the group folder (SubmissionPairing).
-extension Pipeline {
-    static func outboundGroup(of record: Ledger.SubmissionRecord) -> String? { record.pairing.outboundGroup }
-
-    static func isOutbound(_ record: Ledger.SubmissionRecord) -> Bool { outboundGroup(of: record) != nil }
-
-    // MARK: claim
-
-    func claimOutbound(root: String, group: String, name: String, now: Date) -> OpenSubmission? {
-        let source = root + "/" + name
-        var st = stat()
-        guard lstat(source, &st) == 0, !settings.ignore.matches(name) else { return nil }
-        let isDir = (st.st_mode & S_IFMT) == S_IFDIR
-        // A group folder is an address, not a submission; a link planted in
-        // its place is left where it is (reported by the watch), not taken.
-        let isLink = (st.st_mode & S_IFMT) == S_IFLNK
-        if group.isEmpty, isDir || isLink, settings.recipientResolver.isGroup(name) { return nil }
-        if name.hasPrefix(".") { return nil }
-        let office = settings.config.office
-        do {
-            if isDir {
-                let key = SubmissionKey.key(forFolderName: name)
-                return try claimWholeFolder(unit: office, key: key, pairing: SubmissionPairing(.folder(key), outboundGroup: group),
-                                            outboundGroup: group, source: source, now: now)
-            }
-            // A loose file takes the one claim path of every outbox (BatchClaim).
-            return claimFiles([(settings.officeUnit, name, source, group)], now: now).first
-        } catch let error as SpoolError where error.code == ENOENT {
-            return nil
-        } catch {
-            log.log(.error, "could not claim \(source) from the office's outbox: \(error); will retry", fields: [(JournalField.unit, office)])
-            retryLater.insert(FileName(source))
-            return nil
-        }
-    }
-
+extension DecideStage {
     // MARK: decide
 
     func evaluateOutbound(_ sub: OpenSubmission, now: Date) {
-        // A file of the same key still being copied (the manifest, the .p7s):
-        // wait, so one receipt covers what the clerk dropped together.
         // A file of the same key still in the drop folder (settling, or
-        // settled and about to be claimed in this very tick) counts too.
-        let windowEnd = sub.firstArrival.addingTimeInterval(settings.config.intake.pairingWindow)
-        if (isAwaitingMoreFiles(sub) || hasUnclaimedOutboundTwin(sub)) && now < windowEnd {
-            sub.wakeAt = now.addingTimeInterval(max(0.2, settings.config.intake.settle))
+        // settled and about to be claimed in this very tick) is arriving.
+        let arriving = isAwaitingMoreFiles(sub) || hasUnclaimedOutboundTwin(sub)
+        if let until = OutboundDecision.waitUntil(arriving ? .twinArriving : nil, firstArrival: sub.firstArrival, now: now, policy: settings.policy) {
+            sub.wakeAt = until
             return
         }
+        let windowEnd = sub.firstArrival.addingTimeInterval(settings.config.intake.pairingWindow)
         do {
-            let a = try assess(sub, now: now)
+            let a = try assess.assess(sub, now: now)
             if a.validating {
                 sub.wakeAt = nil  // woken when its validation is done
                 return
             }
             if a.parts.isEmpty {
-                dropOpen(sub, now: now)
+                claim.dropOpen(sub, now: now)
                 return
             }
-            // A manifest alone waits (up to the pairing window) for the
-            // document it describes, which the clerk may copy in after it.
-            if a.parts.allSatisfy({ $0.role == .manifest }) && now < windowEnd {
-                sub.wakeAt = windowEnd
+            let manifestOnly = a.parts.allSatisfy { $0.role == .manifest }
+            if let until = OutboundDecision.waitUntil(manifestOnly ? .manifestOnly : nil, firstArrival: sub.firstArrival, now: now,
+                                                      policy: settings.policy) {
+                sub.wakeAt = until
                 return
             }
             let manifest = a.manifest ?? Manifest()
@@ -165,42 +130,9 @@ extension Pipeline {
         }
         open[sub.id] = nil
         guard let record = try ledger.submission(sub.id) else { return }
-        try placeOutbound(record)
+        try file.placeOutbound(record, now: now)
         logOutbound(r, outcome: outcome, shelf: shelf, recipients: resolution)
         logRecipientGaps(r, recipients: resolution)
-    }
-
-    // MARK: place
-
-    /// Archives a decided outbound submission, files a paper-type document in
-    /// `office/paper/`, and writes the office's receipt. Also the recovery path.
-    func placeOutbound(_ record: Ledger.SubmissionRecord) throws {
-        guard let json = record.receipt, let archiveDir = record.placement else { return }
-        let placement = OutboundPlacement(layout: settings.layout)
-        try placement.archive(submission: record.id, archiveDir: archiveDir, receiptJSON: json, report: record.report ?? "{}\n")
-        var paperFolder: String?
-        if record.verdict == .accepted, try ledger.deliveries(of: record.id).isEmpty {
-            paperFolder = try placement.copyToPaper(submission: record.id, key: record.key, archiveDir: archiveDir)
-        }
-        try writeOfficeReceipt(record, paperFolder: paperFolder)
-        if record.state != .placed { try ledger.markPlaced(submission: record.id, at: Date()) }
-    }
-
-    /// (Re)writes `office/receipts/<key>.<verdict>.json` and `.txt` from the
-    /// decision and the current state of every delivery.
-    /// Returns the deliveries it showed.
-    @discardableResult
-    func writeOfficeReceipt(_ record: Ledger.SubmissionRecord, paperFolder: String? = nil) throws -> [Ledger.DeliveryRecord] {
-        guard let json = record.receipt else { return [] }
-        let deliveries = try ledger.deliveries(of: record.id)
-        let paper = paperFolder.map { String($0.dropFirst(settings.layout.root.count + 1)) }
-        let view = OutboundReceipt.DeliveryView(
-            deliveries: deliveries, registry: settings.config.registry, spoolRoot: settings.layout.root, paperFolder: paper)
-        try OutboundPlacement(layout: settings.layout).writeReceipt(
-            submission: record.id, key: record.key, verdict: (record.verdict ?? .rejected).rawValue,
-            json: OutboundReceipt.fullJSON(base: json, view, timeZone: settings.timeZone),
-            text: OutboundReceipt.fullText(base: record.receiptText ?? "", view, language: settings.config.language, timeZone: settings.timeZone))
-        return deliveries
     }
 
     private func logOutbound(_ r: Receipt, outcome: OutboundOutcome, shelf: SpoolLayout.Shelf, recipients: RecipientResolver.Resolution) {

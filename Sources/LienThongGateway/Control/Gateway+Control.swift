@@ -114,7 +114,7 @@ extension Gateway {
             } else if wasHeld || change == .changed {
                 log.log(.notice, "submission \(id) of \(sub.unit) released by \(who)", fields: [(JournalField.submission, id), (JournalField.unit, sub.unit)])
                 sub.wakeAt = now
-                pipeline.evaluate(sub, now: now)
+                pipeline.decide.evaluate(sub, now: now)
             }
             return change == .changed ? .changed : .unchanged
         }
@@ -147,7 +147,7 @@ extension Gateway {
                 : "held: its pairing window passed while \(lacking); get current CRLs, then lienthongctl release \(sub.id)"
         }
         if !lacking.isEmpty { return lacking }
-        if pipeline.isAwaitingMoreFiles(sub) { return "more files still being copied in (settling)" }
+        if pipeline.decide.isAwaitingMoreFiles(sub) { return "more files still being copied in (settling)" }
         let names = Array(sub.facts.keys)
         if names.isEmpty { return "its files to be read" }
         var content: [FileName: RoleClassifier.Content] = [:]

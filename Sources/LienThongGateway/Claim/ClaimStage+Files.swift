@@ -6,57 +6,17 @@ import LienThongSystemd
 import Glibc
 #endif
 
-/// Claims in groups (group commit): every file that settled in one loop turn
-/// is claimed with one ledger transaction for the intents, the renames, one
-/// fsync per touched folder, and one transaction marking them claimed. The
-/// order per file is unchanged: intent durable before the rename; claimed
-/// only after the rename is durable. A crash anywhere is settled by Recovery
-/// (or by `settleIntents` before the submission is decided).
-extension Pipeline {
-    /// Takes settled top-level entries of outboxes. Returns the submissions
-    /// they joined; those are due for a decision at once.
-    @discardableResult
-    func claimAll(_ entries: [(root: String, name: String)], now: Date) -> [OpenSubmission] {
-        var claimed: [OpenSubmission] = []
-        var files: [LooseFile] = []
-        for (root, name) in entries {
-            if settings.officeAddress(forOutbox: root) != nil {
-                // The office's own documents (fan-out): few, claimed one by one.
-                if let sub = claim(root: root, name: name, now: now) { claimed.append(sub) }
-                continue
-            }
-            guard let unit = settings.unit(forOutbox: root), !settings.ignore.matches(name) else { continue }
-            let source = root + "/" + name
-            var st = stat()
-            guard lstat(source, &st) == 0 else { continue }
-            if (st.st_mode & S_IFMT) == S_IFDIR {
-                // A folder is one rename of its own (and rare).
-                if let sub = claim(root: root, name: name, now: now) { claimed.append(sub) }
-            } else {
-                files.append((unit, name, source, nil))
-            }
-        }
-        var start = 0
-        while start < files.count {
-            claimed += claimFiles(Array(files[start..<min(files.count, start + Self.batchLimit)]), now: now)
-            start += Self.batchLimit
-        }
-        var seen: Set<String> = []
-        let subs = claimed.filter { seen.insert($0.id).inserted }
-        for sub in subs { sub.wakeAt = now }
-        return subs
-    }
-
+/// Loose files are claimed in groups (group commit): every file that settled
+/// in one loop turn with one ledger transaction for the intents, the
+/// renames, one fsync per touched folder and the seal, and one transaction
+/// marking them claimed. The order per file is that of one file.
+extension ClaimStage {
     private struct Intent {
         let sub: OpenSubmission
         let target: String
         let source: String
         let identities: Set<PairingKey>
     }
-
-    /// A settled loose file: the unit whose outbox held it, and for the
-    /// office's own documents the group folder it was dropped in.
-    typealias LooseFile = (unit: LienThongCore.Unit, name: String, source: String, outboundGroup: String?)
 
     /// The one claim path of loose files (a single file is a batch of one):
     /// intents in one transaction, the renames, one fsync per touched folder

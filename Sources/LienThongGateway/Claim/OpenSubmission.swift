@@ -26,7 +26,7 @@ final class OpenSubmission {
     /// keyed by the name's exact bytes: NFC and NFD twins are two files.
     var facts: [FileName: FileFacts] = [:]
     var validations: [FileName: DocumentValidation] = [:]
-    /// What revocation data its last look lacked (Pipeline+Revocation); empty when none.
+    /// What revocation data its last look lacked (DecideStage+Revocation); empty when none.
     var revocationWait: [String] = []
 
     init(id: String, unit: String, key: String, isFolder: Bool, identities: Set<PairingKey>, firstArrival: Date, lastArrival: Date) {

@@ -2,8 +2,9 @@
 /// looks for an open submission of its own unit to join; scanning the open
 /// submissions of every unit for that is quadratic when thousands wait (10,000
 /// scans waiting for their twins at start took 16% of the CPU in that scan,
-/// measured with `make bench`). Used like the dictionary it replaces.
-struct OpenSubmissions: Sequence {
+/// measured with `make bench`). Used like the dictionary it replaces; one
+/// table shared by the stages (claim opens, decide closes, control holds).
+final class OpenSubmissions: Sequence {
     private var byID: [String: OpenSubmission] = [:]
     private var byUnit: [String: [String: OpenSubmission]] = [:]
 
@@ -32,7 +33,7 @@ struct OpenSubmissions: Sequence {
     var isEmpty: Bool { byID.isEmpty }
 
     @discardableResult
-    mutating func removeValue(forKey id: String) -> OpenSubmission? {
+    func removeValue(forKey id: String) -> OpenSubmission? {
         let old = self[id]
         self[id] = nil
         return old

@@ -2,7 +2,7 @@ import Foundation
 import LienThongCore
 import LienThongSpool
 
-extension Pipeline {
+extension DecideStage {
     /// The same document number and symbol already accepted from this unit,
     /// with other content (the same content is a `duplicate` rejection):
     /// not a reason to reject — a corrected re-issue is legitimate — but the

@@ -48,8 +48,8 @@ public final class Gateway {
         pipeline = try Pipeline(settings: settings, log: log)
         inotify = try Inotify()
         tracker = SettleTracker(settle: settings.config.intake.settle)
-        pipeline.isAwaitingMoreFiles = { [unowned self] sub in self.hasSettlingTwin(sub) }
-        pipeline.hasClaimableTwin = { [unowned self] sub, now in self.hasClaimableTwin(sub, now: now) }
+        pipeline.decide.isAwaitingMoreFiles = { [unowned self] sub in self.hasSettlingTwin(sub) }
+        pipeline.decide.hasClaimableTwin = { [unowned self] sub, now in self.hasClaimableTwin(sub, now: now) }
     }
 
     /// Runs until SIGTERM or SIGINT. Returns the exit status.
@@ -67,7 +67,7 @@ public final class Gateway {
             let now = Date()
             let timeout = nextTimeout(now: now)
             var fds = [pollfd(fd: inotify.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: pipeline.validations.wakeFD, events: Int16(POLLIN), revents: 0)]
+                       pollfd(fd: pipeline.assess.validations.wakeFD, events: Int16(POLLIN), revents: 0)]
             fds += control?.pollDescriptors() ?? []
             let n = pipeline.clock.measure(.wait) { poll(&fds, nfds_t(fds.count), timeout) }
             if n < 0 && errno != EINTR { throw WatchError("poll", "", errno) }
@@ -86,7 +86,7 @@ public final class Gateway {
             }
             if fds[0].revents & Int16(POLLIN) != 0 { pipeline.clock.measure(.watch) { handle(inotify.read(), now: Date()) } }
             pipeline.clock.measure(.other) {
-                if fds[2].revents & Int16(POLLIN) != 0 { pipeline.collectValidations(now: Date()) }
+                if fds[2].revents & Int16(POLLIN) != 0 { pipeline.assess.collectValidations(now: Date()) }
                 control?.handle(Array(fds.dropFirst(3)), now: Date())
             }
             tick(now: Date())
@@ -99,11 +99,11 @@ public final class Gateway {
         // Claimed together (group commit), at most claimsPerTurn a turn so a
         // backlog never deafens the loop to signals and the watchdog.
         pipeline.clock.measure(.claim) {
-            pipeline.claimAll(tracker.takeComplete(now: now, limit: claimsPerTurn).map { ($0.root, $0.name) }, now: now)
+            pipeline.claim.claimAll(tracker.takeComplete(now: now, limit: claimsPerTurn).map { ($0.root, $0.name) }, now: now)
         }
-        if !pipeline.retryLater.isEmpty, now.timeIntervalSince(lastRetry) >= 5 {
-            let sources = pipeline.retryLater
-            pipeline.retryLater = []
+        if !pipeline.claim.retryLater.isEmpty, now.timeIntervalSince(lastRetry) >= 5 {
+            let sources = pipeline.claim.retryLater
+            pipeline.claim.retryLater = []
             for source in sources.map(\.string) {
                 let root = (source as NSString).deletingLastPathComponent
                 if let entry = tracker.entry(forEventIn: root, name: (source as NSString).lastPathComponent) {
@@ -117,8 +117,10 @@ public final class Gateway {
         if now.timeIntervalSince(lastRescan) >= rescanInterval || inotify.impaired != nil && now.timeIntervalSince(lastRescan) >= 30 {
             rescan(now: now)
         }
-        pipeline.evaluateDue(now: now)
-        pipeline.clock.measure(.deliver) { pipeline.runDeliveries(now: now) }
+        pipeline.decide.evaluateDue(now: now)
+        // The clock read again: claims and decisions before may have taken a
+        // while, and delivery times are evidence.
+        pipeline.clock.measure(.deliver) { pipeline.deliver.run(now: Date()) }
         pipeline.clock.measure(.other) { shelveReceiptsIfDue(now: now) }
         if let interval = ServiceNotifier.watchdogInterval(), now.timeIntervalSince(lastWatchdog) >= interval {
             ServiceNotifier.watchdog()
@@ -221,10 +223,10 @@ public final class Gateway {
         var deadlines: [Date] = [now.addingTimeInterval(rescanInterval)]
         if let d = tracker.nextDeadline() { deadlines.append(d) }
         if let d = pipeline.nextWake { deadlines.append(d) }
-        if let d = pipeline.nextDeliveryWake(now: now) { deadlines.append(d) }
+        if let d = pipeline.deliver.nextWake(now: now) { deadlines.append(d) }
         if let d = control?.nextDeadline() { deadlines.append(d) }
         if let interval = ServiceNotifier.watchdogInterval() { deadlines.append(lastWatchdog.addingTimeInterval(interval)) }
-        if !pipeline.retryLater.isEmpty { deadlines.append(now.addingTimeInterval(5)) }
+        if !pipeline.claim.retryLater.isEmpty { deadlines.append(now.addingTimeInterval(5)) }
         let wait = max(0, deadlines.min()!.timeIntervalSince(now))
         return Int32(min(wait * 1000 + 1, 3_600_000))
     }
@@ -237,7 +239,7 @@ public final class Gateway {
         var line = "watching \(inotify.watchCount) folders; \(pipeline.openCount + tracker.pendingCount) pending; "
             + "today \(counts.accepted) accepted, \(counts.rejected) rejected"
         if let deferred = try? pipeline.ledger.deferredDeliveryCount(), deferred > 0 { line += "; \(deferred) deliveries deferred" }
-        let lacking = pipeline.revocationWaitingCount
+        let lacking = pipeline.decide.revocationWaitingCount
         if lacking > 0 { line += "; \(lacking) waiting for revocation data (lienthongctl fetch-crls)" }
         if let impaired = inotify.impaired { line += "; WATCH IMPAIRED: \(impaired)" }
         if let links = plantedLinksStatus { line += "; \(links)" }
@@ -262,7 +264,7 @@ public final class Gateway {
             }
             let old = Set(settings.outboxes)
             pipeline.settings = next
-            pipeline.reconsiderOpen(now: Date())
+            pipeline.decide.reconsiderOpen(now: Date())
             tracker.settle = next.config.intake.settle
             for gone in old.subtracting(next.outboxes) {
                 tracker.unregister(root: gone)
@@ -270,7 +272,7 @@ public final class Gateway {
             }
             watchAll(now: Date())
             // New anchors or CRLs: what waited for revocation data is decided now.
-            pipeline.trustReloaded(now: Date())
+            pipeline.decide.trustReloaded(now: Date())
             let message = "reloaded \(configPath): \(next.config.registry.units.count) units, \(next.trust.anchorCount) trust anchors, \(next.trust.crlCount) CRLs"
             log.log(.notice, message, fields: [(JournalField.messageID, MessageID.reloaded)])
             return (true, message)

@@ -26,13 +26,3 @@ struct WatchEventName {
     var directory: String
     var name: String
 }
-
-extension Pipeline {
-    /// Inside a claimed folder: the same repair, all the way down.
-    func repairNames(inClaimed id: String) {
-        for r in RawNames.repair(settings.layout.queuedFiles(id), recursive: true) {
-            log.log(.warning, "submission \(id): a name that is not valid UTF-8 (\(r.from)) was renamed to \(r.to)",
-                    fields: [(JournalField.submission, id)])
-        }
-    }
-}

@@ -9,7 +9,7 @@ import LienThongSystemd
 /// (`Placement.placeAll`) and marked placed in one more. Durability order is
 /// that of one submission: decision committed before any file moves; a
 /// receipt visible only after its files are durable in the archive.
-extension Pipeline {
+extension DecideStage {
     /// The most submissions per transaction and per placement batch.
     static let batchLimit = 64
 
@@ -28,7 +28,7 @@ extension Pipeline {
         for sub in subs {
             // An operator's hold (Gateway+Control): not decided until released.
             if sub.held { sub.wakeAt = nil; continue }
-            // The office's own documents take the outbound path (Outbound.swift).
+            // The office's own documents take the outbound path (OutboundDecide.swift).
             if sub.outboundGroup != nil { clock.measure(.deliver) { evaluateOutbound(sub, now: now) }; continue }
             if let r = clock.measure(.assess, { prepare(sub, now: now) }) { ready.append(r) }
         }
@@ -37,20 +37,20 @@ extension Pipeline {
             commit(Array(ready[start..<min(ready.count, start + Self.batchLimit)]), now: now)
             start += Self.batchLimit
         }
-        clock.measure(.file) { retryPlacement(now: now) }
+        clock.measure(.file) { file.retryIfDue(now: now) }
     }
 
     /// Assesses one submission and asks the rule. nil when there is nothing
     /// to commit now (waiting, still arriving, vanished, or an error to retry).
     func prepare(_ sub: OpenSubmission, now: Date) -> Ready? {
         do {
-            try settleIntents(sub, now: now)
+            try claim.settleIntents(sub, now: now)
             if !DurableFS.exists(settings.layout.queuedFiles(sub.id)), try ledger.files(of: sub.id).isEmpty {
                 // Its only claim was undone (the sender took the file back).
-                dropOpen(sub, now: now)
+                claim.dropOpen(sub, now: now)
                 return nil
             }
-            let a = try assess(sub, now: now)
+            let a = try assess.assess(sub, now: now)
             if a.stillArriving {
                 // Written to after it was claimed (an SMB client holding it
                 // open): read it again once it is quiet.
@@ -71,7 +71,7 @@ extension Pipeline {
             }
             if a.parts.isEmpty {
                 // Everything it had vanished (recovery of a half claim): nothing to decide.
-                dropOpen(sub, now: now)
+                claim.dropOpen(sub, now: now)
                 return nil
             }
             let input = DecisionInput(
@@ -125,7 +125,7 @@ extension Pipeline {
         clock.decided += done.count
         clock.decisionBatches += done.isEmpty ? 0 : 1
         let records = clock.measure(.commit) { done.compactMap { try? ledger.submission($0.ready.sub.id) } }
-        clock.measure(.file) { placeRecords(records, now: now) }
+        clock.measure(.file) { file.placeRecords(records, now: now) }
         for d in done { logDecision(d.receipt, shelf: d.shelf, number: d.number) }
     }
 
@@ -198,55 +198,5 @@ extension Pipeline {
         var outcome = Decision.decide(input, now: now, policy: settings.policy)
         if case .wait = outcome { outcome = .reject(a.parts.compactMap(\.problem)) }
         return Ready(sub: r.sub, assessment: a, unit: r.unit, outcome: outcome)
-    }
-
-    /// Files decided submissions away and marks them placed. On failure they
-    /// stay `decided` in the ledger (nothing in memory thinks they are done)
-    /// and are filed again with backoff, one by one.
-    func placeRecords(_ records: [Ledger.SubmissionRecord], now: Date) {
-        guard !records.isEmpty else { return }
-        // Filing is already failing (disk full): these wait for the scheduled
-        // retry, which files every decided submission from the ledger.
-        guard placementRetryAt == nil else { return }
-        do {
-            try placement().placeAll(records.compactMap(plan(for:)))
-            try ledger.markPlaced(submissions: records.map(\.id), at: Date())
-        } catch {
-            schedulePlacementRetry(now: now, error: error, count: records.count)
-        }
-    }
-
-    /// Retries the filing of every decided submission once its backoff is over.
-    func retryPlacement(now: Date) {
-        guard let at = placementRetryAt, at <= now else { return }
-        placementRetryAt = nil
-        let records = (try? ledger.submissions(in: .decided)) ?? []
-        for record in records {
-            do {
-                try place(record)
-            } catch {
-                schedulePlacementRetry(now: now, error: error, count: records.count)
-                return
-            }
-        }
-        if !records.isEmpty {
-            log.log(.notice, "filed \(records.count) decided submissions after an earlier failure", fields: [])
-        }
-        placementBackoff = 1
-    }
-
-    private func schedulePlacementRetry(now: Date, error: Error, count: Int) {
-        log.log(.error, "could not file \(count) decided submissions: \(error); they stay decided in the ledger and are filed again in \(Int(placementBackoff)) s",
-                fields: [])
-        placementRetryAt = now.addingTimeInterval(placementBackoff)
-        placementBackoff = min(placementBackoff * 2, 30)
-    }
-
-    func plan(for record: Ledger.SubmissionRecord) -> Placement.Plan? {
-        guard let json = record.receipt, let archiveDir = record.placement else { return nil }
-        return Placement.Plan(
-            submission: record.id, unit: record.unit, key: record.key, verdict: record.verdict ?? .rejected,
-            archiveDir: archiveDir, receiptJSON: json, receiptText: record.receiptText ?? "", report: record.report ?? "{}\n",
-            officeCopy: record.verdict == .accepted)
     }
 }

@@ -1,0 +1,69 @@
+import Foundation
+import LienThongCore
+import LienThongSpool
+import LienThongSystemd
+
+/// Decide (SPEC §4, §7): asks the rule (`Decision`, `OutboundDecision`, in
+/// Core) about each submission whose time has come, with what the assess
+/// stage learned; a wait sets when to look again (and tells the sender, with
+/// a pending notice, what it waits for); a decision is committed to the
+/// ledger — verdict, arrival number, the exact receipts — in groups, then
+/// handed to the file stage. The clock is the `now:` it is given.
+final class DecideStage {
+    var settings: GatewaySettings
+    let ledger: Ledger
+    let log: EventLog
+    let open: OpenSubmissions
+    let clock: StageClock
+    let claim: ClaimStage
+    let assess: AssessStage
+    let file: FileStage
+    /// Asked by the decision: are twins of this submission still settling?
+    var isAwaitingMoreFiles: (OpenSubmission) -> Bool = { _ in false }
+    /// Asked by the decision: has a twin settled that the next turn claims?
+    var hasClaimableTwin: (OpenSubmission, Date) -> Bool = { _, _ in false }
+
+    init(settings: GatewaySettings, ledger: Ledger, log: EventLog, open: OpenSubmissions, clock: StageClock,
+         claim: ClaimStage, assess: AssessStage, file: FileStage) {
+        self.settings = settings
+        self.ledger = ledger
+        self.log = log
+        self.open = open
+        self.clock = clock
+        self.claim = claim
+        self.assess = assess
+        self.file = file
+    }
+
+    var findingDetail: FindingDetail { FindingDetail(language: settings.config.language) }
+
+    /// Decides every submission whose time has come, in groups (DecideStage+Batch).
+    func evaluateDue(now: Date) {
+        let due = open.values.sorted(by: { $0.firstArrival < $1.firstArrival }).filter { !$0.held && ($0.wakeAt ?? .distantPast) <= now }
+        decideAll(due, now: now)
+    }
+
+    /// Looks at a submission: decides it, or sets when to look again.
+    func evaluate(_ sub: OpenSubmission, now: Date) {
+        decideAll([sub], now: now)
+    }
+
+    func logDecision(_ r: Receipt, shelf: SpoolLayout.Shelf, number: Int?) {
+        let codes = r.reasons.map(\.code.rawValue)
+        var fields: [(String, String)] = [
+            (JournalField.messageID, r.accepted ? MessageID.accepted : (shelf == .quarantine ? MessageID.quarantined : MessageID.rejected)),
+            (JournalField.submission, r.submission),
+            (JournalField.unit, r.unit),
+            (JournalField.key, r.key),
+            (JournalField.verdict, r.verdict.rawValue),
+            (JournalField.reason, codes.joined(separator: ",")),
+        ]
+        if let number { fields.append((JournalField.arrivalNumber, String(number))) }
+        let what = r.document.map { "\($0.display) (\(r.key))" } ?? r.key
+        if r.accepted {
+            log.log(.notice, "accepted \(what) from \(r.unit), arrival number \(number.map(String.init) ?? "-")", fields: fields)
+        } else {
+            log.log(.warning, "rejected \(what) from \(r.unit): \(Array(Set(codes)).sorted().joined(separator: ", "))", fields: fields)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import LienThongGateway
+import LienThongCore
+import LienThongSpool
+
+/// The decide stage on its own, with the clock as an argument: the rule's
+/// waits and verdicts, the pending notice, the group commit and the hand-off
+/// to the file stage. Before, each of these needed the daemon and real
+/// seconds of waiting; here the pairing window passes by a number.
+@Suite("Decide stage")
+struct DecideStageTests {
+    @Test func aValidPairIsAcceptedNumberedFiledAndLeavesTheOpenTable() throws {
+        let rig = try StageRig()
+        let line = try StageLine(rig)
+        let pair = try Fixtures.samplePair(key: "41-UBND-VP")
+        for path in [pair.electronic, pair.scan] {
+            try FileManager.default.copyItem(atPath: path, toPath: rig.outbox + "/" + (path as NSString).lastPathComponent)
+        }
+        let sub = try #require(line.claim.claimAll(["41-UBND-VP.pdf", "41-UBND-VP_scan.pdf"].map { (rig.outbox, $0) }, now: rig.t0).first)
+        try line.decideDue(now: rig.t0)
+        let record = try #require(try rig.ledger.submission(sub.id))
+        #expect(record.state == .placed && record.verdict == .accepted && record.arrivalNumber == 1)
+        #expect(rig.open.isEmpty)
+        let receipt = try #require(rig.contents(rig.settings.layout.receipts(StageRig.department) + "/41-UBND-VP.accepted.json"))
+        #expect(receipt == record.receipt)
+        #expect(receipt.contains("\"arrival_number\": 1"))
+    }
+
+    /// A scan alone waits for its signed twin until the pairing window ends,
+    /// and says so in a pending notice; then it is rejected for the missing
+    /// electronic version, and the notice is replaced by the receipt.
+    @Test func aScanAloneWaitsOutTheWindowWithANoticeThenIsRejected() throws {
+        let rig = try StageRig()
+        let line = try StageLine(rig)
+        try rig.drop("88-UBND_scan.pdf", "%PDF-1.4 a scan, no signature")
+        let sub = try #require(line.claim.claimAll([(rig.outbox, "88-UBND_scan.pdf")], now: rig.t0).first)
+        let window = rig.settings.config.intake.pairingWindow
+        let notice = PendingNoticeFiles(layout: rig.settings.layout).stem(unit: StageRig.department, key: "88-UBND")
+
+        try line.decideDue(now: rig.t0)
+        #expect(sub.wakeAt == rig.t0.addingTimeInterval(window))
+        #expect(try rig.state(sub.id) == .gathering)
+        #expect(rig.contents(notice + ".json")?.contains(sub.id) == true)
+        #expect(FileManager.default.fileExists(atPath: notice + ".txt"))
+
+        try line.decideDue(now: rig.t0.addingTimeInterval(window - 0.1))  // not due yet: nothing happens
+        #expect(try rig.state(sub.id) == .gathering)
+
+        try line.decideDue(now: rig.t0.addingTimeInterval(window))
+        let record = try #require(try rig.ledger.submission(sub.id))
+        #expect(record.state == .placed && record.verdict == .rejected && record.arrivalNumber == nil)
+        #expect(record.receipt?.contains(ReasonCode.missingElectronic.rawValue) == true)
+        #expect(!FileManager.default.fileExists(atPath: notice + ".json") && !FileManager.default.fileExists(atPath: notice + ".txt"))
+        #expect(FileManager.default.fileExists(atPath: rig.settings.layout.receipts(StageRig.department) + "/88-UBND.rejected.json"))
+    }
+
+    /// A twin still settling in the outbox holds the decision (without a
+    /// notice: nothing is asked of the sender); an operator's hold keeps a
+    /// submission undecided past its window.
+    @Test func aSettlingTwinAndAnOperatorsHoldEachKeepASubmissionOpen() throws {
+        let rig = try StageRig()
+        let line = try StageLine(rig)
+        try rig.drop("90-UBND_scan.pdf", "%PDF-1.4 scan")
+        try rig.drop("91-UBND_scan.pdf", "%PDF-1.4 scan")
+        let subs = line.claim.claimAll([(rig.outbox, "90-UBND_scan.pdf"), (rig.outbox, "91-UBND_scan.pdf")], now: rig.t0)
+        let settling = try #require(subs.first { $0.key == "90-UBND" })
+        let held = try #require(subs.first { $0.key == "91-UBND" })
+        line.decide.isAwaitingMoreFiles = { $0 === settling }
+        held.held = true
+
+        try line.decideDue(now: rig.t0)
+        #expect(settling.wakeAt.map { $0 > rig.t0 } == true)
+        let notices = PendingNoticeFiles(layout: rig.settings.layout)
+        #expect(!FileManager.default.fileExists(atPath: notices.stem(unit: StageRig.department, key: "90-UBND") + ".json"))
+
+        try line.decideDue(now: rig.t0.addingTimeInterval(rig.settings.config.intake.pairingWindow + 60))
+        #expect(try rig.state(held.id) == .gathering && rig.open[held.id] === held)
+        #expect(try rig.state(settling.id) == .placed)  // the window is over: decided, twin or not
+    }
+}

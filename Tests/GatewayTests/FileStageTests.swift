@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import LienThongGateway
+import LienThongCore
+import LienThongSpool
+
+/// The file stage on its own: decided submissions from the ledger into the
+/// archive, the office's copies and the receipts; its retry schedule with
+/// the clock it is given. Before, a failed filing and its backoff were seen
+/// only through the daemon's journal (and a full tmpfs in PressureTests).
+@Suite("File stage")
+struct FileStageTests {
+    @Test func aDecidedSubmissionIsArchivedCopiedAndReceiptedThenPlaced() throws {
+        let rig = try StageRig()
+        let record = try rig.decided(["4116-UBND-CN.pdf", "4116-UBND-CN_scan.pdf"], at: rig.t0)
+        rig.fileStage().placeRecords([record], now: rig.t0)
+        #expect(try rig.state(record.id) == .placed)
+        let archive = try #require(record.placement)
+        #expect(rig.contents(archive + "/files/4116-UBND-CN.pdf") == "bytes of 4116-UBND-CN.pdf")
+        #expect(rig.contents(archive + "/receipt.json") == record.receipt)
+        #expect(!FileManager.default.fileExists(atPath: rig.settings.layout.queued(record.id)))
+        let receipts = rig.settings.layout.receipts(StageRig.department)
+        #expect(rig.contents(receipts + "/4116-UBND-CN.accepted.json") == record.receipt)
+        #expect(rig.contents(receipts + "/4116-UBND-CN.accepted.txt") == "receipt of \(record.id)\n")
+        let copy = rig.settings.layout.officeInbox(StageRig.department) + "/4116-UBND-CN/4116-UBND-CN_scan.pdf"
+        #expect(rig.contents(copy) == "bytes of 4116-UBND-CN_scan.pdf")
+    }
+
+    /// Filing fails (here: a file where the archive's year folder must be,
+    /// as a full disk or an I/O error would): the submission stays decided,
+    /// nothing is receipted, and it is filed again after 1 s, then 2 s…, by
+    /// the clock the stage is given.
+    @Test func aFailedFilingStaysDecidedAndIsRetriedWithDoublingBackoff() throws {
+        let rig = try StageRig()
+        let record = try rig.decided(["7-UBND.pdf"], at: rig.t0)
+        let year = rig.settings.layout.root + "/archive/accepted/2026"
+        try DurableFS.makeDirectories(rig.settings.layout.root + "/archive/accepted")
+        #expect(FileManager.default.createFile(atPath: year, contents: Data("in the way".utf8)))
+        let file = rig.fileStage()
+
+        file.placeRecords([record], now: rig.t0)
+        #expect(try rig.state(record.id) == .decided)
+        #expect(file.retryAt == rig.t0.addingTimeInterval(1))
+        #expect(!FileManager.default.fileExists(atPath: rig.settings.layout.receipts(StageRig.department) + "/7-UBND.accepted.json"))
+        // A new decision meanwhile waits for the retry instead of failing again.
+        let later = try rig.decided(["8-UBND.pdf"], at: rig.t0)
+        file.placeRecords([later], now: rig.t0)
+        #expect(file.retryAt == rig.t0.addingTimeInterval(1))
+
+        file.retryIfDue(now: rig.t0.addingTimeInterval(0.5))  // not yet
+        #expect(file.retryAt == rig.t0.addingTimeInterval(1))
+        file.retryIfDue(now: rig.t0.addingTimeInterval(1))  // still in the way
+        #expect(file.retryAt == rig.t0.addingTimeInterval(3))
+
+        try FileManager.default.removeItem(atPath: year)
+        file.retryIfDue(now: rig.t0.addingTimeInterval(3))
+        #expect(file.retryAt == nil)
+        #expect(try rig.state(record.id) == .placed && rig.state(later.id) == .placed)
+        #expect(rig.contents(rig.settings.layout.receipts(StageRig.department) + "/8-UBND.accepted.json") == later.receipt)
+    }
+
+    /// Filing is idempotent: filing a submission a crash left half filed (its
+    /// folder in the archive, no receipt yet) finishes it without a second copy.
+    @Test func filingAgainAfterAnInterruptedFilingFinishesIt() throws {
+        let rig = try StageRig()
+        let record = try rig.decided(["9-UBND.pdf"], accepted: false, role: .scan, at: rig.t0)
+        let archive = try #require(record.placement)
+        try DurableFS.makeDirectories((archive as NSString).deletingLastPathComponent)
+        #expect(rename(rig.settings.layout.queued(record.id), archive) == 0)  // the move happened, then the crash
+        let file = rig.fileStage()
+        file.retryNow(now: rig.t0)
+        #expect(try rig.state(record.id) == .placed)
+        #expect(rig.contents(archive + "/receipt.json") == record.receipt)
+        let receipts = try rig.names(rig.settings.layout.receipts(StageRig.department))
+        #expect(receipts == [Array("9-UBND.rejected.json".utf8), Array("9-UBND.rejected.txt".utf8)])
+        // A rejected submission gets no office copy.
+        #expect(!FileManager.default.fileExists(atPath: rig.settings.layout.officeInbox(StageRig.department) + "/9-UBND"))
+    }
+}

@@ -82,13 +82,6 @@ extension Ledger {
             .map { Date(timeIntervalSince1970: $0) }
     }
 
-    /// Whether any delivery is deferred or failed: an operator may make it
-    /// due from another process (`lienthongctl retry`), so the daemon keeps
-    /// looking at the ledger now and then.
-    public func hasDeliveriesAwaitingRetry() throws -> Bool {
-        !(try db.query("SELECT 1 FROM deliveries WHERE state IN ('deferred', 'failed') LIMIT 1")).isEmpty
-    }
-
     public func deliveryCounts() throws -> [DeliveryState: Int] {
         var out: [DeliveryState: Int] = [:]
         for row in try db.query("SELECT state, count(*) FROM deliveries GROUP BY state") {

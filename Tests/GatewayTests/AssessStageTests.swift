@@ -11,11 +11,8 @@ struct AssessStageTests {
     @Test func aSignedPairIsReadOnceValidatedOffTheLoopAndGivenRoles() throws {
         let rig = try StageRig()
         let line = try StageLine(rig)
-        let pair = try Fixtures.samplePair(key: "41-UBND-VP")
-        for path in [pair.electronic, pair.scan] {
-            try FileManager.default.copyItem(atPath: path, toPath: rig.outbox + "/" + (path as NSString).lastPathComponent)
-        }
-        let sub = try #require(line.claim.claimAll(["41-UBND-VP.pdf", "41-UBND-VP_scan.pdf"].map { (rig.outbox, $0) }, now: rig.t0).first)
+        let pair = try rig.dropSignedPair(key: "41-UBND-VP")
+        let sub = try #require(line.claim.claimAll(pair.names.map { (rig.outbox, $0) }, now: rig.t0).first)
 
         let first = try line.assess.assess(sub, now: rig.t0)
         #expect(first.validating)  // started on a worker; nothing to decide yet

@@ -13,11 +13,8 @@ struct DecideStageTests {
     @Test func aValidPairIsAcceptedNumberedFiledAndLeavesTheOpenTable() throws {
         let rig = try StageRig()
         let line = try StageLine(rig)
-        let pair = try Fixtures.samplePair(key: "41-UBND-VP")
-        for path in [pair.electronic, pair.scan] {
-            try FileManager.default.copyItem(atPath: path, toPath: rig.outbox + "/" + (path as NSString).lastPathComponent)
-        }
-        let sub = try #require(line.claim.claimAll(["41-UBND-VP.pdf", "41-UBND-VP_scan.pdf"].map { (rig.outbox, $0) }, now: rig.t0).first)
+        let pair = try rig.dropSignedPair(key: "41-UBND-VP")
+        let sub = try #require(line.claim.claimAll(pair.names.map { (rig.outbox, $0) }, now: rig.t0).first)
         try line.decideDue(now: rig.t0)
         let record = try #require(try rig.ledger.submission(sub.id))
         #expect(record.state == .placed && record.verdict == .accepted && record.arrivalNumber == 1)

@@ -37,8 +37,8 @@ struct DeliverStageTests {
 
     /// A clerk replaced one recipient's inbox with a link: that delivery is
     /// deferred with a time to try again, never written through the link;
-    /// the others go out. Once the inbox is a folder again it is delivered
-    /// at its time.
+    /// the others go out. Once the inbox is a folder again, an operator's
+    /// retry makes it due at once.
     @Test func anInboxReplacedByALinkIsDeferredNotWrittenThrough() throws {
         let rig = try StageRig()
         let (_, deliver, record) = try filedFanOut(rig)
@@ -57,9 +57,15 @@ struct DeliverStageTests {
         #expect(rows.filter { $0.state == .delivered }.count == 2)
         #expect(try #require(deliver.nextWake(now: rig.t0)) <= retryAt)
 
+        // The operator puts the folder back and says retry (lienthongctl
+        // retry, through the control socket): due now, not at its backoff.
         try FileManager.default.removeItem(atPath: inbox)
         try DurableFS.makeDirectories(inbox)
-        deliver.run(now: retryAt)
+        let now = rig.t0.addingTimeInterval(1)
+        #expect(now < retryAt)
+        #expect(deliver.retryDeferred(submission: record.id, now: now) == 1)
+        #expect(try #require(deliver.nextWake(now: now)) <= now)
+        deliver.run(now: now)
         #expect(try rig.ledger.deliveries(of: record.id).allSatisfy { $0.state == .delivered })
         #expect(rig.contents(inbox + "/30-TB-UBND.pdf") == "bytes of 30-TB-UBND.pdf")
     }

@@ -45,6 +45,16 @@ final class StageRig {
         Set(try TrustedPath.names(folder).map { Array($0.utf8) })
     }
 
+    /// A signed sample pair (the demo trust the rig's config uses) dropped
+    /// into the department's outbox; returns the names and the signed file.
+    func dropSignedPair(key: String) throws -> (names: [String], electronic: String) {
+        let pair = try Fixtures.samplePair(key: key)
+        for path in [pair.electronic, pair.scan] {
+            try FileManager.default.copyItem(atPath: path, toPath: outbox + "/" + (path as NSString).lastPathComponent)
+        }
+        return ([key + ".pdf", key + "_scan.pdf"], pair.electronic)
+    }
+
     func mode(_ path: String) -> mode_t {
         var st = stat()
         return lstat(path, &st) == 0 ? st.st_mode & 0o7777 : 0

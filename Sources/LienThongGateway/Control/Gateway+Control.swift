@@ -13,11 +13,11 @@ import Glibc
 extension Gateway {
     /// Opens the control socket. A daemon without it still does its main job,
     /// so a failure is logged, not fatal.
-    func startControl(retry: @escaping (String?) -> Int) -> ControlServer? {
+    func startControl() -> ControlServer? {
         let path = ControlChannel.socketPath(spool: settings.layout.root)
         do {
             return try ControlServer(path: path, warn: { [log] in log.log(.warning, $0) }) { [unowned self] request, peer in
-                self.perform(request, peer: peer, retry: retry)
+                self.perform(request, peer: peer)
             }
         } catch {
             log.log(.error, "\(error); lienthongctl hold/release/retry/status will not work until this is fixed and the daemon restarted")
@@ -25,7 +25,7 @@ extension Gateway {
         }
     }
 
-    func perform(_ request: ControlRequest, peer: ControlServer.Peer, retry: (String?) -> Int) -> ControlResponse {
+    func perform(_ request: ControlRequest, peer: ControlServer.Peer) -> ControlResponse {
         let now = Date()
         let who = "operator uid \(peer.uid) pid \(peer.pid)"
         switch request.command {
@@ -54,13 +54,13 @@ extension Gateway {
                 return ControlResponse(ok: false, message: "write ALL in capitals to retry every deferred delivery")
             }
             guard let id = target else {
-                let n = retry(nil)
+                let n = pipeline.deliver.retryDeferred(submission: nil, now: now)
                 return ControlResponse(ok: true, affected: n, message: "\(n) deferred deliver\(n == 1 ? "y" : "ies") will be tried again now")
             }
             if (try? pipeline.ledger.submission(id)) == nil {
                 return ControlResponse(ok: false, message: "no submission \(id) in the ledger")
             }
-            let n = retry(id)
+            let n = pipeline.deliver.retryDeferred(submission: id, now: now)
             return ControlResponse(ok: true, affected: n, message: n == 0
                 ? "submission \(id) has no deferred delivery"
                 : "\(n) deferred deliver\(n == 1 ? "y" : "ies") of \(id) will be tried again now")

@@ -27,18 +27,21 @@ final class DeliverStage {
 
     /// How long one tick may spend delivering.
     static let deliveryBatchSeconds = 0.5
-    /// While deliveries wait (deferred or failed), the ledger is looked at this often,
-    /// so an operator's `lienthongctl retry` (another process) takes effect soon.
-    static let deliveryPollSeconds = 10.0
 
     var deliveryBackoff: DeliveryBackoff { DeliveryBackoff(lifetime: settings.config.fanout.deliveryLifetime) }
 
-    /// When the loop must wake for deliveries; nil when none waits.
+    /// When the loop must wake for deliveries; nil when none waits. An
+    /// operator's retry comes through the control socket, in this process
+    /// (`retryDeferred`), so nothing outside changes when they are due.
     func nextWake(now: Date) -> Date? {
         if let p = pausedUntil, now < p { return p }
-        let due = (try? ledger.nextDeliveryDue()) ?? nil
-        let poll = ((try? ledger.hasDeliveriesAwaitingRetry()) ?? false) ? now.addingTimeInterval(Self.deliveryPollSeconds) : nil
-        return [due, poll].compactMap { $0 }.min()
+        return (try? ledger.nextDeliveryDue()) ?? nil
+    }
+
+    /// `lienthongctl retry ID|ALL`: deferred deliveries of `submission` (nil:
+    /// all) become due now, failed ones get a fresh lifetime. Returns how many.
+    func retryDeferred(submission: String?, now: Date) -> Int {
+        (try? ledger.retryDeferredDeliveries(submission: submission, now: now)) ?? 0
     }
 
     /// Delivers what is due, for at most `deliveryBatchSeconds`, then

@@ -59,7 +59,7 @@ public final class Gateway {
         if let warning = JournalCheck.warning(for: settings.layout.root) { log.log(.warning, warning, fields: []) }
         try pipeline.recover(now: now)
         watchAll(now: now)
-        control = startControl(retry: { [unowned self] id in self.retryDeferredDeliveries(submission: id) })
+        control = startControl()
         let status = statusLine()
         ServiceNotifier.ready(status: status)
         log.log(.notice, "lienthongd ready: \(status)", fields: [(JournalField.messageID, MessageID.started)])

@@ -147,21 +147,14 @@ public struct Delivery: Sendable {
         return dir + "/." + DurableFS.prefix(of: (target as NSString).lastPathComponent, utf8Bytes: 255 - 1 - tail.utf8.count) + tail
     }
 
+    /// The copy of `DurableFS`; not its `publish`, whose rename may replace
+    /// a name: a delivery renames with RENAME_NOREPLACE (`place`).
     private func copy(_ source: String, to tmp: String) throws {
         let src = try TrustedPath.open(source, O_RDONLY)
         defer { close(src) }
         let dst = try TrustedPath.open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644, "create")
         do {
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
-            while true {
-                let n = buffer.withUnsafeMutableBytes { read(src, $0.baseAddress, $0.count) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw SpoolError("read", source)
-                }
-                if n == 0 { break }
-                try DurableFS.writeAll(dst, Array(buffer[0..<n]), path: tmp)
-            }
+            try DurableFS.copyAll(from: src, source: source, to: dst, target: tmp, limit: .max)
             guard fsync(dst) == 0 else { throw SpoolError("fsync", tmp) }
             close(dst)
         } catch {

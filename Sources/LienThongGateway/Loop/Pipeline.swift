@@ -52,6 +52,11 @@ public final class Pipeline {
         try settings.createOfficeFolders()
     }
 
+    /// Recovery (Recovery/): what a stop left, finished or undone, before the loop starts.
+    func recover(now: Date) throws {
+        try Recovery(settings: settings, ledger: ledger, log: log, claim: claim, file: file).run(now: now)
+    }
+
     public var openCount: Int { open.count }
 
     /// The earliest time a submission must be looked at again.

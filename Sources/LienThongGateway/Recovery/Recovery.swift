@@ -3,11 +3,18 @@ import LienThongCore
 import LienThongSpool
 import LienThongSystemd
 
-/// Start-up reconciliation of the ledger with `queue/` and the archive after
-/// any stop, clean or not. Every half-done step is finished or undone, and
-/// nothing is decided, numbered or copied twice.
-extension Pipeline {
-    func recover(now: Date) throws {
+/// Recovery: start-up reconciliation of the ledger with `queue/` and the
+/// archive after any stop, clean or not. Every half-done step is finished or
+/// undone by the stage that owns it (filing by `FileStage`, claims by
+/// `ClaimStage`), and nothing is decided, numbered or copied twice.
+struct Recovery {
+    let settings: GatewaySettings
+    let ledger: Ledger
+    let log: EventLog
+    let claim: ClaimStage
+    let file: FileStage
+
+    func run(now: Date) throws {
         // 0. Temporary files of writes a crash interrupted.
         try cleanStaleTemporaries()
         // 1. Decided but not fully placed: redo placement from the ledger. If

@@ -2,7 +2,7 @@ import Foundation
 import LienThongSpool
 import LienThongSystemd
 
-extension Pipeline {
+extension Recovery {
     /// First step of recovery: removes the temporary files a crash left in
     /// the folders the gateway writes (see `StaleTemporaries`): each queue
     /// folder's top level, the archive folders of submissions still to be

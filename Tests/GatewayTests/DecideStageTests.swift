@@ -3,6 +3,7 @@ import Testing
 @testable import LienThongGateway
 import LienThongCore
 import LienThongSpool
+import LienThongWatch
 
 /// The decide stage on its own, with the clock as an argument: the rule's
 /// waits and verdicts, the pending notice, the group commit and the hand-off
@@ -63,7 +64,14 @@ struct DecideStageTests {
         let subs = line.claim.claimAll([(rig.outbox, "90-UBND_scan.pdf"), (rig.outbox, "91-UBND_scan.pdf")], now: rig.t0)
         let settling = try #require(subs.first { $0.key == "90-UBND" })
         let held = try #require(subs.first { $0.key == "91-UBND" })
-        line.decide.isAwaitingMoreFiles = { $0 === settling }
+        // The signed twin of 90-UBND is still being copied in: the watch's
+        // settle tracker, read by the decision through the twin lookout.
+        let tracker = SettleTracker(settle: rig.settings.config.intake.settle)
+        tracker.register(root: rig.outbox)
+        let twin = SettleTracker.Entry(root: rig.outbox, name: "90-UBND.pdf")
+        try rig.drop("90-UBND.pdf", "%PDF-1.7 half copied")
+        tracker.noteActivity(twin, now: rig.t0)
+        line.decide.twins = TwinLookout(tracker: tracker)
         held.held = true
 
         try line.decideDue(now: rig.t0)
@@ -71,8 +79,10 @@ struct DecideStageTests {
         let notices = PendingNoticeFiles(layout: rig.settings.layout)
         #expect(!FileManager.default.fileExists(atPath: notices.stem(unit: StageRig.department, key: "90-UBND") + ".json"))
 
+        #expect(line.decide.isAwaitingMoreFiles(settling) && !line.decide.isAwaitingMoreFiles(held))
+        tracker.forget(twin)  // the clerk took the half-copied file back
         try line.decideDue(now: rig.t0.addingTimeInterval(rig.settings.config.intake.pairingWindow + 60))
         #expect(try rig.state(held.id) == .gathering && rig.open[held.id] === held)
-        #expect(try rig.state(settling.id) == .placed)  // the window is over: decided, twin or not
+        #expect(try rig.state(settling.id) == .placed)  // its twin gone and the window over: decided alone
     }
 }

@@ -18,10 +18,9 @@ final class DecideStage {
     let claim: ClaimStage
     let assess: AssessStage
     let file: FileStage
-    /// Asked by the decision: are twins of this submission still settling?
-    var isAwaitingMoreFiles: (OpenSubmission) -> Bool = { _ in false }
-    /// Asked by the decision: has a twin settled that the next turn claims?
-    var hasClaimableTwin: (OpenSubmission, Date) -> Bool = { _, _ in false }
+    /// Twins still settling or about to be claimed (the watch's side of
+    /// pairing); nil when nothing is watched.
+    var twins: TwinLookout?
 
     init(settings: GatewaySettings, ledger: Ledger, log: EventLog, open: OpenSubmissions, clock: StageClock,
          claim: ClaimStage, assess: AssessStage, file: FileStage) {
@@ -34,6 +33,12 @@ final class DecideStage {
         self.assess = assess
         self.file = file
     }
+
+    /// A file that would join `sub` is still settling in its outbox.
+    func isAwaitingMoreFiles(_ sub: OpenSubmission) -> Bool { twins?.isSettling(sub, settings: settings) ?? false }
+
+    /// A file that would join `sub` has settled and is claimed next turn.
+    func hasClaimableTwin(_ sub: OpenSubmission, _ now: Date) -> Bool { twins?.isClaimable(sub, settings: settings, now: now) ?? false }
 
     var findingDetail: FindingDetail { FindingDetail(language: settings.config.language) }
 

@@ -34,7 +34,6 @@ public final class Gateway {
     /// turn, which comes at once. Bounds a turn when 100,000 files wait at
     /// start, so SIGTERM, the watchdog and STATUS are not held for minutes.
     let claimsPerTurn = 100
-    let twinIdentities = PendingIdentities()
     /// Held from before the first folder or ledger is touched until the
     /// process ends: one daemon per spool.
     let spoolLock: SpoolLock
@@ -48,8 +47,7 @@ public final class Gateway {
         pipeline = try Pipeline(settings: settings, log: log)
         inotify = try Inotify()
         tracker = SettleTracker(settle: settings.config.intake.settle)
-        pipeline.decide.isAwaitingMoreFiles = { [unowned self] sub in self.hasSettlingTwin(sub) }
-        pipeline.decide.hasClaimableTwin = { [unowned self] sub, now in self.hasClaimableTwin(sub, now: now) }
+        pipeline.decide.twins = TwinLookout(tracker: tracker)
     }
 
     /// Runs until SIGTERM or SIGINT. Returns the exit status.
@@ -197,25 +195,6 @@ public final class Gateway {
         if let impaired = inotify.impaired {
             log.log(.error, "watching is impaired: \(impaired); outboxes are rescanned every 30 s meanwhile",
                     fields: [(JournalField.messageID, MessageID.watchImpaired)])
-        }
-    }
-
-    /// A file still settling in the same outbox whose key or document number
-    /// matches: the twin of this submission is on its way.
-    func hasSettlingTwin(_ sub: OpenSubmission) -> Bool {
-        twins(of: sub, among: { tracker.pendingNames(in: $0) })
-    }
-
-    /// A twin that has settled and is claimed at the next turn.
-    func hasClaimableTwin(_ sub: OpenSubmission, now: Date) -> Bool {
-        twins(of: sub, among: { tracker.settledNames(in: $0, now: now) })
-    }
-
-    private func twins(of sub: OpenSubmission, among names: (String) -> [String]) -> Bool {
-        guard !sub.isFolder else { return false }
-        let outbox = sub.outboundGroup.map(settings.officeOutbox(forAddress:)) ?? settings.layout.outbox(sub.unit)
-        return names(outbox).contains { name in
-            twinIdentities.shares(name, with: sub.identities, pending: tracker.pendingCount)
         }
     }
 

@@ -22,6 +22,14 @@ enum SigningTimePolicy {
         var existedBy: Date? = nil
         var inFuture = false
         var notes: [String] = []
+
+        /// A time later than the arrival allows (`latest`: the arrival plus
+        /// the clock skew) is in the future; the note says which time.
+        mutating func flagIfAfterArrival(_ what: String, latest: Date) {
+            guard time > latest else { return }
+            inFuture = true
+            notes.append("\(what) \(time.rfc3339) is after the arrival \(arrival.rfc3339)")
+        }
     }
 
     static func resolve(timestamp: Date?, claimed: Date?, pdfModified: Date?, arrival: Date, maxClockSkew: TimeInterval,
@@ -44,32 +52,23 @@ enum SigningTimePolicy {
             if let claimed, abs(claimed.timeIntervalSince(timestamp) - vietnamOffset) <= maxClockSkew + 3600 {
                 r.notes.append("signingTime \(claimed.rfc3339) is about 7 h after the timestamp: Vietnam local time written as UTC; the timestamp \(timestamp.rfc3339) settles it")
             }
-            if timestamp > latest {
-                r.inFuture = true
-                r.notes.append("the timestamp \(timestamp.rfc3339) is after the arrival \(arrival.rfc3339)")
-            }
+            r.flagIfAfterArrival("the timestamp", latest: latest)
             return r
         }
         if let claimed {
             var r = Resolved(time: claimed, source: .signingTime, arrival: arrival, proven: false)
-            if claimed > latest {
-                if claimed.timeIntervalSince(arrival) <= vietnamOffset + maxClockSkew {
-                    // Some Vietnamese signing tools write local time and mark it UTC.
-                    r.time = claimed.addingTimeInterval(-vietnamOffset)
-                    r.notes.append("signingTime \(claimed.rfc3339) is after the arrival \(arrival.rfc3339) by less than 7 h: taken as Vietnam local time mislabelled as UTC, i.e. \(r.time.rfc3339)")
-                } else {
-                    r.inFuture = true
-                    r.notes.append("signingTime \(claimed.rfc3339) is after the arrival \(arrival.rfc3339)")
-                }
+            if claimed > latest, claimed.timeIntervalSince(arrival) <= vietnamOffset + maxClockSkew {
+                // Some Vietnamese signing tools write local time and mark it UTC.
+                r.time = claimed.addingTimeInterval(-vietnamOffset)
+                r.notes.append("signingTime \(claimed.rfc3339) is after the arrival \(arrival.rfc3339) by less than 7 h: taken as Vietnam local time mislabelled as UTC, i.e. \(r.time.rfc3339)")
+            } else {
+                r.flagIfAfterArrival("signingTime", latest: latest)
             }
             return r
         }
         if let pdfModified {
             var r = Resolved(time: pdfModified, source: .pdfModified, arrival: arrival, proven: false)
-            if pdfModified > latest {
-                r.inFuture = true
-                r.notes.append("the PDF /M time \(pdfModified.rfc3339) is after the arrival \(arrival.rfc3339)")
-            }
+            r.flagIfAfterArrival("the PDF /M time", latest: latest)
             return r
         }
         return Resolved(time: arrival, source: .arrival, arrival: arrival, proven: false,

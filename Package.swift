@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "LienThongSystemdTests", dependencies: ["LienThongSystemd"]),
         .testTarget(name: "LienThongReportTests", dependencies: ["LienThongReport", "LienThongSpool"]),
         // The daemon as a process, and each stage on its own (no daemon).
-        .testTarget(name: "GatewayTests", dependencies: ["LienThongGateway", "LienThongCore", "LienThongSpool", "LienThongSystemd", "LienThongWatch"]),
+        .testTarget(name: "GatewayTests", dependencies: ["LienThongGateway", "LienThongControl", "LienThongCore", "LienThongSpool", "LienThongSystemd", "LienThongWatch"]),
         // The fuzz targets' kept inputs (Fuzz/Regressions/) replayed through the
         // properties the targets check (Fuzz/Properties/): scripts/fuzz/build.sh
         // compiles the same files into each target, hence the path.

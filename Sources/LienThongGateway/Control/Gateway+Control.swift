@@ -17,7 +17,7 @@ extension Gateway {
         let path = ControlChannel.socketPath(spool: settings.layout.root)
         do {
             return try ControlServer(path: path, warn: { [log] in log.log(.warning, $0) }) { [unowned self] request, peer in
-                self.perform(request, peer: peer)
+                self.perform(request, peer: peer, now: Date())
             }
         } catch {
             log.log(.error, "\(error); lienthongctl hold/release/retry/status will not work until this is fixed and the daemon restarted")
@@ -25,8 +25,7 @@ extension Gateway {
         }
     }
 
-    func perform(_ request: ControlRequest, peer: ControlServer.Peer) -> ControlResponse {
-        let now = Date()
+    func perform(_ request: ControlRequest, peer: ControlServer.Peer, now: Date) -> ControlResponse {
         let who = "operator uid \(peer.uid) pid \(peer.pid)"
         switch request.command {
         case "status":

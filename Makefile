@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIG ?= config/lienthong.toml
 FUZZ_SECONDS ?= 120
 
-.PHONY: deps build run test test-systemd sample demo-trust install release clean man bench deb test-deb fuzz
+.PHONY: deps build run test test-systemd sample demo-trust install release clean man bench profile deb test-deb fuzz
 
 deps:
 	@bash scripts/deps.sh
@@ -61,6 +61,11 @@ deb: deps
 # instead (README, "Benchmarks"): prints one table. BENCH_SCALE=0.1 for a quick look.
 bench: deps
 	bash scripts/bench/run.sh
+
+# Where the daemon's CPU goes, in instructions per submission per stage
+# (callgrind on a tmpfs spool; needs valgrind): scripts/bench/profile.sh.
+profile: deps
+	bash scripts/bench/profile.sh
 
 # Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of every parser of
 # outside input, FUZZ_SECONDS (default 120) per target with memory and time

@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,7 +35,13 @@ final class TrustedFolderCache: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var entries: [String: Entry] = [:]
+    /// By the path's exact bytes: the NFC and NFD spellings of one folder
+    /// name are two folders, which String keys would take for one.
+    private var entries: [FileName: Entry] = [:]
+    /// Every remembered folder below each path, at any depth: forgetting a
+    /// folder (on each of the daemon's renames and removals) finds what was
+    /// below it without comparing against every entry.
+    private var below: [FileName: Set<FileName>] = [:]
     private var tick: UInt64 = 0
     private let uid = geteuid()
 
@@ -54,12 +61,12 @@ final class TrustedFolderCache: @unchecked Sendable {
     /// components it stands for, and whether the folder is the daemon's alone.
     func start(_ walk: TrustedPath.Walk, count: Int) -> (fd: Int32, depth: Int, isPrivate: Bool)? {
         guard count > 0, Self.eligible(walk) else { return nil }
-        var keys: [String] = []
+        var keys: [FileName] = []
         keys.reserveCapacity(count)
         var key = walk.start == "/" ? "" : walk.start  // spelled as `Walk.path`
         for component in walk.components.prefix(count) {
             key += "/" + component
-            keys.append(key)
+            keys.append(FileName(key))
         }
         lock.lock()
         defer { lock.unlock() }
@@ -87,7 +94,7 @@ final class TrustedFolderCache: @unchecked Sendable {
     /// Remembers the folder `fd` stands for: the first `depth` components of
     /// `walk`, reached through folders that are all the daemon's alone.
     func remember(_ walk: TrustedPath.Walk, depth: Int, fd: Int32, isPrivate: Bool) {
-        let key = walk.path(depth)
+        let key = FileName(walk.path(depth))
         lock.lock()
         defer { lock.unlock() }
         guard entries[key] == nil else { return }
@@ -96,6 +103,7 @@ final class TrustedFolderCache: @unchecked Sendable {
         guard own >= 0 else { return }
         tick += 1
         entries[key] = Entry(fd: own, isPrivate: isPrivate, used: tick)
+        for ancestor in Self.ancestors(key) { below[ancestor, default: []].insert(key) }
     }
 
     /// Forgets `path` and every folder below it (it was renamed or removed).
@@ -104,16 +112,31 @@ final class TrustedFolderCache: @unchecked Sendable {
         guard Self.eligible(w) else { return }
         lock.lock()
         defer { lock.unlock() }
-        forgetLocked(w.path(w.components.count))
+        forgetLocked(FileName(w.path(w.components.count)))
     }
 
-    private func forgetLocked(_ key: String) {
-        guard !entries.isEmpty else { return }
-        let below = key + "/"
-        for (k, entry) in entries where k == key || k.hasPrefix(below) {
-            close(entry.fd)
-            entries[k] = nil
+    private func forgetLocked(_ key: FileName) {
+        removeLocked(key)
+        for k in below[key] ?? [] { removeLocked(k) }
+    }
+
+    /// Closes one remembered folder and takes it out of the index.
+    private func removeLocked(_ key: FileName) {
+        guard let entry = entries.removeValue(forKey: key) else { return }
+        close(entry.fd)
+        for ancestor in Self.ancestors(key) {
+            below[ancestor]?.remove(key)
+            if below[ancestor]?.isEmpty == true { below[ancestor] = nil }
         }
+    }
+
+    /// `/a`, `/a/b` for `/a/b/c`: every proper ancestor, by bytes.
+    static func ancestors(_ key: FileName) -> [FileName] {
+        var out: [FileName] = []
+        for (i, byte) in key.bytes.enumerated() where byte == UInt8(ascii: "/") && i > 0 {
+            out.append(FileName(bytes: Array(key.bytes[..<i])))
+        }
+        return out
     }
 
     /// Whether the folder `path` is remembered now (for tests).
@@ -121,15 +144,12 @@ final class TrustedFolderCache: @unchecked Sendable {
         let w = TrustedPath.walk(path)
         lock.lock()
         defer { lock.unlock() }
-        return entries[w.path(w.components.count)] != nil
+        return entries[FileName(w.path(w.components.count))] != nil
     }
 
     private func evictOldestHalfLocked() {
         let oldest = entries.sorted { $0.value.used < $1.value.used }.prefix(entries.count / 2)
-        for (k, entry) in oldest {
-            close(entry.fd)
-            entries[k] = nil
-        }
+        for (k, _) in oldest { removeLocked(k) }
     }
 
 }

@@ -201,6 +201,30 @@ struct TrustedPathTests {
         }
     }
 
+    /// The NFC and NFD spellings of one folder name are two folders (a
+    /// dropped folder from a Mac and one from Windows): remembering one must
+    /// never make a walk to the other land in it. Swift's String equality
+    /// would take them for one key.
+    @Test func theNFCAndNFDFormsOfOneFolderAreRememberedApart() throws {
+        try Self.withSpool("cache-nfd") { spool, _ in
+            let nfc = "Hồ sơ".precomposedStringWithCanonicalMapping
+            let nfd = nfc.decomposedStringWithCanonicalMapping
+            for (form, text) in [(nfc, "from Windows"), (nfd, "from a Mac")] {
+                try FileManager.default.createDirectory(atPath: spool + "/queue/d/files/" + form, withIntermediateDirectories: true)
+                Self.makePrivate(spool, "queue/d/files/" + form)
+                try Scratch.write(spool + "/queue/d/files/" + form + "/a.pdf", text)
+            }
+            #expect(String(decoding: TrustedPath.read(spool + "/queue/d/files/" + nfc + "/a.pdf") ?? [], as: UTF8.self) == "from Windows")
+            #expect(TrustedFolderCache.shared.isRemembered(spool + "/queue/d/files/" + nfc))
+            #expect(String(decoding: TrustedPath.read(spool + "/queue/d/files/" + nfd + "/a.pdf") ?? [], as: UTF8.self) == "from a Mac")
+            // Forgetting one (a rename) leaves the other remembered.
+            #expect(TrustedFolderCache.shared.isRemembered(spool + "/queue/d/files/" + nfd))
+            TrustedFolderCache.shared.forget(spool + "/queue/d/files/" + nfc)
+            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/queue/d/files/" + nfc))
+            #expect(TrustedFolderCache.shared.isRemembered(spool + "/queue/d/files/" + nfd))
+        }
+    }
+
     /// Clerks write in outboxes, inboxes and dropped folders: a folder anyone
     /// else can write, and everything below it, is walked every time.
     @Test func foldersOthersCanChangeAreNeverRemembered() throws {

@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "LienThongConfig", dependencies: ["LienThongCore"]),
         .target(name: "LienThongSignature", dependencies: ["LienThongCore", "CLibSSL", "CZlib"]),
         .target(name: "LienThongSpool", dependencies: ["LienThongCore", "CSQLite", "CLibSSL", "CLinux"]),
-        .target(name: "LienThongWatch", dependencies: ["CLinux"]),
+        .target(name: "LienThongWatch", dependencies: ["CLinux", "LienThongCore"]),
         .target(name: "LienThongSystemd", dependencies: ["CSystemd"]),
         // The compliance report and queue shape: pure, rendered to text, CSV and HTML.
         .target(name: "LienThongReport", dependencies: ["LienThongCore"]),

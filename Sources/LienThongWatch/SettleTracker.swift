@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,9 +29,10 @@ public final class SettleTracker {
         }
 
         public func hash(into hasher: inout Hasher) {
-            for byte in root.utf8 { hasher.combine(byte) }
+            var root = root, name = name
+            root.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
             hasher.combine(0 as UInt8)
-            for byte in name.utf8 { hasher.combine(byte) }
+            name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
     }
 
@@ -43,7 +45,7 @@ public final class SettleTracker {
     /// The drop folders, by their paths' exact bytes (like `Entry`: a
     /// folder dropped under the NFD spelling of a group folder's name is not
     /// that group folder).
-    private var rootSet: Set<[UInt8]> = []
+    private var rootSet: Set<FileName> = []
     private var pending: [Entry: Pending] = [:]
     /// The pending names of each drop folder: the pairing asks for one
     /// folder's names on every decision, and walking every pending entry of
@@ -65,11 +67,11 @@ public final class SettleTracker {
     public func register(root: String) {
         // Drop folders may nest (the office's group folders are in
         // office/outbox/): `entry` finds the most specific.
-        rootSet.insert(Array(root.utf8))
+        rootSet.insert(FileName(root))
     }
 
     public func unregister(root: String) {
-        rootSet.remove(Array(root.utf8))
+        rootSet.remove(FileName(root))
         pending = pending.filter { $0.key.root != root }
         namesByRoot[root] = nil
     }
@@ -83,10 +85,10 @@ public final class SettleTracker {
     /// inotify event comes here.
     public func entry(forEventIn directory: String, name: String) -> Entry? {
         let bytes = Array(directory.utf8)
-        if rootSet.contains(bytes) { return name.isEmpty ? nil : Entry(root: directory, name: name) }
+        if rootSet.contains(FileName(bytes: bytes)) { return name.isEmpty ? nil : Entry(root: directory, name: name) }
         var end = bytes.count
         while let slash = bytes[..<end].lastIndex(of: UInt8(ascii: "/")), slash > 0 {
-            if rootSet.contains(Array(bytes[..<slash])) {
+            if rootSet.contains(FileName(bytes: Array(bytes[..<slash]))) {
                 let top = bytes[(slash + 1)...].prefix { $0 != UInt8(ascii: "/") }
                 return Entry(root: String(decoding: bytes[..<slash], as: UTF8.self), name: String(decoding: top, as: UTF8.self))
             }
@@ -106,7 +108,7 @@ public final class SettleTracker {
     public func noteActivity(_ entry: Entry, now: Date) {
         // A drop folder inside another (a group folder in office/outbox/) is
         // watched in its own right, never a submission of the outer one.
-        if rootSet.contains(Array(entry.path.utf8)) { return }
+        if rootSet.contains(FileName(entry.path)) { return }
         if var known = pending[entry], known.fingerprint?.hasPrefix("dir:") == true {
             known.lastActivity = now
             set(entry, known)

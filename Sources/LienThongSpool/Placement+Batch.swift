@@ -17,21 +17,60 @@ import Glibc
 ///
 /// Every phase is idempotent; a crash anywhere is finished by running
 /// `placeAll` again (Recovery does).
+///
+/// Eight barriers per batch, each at least one journal commit: (a) report
+/// data, (b) report names and the archive's month folders, (c) the moves,
+/// (d) the DATA of every later file — markers, office copies, text and JSON
+/// receipts — in one round, then names only: (e) markers, (f) copies,
+/// (g) texts, (h) pending notices gone and JSONs. Steps 3 and 4 used to
+/// fsync their data each in a round of its own (eleven barriers).
+///
+/// Why every promise above still holds: a temporary file is hidden and
+/// names nothing, so making its data durable early promises nothing; each
+/// step's NAMES still become durable in a round of their own, after the
+/// round of the step before, in the order listed (the marker before any
+/// copy, every copy before any text receipt, the texts before the JSONs).
+/// The later files are staged only after (c), so nothing of a receipt or
+/// copy exists, even hidden, before the files are durable in the archive,
+/// as before. A crash after (d) and before (e) can leave an office folder
+/// without its marker: its copies wait in its top level under hidden names
+/// (subfolders are made only after (e)), which Recovery removes first
+/// (`StaleTemporaries`), and an empty folder is taken up again as the
+/// submission's own, as after a crash between mkdir and marker before.
+/// Receipts' temporaries wait in `receipts/`, where they always were.
 extension Placement {
+    /// Labels of the files staged ahead, published step by step.
+    enum Step: Int { case marker = 1, copy, text, json }
+
     /// Places every plan; returns the JSON receipt path of each, in order.
     /// Throws on the first step that cannot be made durable: nothing then
     /// counts as placed (the caller keeps the submissions `decided`), and a
     /// later run takes up from where the folders are.
     @discardableResult
     public func placeAll(_ plans: [Plan]) throws -> [String] {
-        let batch = SyncBatch()
+        try placeAll(plans, batch: SyncBatch())
+    }
+
+    /// `placeAll` with the caller's batch (tests read its barrier counts
+    /// and inject a crash after any barrier).
+    func placeAll(_ plans: [Plan], batch: SyncBatch) throws -> [String] {
         defer { batch.abandon() }
         let moving = try writeReportsBesideFiles(plans, batch: batch)
         // 2. Into the archive, whole.
         for plan in moving { try batch.move(layout.queued(plan.submission), to: plan.archiveDir) }
         try batch.syncDirectories()
-        try makeOfficeCopies(plans, batch: batch)
-        return try writeReceipts(plans, batch: batch)
+        // The data of steps 3 and 4, durable in one round.
+        let copies = try stageOfficeCopies(plans, batch: batch)
+        let stems = try stageReceipts(plans, batch: batch)
+        try batch.syncStaged()
+        // 3. Markers, then the copies.
+        try batch.publishStaged(phase: Step.marker.rawValue)
+        try batch.syncDirectories()
+        try makeCopySubfolders(copies, batch: batch)
+        try batch.publishStaged(phase: Step.copy.rawValue)
+        try batch.syncDirectories()
+        try publishReceipts(plans, batch: batch)
+        return stems.map { $0 + ".json" }
     }
 
     /// 1. Receipt and report beside the files, wherever the folder is now.
@@ -59,62 +98,97 @@ extension Placement {
         return moving
     }
 
-    /// 3. The clerks' copies (own inodes, never links to the archive). A
-    /// link planted where a copy's folder should be skips that copy.
-    private func makeOfficeCopies(_ plans: [Plan], batch: SyncBatch) throws {
-        var folders: [String: String] = [:]
+    /// A submission's office copy, staged: its folder and the subfolders
+    /// its files need (made only once its marker is durable).
+    struct OfficeCopy {
+        var submission: String
+        var folder: String
+        var subfolders: [String]
+    }
+
+    /// 3, staged: the clerks' copies (own inodes, never links to the
+    /// archive) and the marker that names the submission. A link planted
+    /// where a copy's folder should be skips that copy.
+    private func stageOfficeCopies(_ plans: [Plan], batch: SyncBatch) throws -> [OfficeCopy] {
+        var copies: [OfficeCopy] = []
         var reserved: Set<String> = []
         for plan in plans where plan.officeCopy {
+            var folder: String?
             do {
-                folders[plan.submission] = try officeFolder(plan, batch: batch, reserved: &reserved)
+                let chosen = try officeFolder(plan, batch: batch, reserved: &reserved)
+                folder = chosen
+                copies.append(try stageCopies(plan, into: chosen, batch: batch))
             } catch let e as SpoolError where e.plantedSymlink != nil {
                 refusedOfficeCopy(plan.submission, e)
+                if let folder { batch.discardStaged { $0.hasPrefix(folder + "/") } }
             }
         }
-        try batch.publishStaged()
-        try batch.syncDirectories()
-        for plan in plans where plan.officeCopy {
-            guard let folder = folders[plan.submission] else { continue }
-            let source = plan.archiveDir + "/files"
-            for relative in try SpoolTree.regularFiles(under: source) {
-                let target = folder + "/" + relative
-                if DurableFS.exists(target) { continue }
-                do {
-                    try batch.makeDirectories((target as NSString).deletingLastPathComponent)
-                    try batch.stageCopy(from: source + "/" + relative, to: target)
-                } catch let e as SpoolError where e.plantedSymlink != nil {
-                    // A link planted inside the copy since its folder was made.
-                    refusedOfficeCopy(plan.submission, e)
-                    break
-                }
+        return copies
+    }
+
+    /// The archived files of `plan` not yet in `folder`, each staged under
+    /// a hidden name in the folder's top level: until the marker is durable
+    /// the folder holds nothing a crash could leave behind but temporaries
+    /// Recovery removes (an empty folder is taken up again as its own; one
+    /// with subfolders would look taken and the redo would go to `(2)`).
+    private func stageCopies(_ plan: Plan, into folder: String, batch: SyncBatch) throws -> OfficeCopy {
+        let source = plan.archiveDir + "/files"
+        var copy = OfficeCopy(submission: plan.submission, folder: folder, subfolders: [])
+        for (n, relative) in try SpoolTree.regularFiles(under: source).enumerated() {
+            let target = folder + "/" + relative
+            if DurableFS.exists(target) { continue }
+            let parent = (target as NSString).deletingLastPathComponent
+            if parent != folder, !copy.subfolders.contains(parent) { copy.subfolders.append(parent) }
+            let temporary = DurableFS.temporaryPath(for: folder + "/copy-\(n)", suffix: "part")
+            let src = try TrustedPath.open(source + "/" + relative, O_RDONLY)
+            defer { close(src) }
+            try batch.stageCopy(descriptor: src, from: source + "/" + relative, to: target, mode: 0o644, limit: .max,
+                                temporary: temporary, phase: Step.copy.rawValue)
+        }
+        return copy
+    }
+
+    /// 3, the copies' subfolders, once the markers are durable. A link
+    /// planted inside a copy since its folder was made skips that copy.
+    private func makeCopySubfolders(_ copies: [OfficeCopy], batch: SyncBatch) throws {
+        for copy in copies {
+            do {
+                for folder in copy.subfolders { try batch.makeDirectories(folder) }
+            } catch let e as SpoolError where e.plantedSymlink != nil {
+                refusedOfficeCopy(copy.submission, e)
+                batch.discardStaged { $0.hasPrefix(copy.folder + "/") }
             }
         }
-        try batch.publishStaged()
-        try batch.syncDirectories()
+    }
+
+    /// 4, staged: each plan's text and JSON receipt, under hidden names in
+    /// the unit's `receipts/`. Returns each plan's receipt path without its
+    /// extension.
+    private func stageReceipts(_ plans: [Plan], batch: SyncBatch) throws -> [String] {
+        var stems: [String] = []
+        var taken: Set<String> = []
+        for plan in plans {
+            let stem = try receiptStem(plan, batch: batch, taken: &taken)
+            stems.append(stem)
+            try batch.stage(stem + ".txt", text: plan.receiptText, phase: Step.text.rawValue)
+            try batch.stage(stem + ".json", text: plan.receiptJSON, phase: Step.json.rawValue)
+        }
+        return stems
     }
 
     /// 4. Receipts: every text, then the pending notices they replace, then
     /// every JSON, so a program that sees a receipt's JSON sees no notice. The
     /// removal is durable before the caller marks the submission placed; a
     /// restart files a decided submission again and so finishes it.
-    private func writeReceipts(_ plans: [Plan], batch: SyncBatch) throws -> [String] {
-        var stems: [String] = []
-        var taken: Set<String> = []
-        for plan in plans {
-            let stem = try receiptStem(plan, batch: batch, taken: &taken)
-            stems.append(stem)
-            try batch.stage(stem + ".txt", text: plan.receiptText)
-        }
-        try batch.publishStaged()
+    private func publishReceipts(_ plans: [Plan], batch: SyncBatch) throws {
+        try batch.publishStaged(phase: Step.text.rawValue)
         try batch.syncDirectories()
         let notices = PendingNoticeFiles(layout: layout)
         for plan in plans {
             if let dir = try notices.removeUnsynced(unit: plan.unit, key: plan.key, submission: plan.submission) { batch.note(dir) }
         }
-        for (plan, stem) in zip(plans, stems) { try batch.stage(stem + ".json", text: plan.receiptJSON) }
-        try batch.publishStaged()
+        try batch.publishStaged(phase: Step.json.rawValue)
         try batch.syncDirectories()
-        return stems.map { $0 + ".json" }
     }
 
     /// An archive folder left empty (made by hand or by an interrupted
@@ -125,6 +199,9 @@ extension Placement {
         if (try? TrustedPath.names(dir))?.isEmpty == true, TrustedPath.unlink(dir, folder: true) { return }
         throw SpoolError("archive folder already exists while the submission is still queued; move one of them aside", dir, errno: EEXIST)
     }
+
+    /// The file in an office copy's folder that names its submission.
+    static let marker = ".lienthong-submission"
 
     /// `office/inbox/<unit>/<key>/`, or `<key> (2)/`… when an earlier
     /// submission's copy holds the name. The marker that names the submission
@@ -137,16 +214,16 @@ extension Placement {
             let folder = base + "/" + Self.name(plan.key, n == 1 ? "" : " (\(n))")
             n += 1
             if reserved.contains(folder) { continue }
-            let marker = folder + "/.lienthong-submission"
+            let marker = folder + "/" + Self.marker
             if !DurableFS.exists(folder) {
                 try batch.makeDirectories(folder)
-                try batch.stage(marker, text: plan.submission + "\n")
+                try batch.stage(marker, text: plan.submission + "\n", phase: Step.marker.rawValue)
             } else if let bytes = TrustedPath.read(marker) {
                 let owner = String(decoding: bytes, as: UTF8.self)
                 guard owner.trimmingCharacters(in: .whitespacesAndNewlines) == plan.submission else { continue }
             } else if !DurableFS.exists(marker), (try? TrustedPath.names(folder))?.isEmpty == true {
                 // An empty folder left by a crash between mkdir and the marker.
-                try batch.stage(marker, text: plan.submission + "\n")
+                try batch.stage(marker, text: plan.submission + "\n", phase: Step.marker.rawValue)
             } else {
                 continue
             }

@@ -14,11 +14,30 @@ import Glibc
 /// committed). The guarantees are those of `DurableFS`: a name appears only
 /// for a file whose data is on disk, and a step counts only after the barrier
 /// (`publishStaged`, `syncDirectories`) that made it durable has returned.
+///
+/// Files may be staged for several later steps at once, each under a
+/// `phase` label: `syncStaged` makes all their data durable in one barrier,
+/// and `publishStaged(phase:)` later only renames that step's files, so a
+/// step that needs its own barrier for its names no longer needs one for its
+/// data (see `Placement.placeAll`).
 public final class SyncBatch {
-    private struct Staged { var temporary: String, final: String }
+    private struct Staged { var temporary: String, final: String, phase: Int, synced: Bool }
     private var staged: [Staged] = []
+    /// The temporary names of `staged`: no two staged files may share one.
+    private var temporaries: Set<String> = []
     private var directories: [String] = []
     private var directorySet: Set<String> = []
+    /// Barriers that waited on the disk: rounds of file fsyncs and rounds of
+    /// folder fsyncs (each at least one journal commit on ext4). Read by
+    /// tests and benchmarks; a round with nothing to sync is not counted.
+    public private(set) var fileBarriers = 0
+    public private(set) var directoryBarriers = 0
+    /// Fault injection for tests: called after every counted barrier with
+    /// its kind; a throw is a crash at that point (the batch is abandoned
+    /// as on any failure).
+    var afterBarrier: ((Barrier) throws -> Void)?
+
+    public enum Barrier: Sendable, Equatable { case files, directories }
 
     public init() {}
 
@@ -26,34 +45,35 @@ public final class SyncBatch {
 
     /// Writes `contents` under a hidden temporary name beside `path`; it gets
     /// its real name in `publishStaged`.
-    public func stage(_ path: String, contents: [UInt8], mode: mode_t = 0o644) throws {
-        try stage(path, mode: mode) { fd, tmp in try DurableFS.writeAll(fd, contents, path: tmp) }
+    public func stage(_ path: String, contents: [UInt8], mode: mode_t = 0o644, phase: Int = 0) throws {
+        try stage(path, mode: mode, phase: phase) { fd, tmp in try DurableFS.writeAll(fd, contents, path: tmp) }
     }
 
-    public func stage(_ path: String, text: String) throws {
-        try stage(path, contents: Array(text.utf8))
+    public func stage(_ path: String, text: String, phase: Int = 0) throws {
+        try stage(path, contents: Array(text.utf8), phase: phase)
     }
 
     /// Copies a regular file (never through a symlink) to a temporary name
     /// beside `to`; it gets its real name in `publishStaged`.
-    public func stageCopy(from: String, to: String, mode: mode_t = 0o644) throws {
+    public func stageCopy(from: String, to: String, mode: mode_t = 0o644, phase: Int = 0) throws {
         let src = try TrustedPath.open(from, O_RDONLY)
         defer { close(src) }
-        try stageCopy(descriptor: src, from: from, to: to, mode: mode, limit: .max)
+        try stageCopy(descriptor: src, from: from, to: to, mode: mode, limit: .max, phase: phase)
     }
 
     /// Copies what `src` reads, at most `limit` bytes (a sender still
     /// appending cannot make the copy grow without end: past the limit the
     /// copy is abandoned with EFBIG), to `temporary` (by default a hidden
     /// name beside `to`; it must be on the same file system).
-    public func stageCopy(descriptor src: Int32, from: String, to: String, mode: mode_t, limit: Int64, temporary: String? = nil) throws {
-        try stage(to, mode: mode, temporary: temporary) { dst, tmp in
+    public func stageCopy(descriptor src: Int32, from: String, to: String, mode: mode_t, limit: Int64,
+                          temporary: String? = nil, phase: Int = 0) throws {
+        try stage(to, mode: mode, phase: phase, temporary: temporary) { dst, tmp in
             try DurableFS.copyAll(from: src, source: from, to: dst, target: tmp, limit: limit)
         }
     }
 
-    private func stage(_ path: String, mode: mode_t, temporary: String? = nil, fill: (Int32, String) throws -> Void) throws {
-        let tmp = temporary ?? DurableFS.temporaryPath(for: path, suffix: "tmp")
+    private func stage(_ path: String, mode: mode_t, phase: Int, temporary: String? = nil, fill: (Int32, String) throws -> Void) throws {
+        let tmp = try temporary.map(unused) ?? freeTemporary(for: path)
         let fd = try TrustedPath.open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode, "create")
         defer { close(fd) }
         do {
@@ -62,39 +82,101 @@ public final class SyncBatch {
             TrustedPath.unlink(tmp)
             throw error
         }
-        staged.append(Staged(temporary: tmp, final: path))
+        staged.append(Staged(temporary: tmp, final: path, phase: phase, synced: false))
+        temporaries.insert(tmp)
         // Start writing now; the fsync in publishStaged then mostly waits
         // for the one journal commit that covers every staged file.
         _ = lt_start_writeback(fd)
     }
 
-    /// Barrier: fsyncs every staged file, then renames each into place. Their
-    /// folders are noted for `syncDirectories`. On failure every temporary
-    /// file not yet renamed is removed and nothing of it is visible.
-    public func publishStaged() throws {
-        let files = staged
-        for file in files {
-            // fsync acts on the file, not the descriptor: reopening is fine,
-            // and keeps hundreds of staged files from holding descriptors.
-            let fd = try TrustedPath.open(file.temporary, O_RDONLY, "reopen to fsync")
-            let ok = fsync(fd) == 0
-            let code = errno
-            close(fd)
-            guard ok else { throw SpoolError("fsync", file.temporary, errno: code) }
+    /// The hidden name beside `path` (`DurableFS.temporaryPath`), or, when a
+    /// file staged in this batch already has it (two names near 255 bytes
+    /// cut to one prefix, such as a receipt's `.txt` and `.json` staged
+    /// together), a numbered one in the same folder: two staged files must
+    /// never write to one temporary file.
+    private func freeTemporary(for path: String) -> String {
+        let plain = DurableFS.temporaryPath(for: path, suffix: "tmp")
+        guard temporaries.contains(plain) else { return plain }
+        let dir = (path as NSString).deletingLastPathComponent
+        var n = temporaries.count
+        while temporaries.contains(DurableFS.temporaryPath(for: dir + "/staged-\(n)", suffix: "tmp")) { n += 1 }
+        return DurableFS.temporaryPath(for: dir + "/staged-\(n)", suffix: "tmp")
+    }
+
+    /// A temporary name the caller chose, if no staged file has it yet.
+    private func unused(_ temporary: String) throws -> String {
+        guard !temporaries.contains(temporary) else {
+            throw SpoolError("stage (this temporary name is already staged in the batch; a bug, please report it)", temporary, errno: EEXIST)
         }
-        for (i, file) in files.enumerated() {
-            let code: Int32
-            do { code = try TrustedPath.rename(file.temporary, to: file.final, noReplace: false) } catch {
-                staged = Array(files[i...])
+        return temporary
+    }
+
+    /// Barrier: fsyncs every staged file not yet synced, of every phase,
+    /// without renaming any: their data is durable, their names are not
+    /// there yet. One journal commit covers them all.
+    public func syncStaged() throws {
+        var synced = 0
+        for i in staged.indices where !staged[i].synced {
+            try Self.fsyncFile(staged[i].temporary)
+            staged[i].synced = true
+            synced += 1
+        }
+        if synced > 0 { try counted(.files) }
+    }
+
+    /// Barrier (unless `syncStaged` has already made their data durable):
+    /// fsyncs the staged files of `phase` (of every phase when nil), then
+    /// renames each into place. Their folders are noted for
+    /// `syncDirectories`. On failure every temporary file not yet renamed
+    /// stays staged, for `abandon` to remove: nothing of it is visible.
+    public func publishStaged(phase: Int? = nil) throws {
+        let files = staged.filter { phase == nil || $0.phase == phase }
+        staged.removeAll { phase == nil || $0.phase == phase }
+        var unsynced = 0
+        for file in files where !file.synced {
+            do { try Self.fsyncFile(file.temporary) } catch {
+                staged += files
                 throw error
             }
-            guard code == 0 else {
-                staged = Array(files[i...])
-                throw SpoolError("rename into place", file.final, errno: code)
-            }
-            note((file.final as NSString).deletingLastPathComponent)
+            unsynced += 1
         }
-        staged = []
+        if unsynced > 0 { try counted(.files, unpublished: files) }
+        for (i, file) in files.enumerated() {
+            do { try putInPlace(file) } catch {
+                staged += files[i...]
+                throw error
+            }
+        }
+    }
+
+    private func putInPlace(_ file: Staged) throws {
+        let code = try TrustedPath.rename(file.temporary, to: file.final, noReplace: false)
+        guard code == 0 else { throw SpoolError("rename into place", file.final, errno: code) }
+        temporaries.remove(file.temporary)
+        note((file.final as NSString).deletingLastPathComponent)
+    }
+
+    /// fsync acts on the file, not the descriptor: reopening is fine, and
+    /// keeps hundreds of staged files from holding descriptors.
+    private static func fsyncFile(_ path: String) throws {
+        let fd = try TrustedPath.open(path, O_RDONLY, "reopen to fsync")
+        let ok = fsync(fd) == 0
+        let code = errno
+        close(fd)
+        guard ok else { throw SpoolError("fsync", path, errno: code) }
+    }
+
+    /// Counts a barrier that has returned and runs the test hook; files
+    /// taken out of `staged` for publishing go back if the hook "crashes".
+    private func counted(_ barrier: Barrier, unpublished: [Staged] = []) throws {
+        switch barrier {
+        case .files: fileBarriers += 1
+        case .directories: directoryBarriers += 1
+        }
+        do { try afterBarrier?(barrier) } catch {
+            staged += unpublished
+            throw error
+        }
     }
 
     /// rename(2) with RENAME_NOREPLACE (a clash never overwrites anything);
@@ -125,11 +207,23 @@ public final class SyncBatch {
     /// Barrier: fsyncs every noted folder once. A folder that failed stays
     /// noted, so a retry syncs it again.
     public func syncDirectories() throws {
+        guard !directories.isEmpty else { return }
         while let dir = directories.first {
             try DurableFS.syncDirectory(dir)
             directories.removeFirst()
             directorySet.remove(dir)
         }
+        try counted(.directories)
+    }
+
+    /// Removes the staged files whose final path `matches`, unpublished
+    /// (a step given up for one submission while the rest goes on).
+    public func discardStaged(where matches: (String) -> Bool) {
+        for file in staged where matches(file.final) {
+            TrustedPath.unlink(file.temporary)
+            temporaries.remove(file.temporary)
+        }
+        staged.removeAll { matches($0.final) }
     }
 
     /// Removes the temporary files of staged writes that were not published
@@ -137,5 +231,6 @@ public final class SyncBatch {
     public func abandon() {
         for file in staged { TrustedPath.unlink(file.temporary) }
         staged = []
+        temporaries = []
     }
 }

@@ -182,6 +182,27 @@ struct BatchSupportTests {
         }
     }
 
+    /// Two names near 255 bytes cut to one temporary name (a receipt's
+    /// `.txt` and `.json`, staged together since issue 15): each must still
+    /// get its own bytes.
+    @Test func twoStagedNamesThatCutToOneTemporaryKeepTheirOwnBytes() throws {
+        try Scratch.withDir("barrier-longname") { root in
+            let stem = root + "/" + String(repeating: "ệ", count: 82)  // 246 bytes
+            let sync = SyncBatch()
+            try sync.stage(stem + ".txt", text: "text", phase: 1)
+            try sync.stage(stem + ".json", text: "{}", phase: 2)
+            try sync.syncStaged()
+            try sync.publishStaged(phase: 1)
+            #expect(try Scratch.text(stem + ".txt") == "text")
+            #expect(!Scratch.exists(stem + ".json"), "a later phase is not published with an earlier one")
+            try sync.publishStaged(phase: 2)
+            try sync.syncDirectories()
+            #expect(try Scratch.text(stem + ".json") == "{}")
+            #expect(Scratch.leftovers(root).isEmpty)
+            #expect(sync.fileBarriers == 1, "data synced once, not again when published")
+        }
+    }
+
     @Test func staleNamesAreOnlyOurOwnPatternFromAnotherProcess() {
         #expect(StaleTemporaries.isStale(".receipt.json.12345.tmp"))
         #expect(StaleTemporaries.isStale(".4116-UBND-CN.pdf.7.part"))

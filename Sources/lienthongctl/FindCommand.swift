@@ -59,7 +59,7 @@ struct FindCommand: ParsableCommand {
         let ledger = try spool.ledger(config)
         let found = try ledger.find(.init(text: text, unit: unit, from: days?.start, to: days?.end, verdict: verdict))
         let items = found.map {
-            Item(id: $0.id, unit: $0.unit, key: $0.key, state: $0.state, verdict: $0.verdict?.rawValue, reasons: $0.reasons,
+            Item(id: $0.id, unit: $0.unit, key: $0.key, state: $0.state.rawValue, verdict: $0.verdict?.rawValue, reasons: $0.reasons.map(\.rawValue),
                  arrivalNumber: $0.arrivalNumber, firstArrival: Fmt.time($0.firstArrival), decidedAt: Fmt.time($0.decidedAt))
         }
         if json {

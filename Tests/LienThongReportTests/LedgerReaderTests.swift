@@ -69,10 +69,12 @@ import Testing
             try Self.make(ledger, id: "s3", unit: "U1", files: [("c.pdf", "electronic")], decide: (false, ["certificate-revoked", "signer-not-of-unit"]),
                           at: Self.t0.addingTimeInterval(86400 * 400))
             let rows = try LedgerReader(path: path).reportRows(from: Self.t0.addingTimeInterval(-1), to: Self.t0.addingTimeInterval(86400))
-            #expect(rows.map(\.id) == ["s1", "s2"])
+            #expect(rows.map(\.record.id) == ["s1", "s2"])
             #expect(rows.map(\.electronic) == [true, false])
-            #expect(rows[1].reasons == ["missing-electronic"])
-            #expect(rows[0].decidedAt == Self.t0.addingTimeInterval(120))
+            #expect(rows[1].record.reasons == [.known(.missingElectronic)])
+            #expect(rows[0].record.decidedAt == Self.t0.addingTimeInterval(120))
+            // The report rows are the very records the daemon's ledger reads.
+            #expect(try rows.map(\.record) == ["s1", "s2"].compactMap { try ledger.submission($0) })
         }
     }
 
@@ -95,6 +97,24 @@ import Testing
             #expect(due.map(\.recipient) == ["U1", "U2", "U4"])
             #expect(due.allSatisfy { $0.nextAttempt == now })
             #expect(try reader.events(of: "o1").last?.event == "delivery retry requested")
+        }
+    }
+
+    /// A ledger outlives versions: a reason code this version does not know
+    /// (written by another one) is kept as its text, and the row is still
+    /// listed and counted.
+    @Test func textFromAnotherVersionIsKeptNotDropped() throws {
+        try Self.withLedger { ledger, path in
+            try Self.make(ledger, id: "s1", unit: "U1", files: [("a_scan.pdf", "scan")], decide: (false, ["missing-electronic"]))
+            let db = try SQLiteDatabase(path: path)
+            try db.execute("UPDATE submissions SET reasons = 'missing-electronic,a-future-code' WHERE id = 's1'")
+            let reader = try LedgerReader(path: path)
+            let found = try reader.find(.init(text: "s1"))
+            #expect(found.map(\.id) == ["s1"])
+            #expect(found.first?.reasons == [.known(.missingElectronic), .other("a-future-code")])
+            #expect(found.first?.reasons.map(\.rawValue) == ["missing-electronic", "a-future-code"])
+            #expect(found.first?.reasonCodes == [.missingElectronic])
+            #expect(try reader.reportRows(from: Self.t0.addingTimeInterval(-1), to: Self.t0.addingTimeInterval(1)).count == 1)
         }
     }
 

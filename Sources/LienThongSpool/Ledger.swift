@@ -155,10 +155,10 @@ public final class Ledger {
         try db.query("DELETE FROM files WHERE submission = ? AND name = ?", [.text(submission), .text(name)])
     }
 
-    public func recordFacts(submission: String, name: String, size: Int64, sha256: String, role: String) throws {
+    public func recordFacts(submission: String, name: String, size: Int64, sha256: String, role: FileRole) throws {
         try db.query(
             "UPDATE files SET size = ?, sha256 = ?, role = ? WHERE submission = ? AND name = ?",
-            [.int(size), .text(sha256), .text(role), .text(submission), .text(name)])
+            [.int(size), .text(sha256), .text(role.rawValue), .text(submission), .text(name)])
     }
 
     /// Commits a decision. For an accepted submission the next arrival number
@@ -168,7 +168,7 @@ public final class Ledger {
     /// after a crash writes the same bytes.
     @discardableResult
     public func decide(
-        submission: String, accepted: Bool, numbered: Bool, year: Int, reasons: [String], placement: String, at: Date,
+        submission: String, accepted: Bool, numbered: Bool, year: Int, reasons: [ReasonCode], placement: String, at: Date,
         makeReceipt: (Int?) throws -> (json: String, text: String, report: String)
     ) throws -> Int? {
         try db.transaction {
@@ -176,7 +176,7 @@ public final class Ledger {
             guard current == State.gathering.rawValue else {
                 throw SQLiteDatabase.Failure(message: "submission \(submission) is \(current ?? "unknown"), not gathering", sql: "decide")
             }
-            let stored = reasons.joined(separator: ",")
+            let stored = reasons.map(\.rawValue).joined(separator: ",")
             var number: Int?
             if accepted && numbered { number = try bump("arrival:\(year)") }
             let receipt = try makeReceipt(number)

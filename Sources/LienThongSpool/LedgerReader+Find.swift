@@ -11,14 +11,30 @@ extension LedgerReader {
         /// First arrival in [from, to).
         public var from: Date?
         public var to: Date?
-        /// "accepted", "rejected", or "pending" (not decided yet).
-        public var verdict: String?
-        public init(text: String, unit: String? = nil, from: Date? = nil, to: Date? = nil, verdict: String? = nil) {
+        public var verdict: VerdictFilter?
+        public init(text: String, unit: String? = nil, from: Date? = nil, to: Date? = nil, verdict: VerdictFilter? = nil) {
             self.text = text
             self.unit = unit
             self.from = from
             self.to = to
             self.verdict = verdict
+        }
+    }
+
+    /// Decided with this verdict, or not decided yet.
+    public enum VerdictFilter: Sendable, Equatable {
+        case decided(Verdict)
+        case pending
+
+        /// What an operator types: `accepted`, `rejected` or `pending`.
+        public init?(_ text: String) {
+            if text == "pending" {
+                self = .pending
+            } else if let v = Verdict(rawValue: text) {
+                self = .decided(v)
+            } else {
+                return nil
+            }
         }
     }
 
@@ -45,8 +61,8 @@ extension LedgerReader {
         if let from = q.from { sql += " AND first_arrival >= ?"; args.append(.double(from.timeIntervalSince1970)) }
         if let to = q.to { sql += " AND first_arrival < ?"; args.append(.double(to.timeIntervalSince1970)) }
         switch q.verdict {
-        case "pending": sql += " AND verdict IS NULL"
-        case let v?: sql += " AND verdict = ?"; args.append(.text(v))
+        case .pending?: sql += " AND verdict IS NULL"
+        case .decided(let v)?: sql += " AND verdict = ?"; args.append(.text(v.rawValue))
         case nil: break
         }
         sql += " ORDER BY first_arrival DESC, id DESC LIMIT \(max(1, limit))"

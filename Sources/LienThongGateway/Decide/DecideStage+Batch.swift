@@ -147,7 +147,7 @@ extension DecideStage {
         let ym = calendar.dateComponents([.year, .month], from: now)
         let shelf: SpoolLayout.Shelf = a.quarantine ? .quarantine : (accepted ? .accepted : .rejected)
         let archiveDir = settings.layout.archive(shelf, submission: sub.id, year: ym.year ?? 0, month: ym.month ?? 0)
-        let codes = Array(Set(reasons.map(\.code))).sorted().map(\.rawValue)
+        let codes = Array(Set(reasons.map(\.code))).sorted()
         let language = settings.config.language
         let tz = settings.timeZone
         let rule = settings.config.rule.citation
@@ -155,7 +155,7 @@ extension DecideStage {
         var receipt: Receipt?
         let number = try ledger.batch { () -> Int? in
             for part in a.parts {
-                try ledger.recordFacts(submission: sub.id, name: part.name, size: part.size, sha256: part.sha256, role: part.role.rawValue)
+                try ledger.recordFacts(submission: sub.id, name: part.name, size: part.size, sha256: part.sha256, role: part.role)
             }
             return try ledger.decide(
                 submission: sub.id, accepted: accepted, numbered: true, year: ym.year ?? 0, reasons: codes,

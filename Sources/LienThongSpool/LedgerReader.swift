@@ -156,12 +156,12 @@ public final class LedgerReader {
 
     // MARK: report
 
-    /// Every submission whose first file arrived in [from, to), with whether
-    /// at least one of its files was taken as an electronic (signed)
-    /// document: a fact of its files, not of the record.
+    /// Every submission whose first file arrived in [from, to), without its
+    /// receipt texts, with whether at least one of its files was taken as an
+    /// electronic (signed) document: a fact of its files, not of the record.
     public func reportRows(from: Date, to: Date) throws -> [(record: SubmissionRecord, electronic: Bool)] {
         try db.query(
-            "SELECT " + SubmissionRows.columns(hasHeld: hasHeld) + """
+            "SELECT " + SubmissionRows.columns(hasHeld: hasHeld, texts: false) + """
             , EXISTS(SELECT 1 FROM files f WHERE f.submission = submissions.id AND f.role = 'electronic')
             FROM submissions WHERE first_arrival >= ? AND first_arrival < ? ORDER BY first_arrival
             """,

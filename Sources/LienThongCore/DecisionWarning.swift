@@ -4,6 +4,10 @@ public enum DecisionWarning: Sendable, Equatable {
     /// Paper alone, accepted because the rule did not yet apply to the
     /// sender's level (SPEC §4); `from` is the rule's date for that level.
     case paperOnlyBeforeRule(level: UnitLevel, from: CivilDate?)
+    /// The same document number and symbol already accepted from this unit
+    /// with other content: a corrected re-issue is legitimate, a second copy
+    /// is not, and only the clerks can tell. `earlier` is oldest first.
+    case sameNumberAccepted(document: DocumentNumber, earlier: [String])
 
     public func text(_ language: ReceiptLanguage) -> String {
         switch self {
@@ -14,6 +18,14 @@ public enum DecisionWarning: Sendable, Equatable {
                 return "chấp nhận văn bản giấy không kèm văn bản điện tử: quy định áp dụng với \(Self.vietnamese(level)) từ ngày \(date)"
             case .en:
                 return "paper-only accepted: the rule applies to \(level.rawValue) units from \(from.map(\.description) ?? "?")"
+            }
+        case .sameNumberAccepted(let document, let earlier):
+            let list = earlier.joined(separator: ", "), first = earlier.first ?? ""
+            switch language {
+            case .vi:
+                return "văn bản \(document.display) đã được tiếp nhận từ đơn vị này với nội dung khác (hồ sơ \(list)); kiểm tra đây là văn bản mới, không phải bản gửi lại của \(first)"
+            case .en:
+                return "document \(document.display) was already accepted from this unit with other content (submission \(list)); check that this is a new document and not a second copy of \(first)"
             }
         }
     }

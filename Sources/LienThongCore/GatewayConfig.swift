@@ -18,7 +18,7 @@ public struct CivilDate: Codable, Sendable, Hashable, Comparable, CustomStringCo
     }
 }
 
-public enum ReceiptLanguage: String, Codable, Sendable { case vi, en }
+public enum ReceiptLanguage: String, Codable, Sendable, CaseIterable { case vi, en }
 
 /// The whole configuration of SPEC §8, parsed and checked. Paths are absolute
 /// (relative ones in the file are resolved against the config file's folder).

@@ -51,7 +51,7 @@ extension ComplianceReport {
         calendar.timeZone = period.timeZone
         func key(_ y: Int, _ m: Int) -> String { String(format: "%04d-%02d", y, m) }
         let byMonth = Dictionary(grouping: submissions) { s -> String in
-            let c = calendar.dateComponents([.year, .month], from: s.firstArrival)
+            let c = calendar.dateComponents([.year, .month], from: s.record.firstArrival)
             return key(c.year ?? 0, c.month ?? 0)
         }
         var months: [Month] = []

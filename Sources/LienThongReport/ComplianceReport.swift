@@ -6,23 +6,15 @@ import LienThongCore
 /// first), signature problems, median decision time, and the share of
 /// documents that came electronically. Pure: built from ledger rows.
 public struct ComplianceReport: Sendable {
-    /// One submission as the report counts it.
+    /// One submission as the report counts it: the ledger's record, and
+    /// whether at least one of its files was a signed electronic document
+    /// (a fact of its files, which the ledger reader reads beside the record).
     public struct Submission: Sendable, Equatable {
-        public var unit: String
-        /// Decided (`accepted` / `rejected`) or nil while still pending.
-        public var verdict: Verdict?
-        public var reasons: [String]
-        public var firstArrival: Date
-        public var decidedAt: Date?
-        /// At least one of its files was a signed electronic document.
+        public var record: SubmissionRecord
         public var electronic: Bool
 
-        public init(unit: String, verdict: Verdict?, reasons: [String], firstArrival: Date, decidedAt: Date?, electronic: Bool) {
-            self.unit = unit
-            self.verdict = verdict
-            self.reasons = reasons
-            self.firstArrival = firstArrival
-            self.decidedAt = decidedAt
+        public init(record: SubmissionRecord, electronic: Bool) {
+            self.record = record
             self.electronic = electronic
         }
     }
@@ -107,14 +99,14 @@ public struct ComplianceReport: Sendable {
     /// not counted. With `only`, just that unit.
     public init(submissions: [Submission], units: [UnitInfo], period: ReportPeriod, excludedUnits: Set<String>,
                 only: String? = nil, generatedAt: Date, title: String = "", rule: String = "") {
-        let inPeriod = submissions.filter { $0.firstArrival >= period.start && $0.firstArrival < period.end }
-        let byUnit = Dictionary(grouping: inPeriod, by: \.unit)
+        let inPeriod = submissions.filter { $0.record.firstArrival >= period.start && $0.record.firstArrival < period.end }
+        let byUnit = Dictionary(grouping: inPeriod, by: \.record.unit)
         var order = units.filter { Self.activeSometime($0, in: period) || byUnit[$0.id] != nil }.map(\.id)
             .filter { !excludedUnits.contains($0) }
         var info = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for s in submissions where info[s.unit] == nil && !excludedUnits.contains(s.unit) {
-            info[s.unit] = UnitInfo(id: s.unit, name: s.unit, level: "")
-            order.append(s.unit)
+        for unit in submissions.map(\.record.unit) where info[unit] == nil && !excludedUnits.contains(unit) {
+            info[unit] = UnitInfo(id: unit, name: unit, level: "")
+            order.append(unit)
         }
         if let only { order = order.filter { $0 == only } }
         self.units = order.map { Self.figures(info[$0]!, byUnit[$0] ?? []) }
@@ -132,19 +124,20 @@ public struct ComplianceReport: Sendable {
         var f = Figures(unit: unit)
         var perReason: [String: Int] = [:]
         var times: [Double] = []
-        for s in list {
+        for (s, electronic) in list.map({ ($0.record, $0.electronic) }) {
             f.received += 1
+            let reasons = s.reasons.map(\.rawValue)
             switch s.verdict {
             case .accepted: f.accepted += 1
             case .rejected:
                 f.rejected += 1
-                for code in Set(s.reasons) { perReason[code, default: 0] += 1 }
+                for code in Set(reasons) { perReason[code, default: 0] += 1 }
             case nil:
                 f.pending += 1
                 continue
             }
-            if s.electronic { f.electronic += 1 }
-            if s.reasons.contains(where: signatureFamily.contains) { f.signatureProblems += 1 }
+            if electronic { f.electronic += 1 }
+            if reasons.contains(where: signatureFamily.contains) { f.signatureProblems += 1 }
             if let decided = s.decidedAt { times.append(max(0, decided.timeIntervalSince(s.firstArrival))) }
         }
         let known = ReasonCode.allCases.map(\.rawValue)

@@ -9,32 +9,10 @@ import LienThongCore
 /// here first; placing files and writing receipts follows and is redone from
 /// this record after a crash, so nothing is decided or numbered twice.
 public final class Ledger {
-    public enum State: String, Sendable {
-        /// Files are being claimed into `queue/<id>/`; no decision yet.
-        case gathering
-        /// The decision and receipt are committed; placement may be unfinished.
-        case decided
-        /// Files, receipt and office copy are all in place.
-        case placed
-    }
-
-    public struct SubmissionRecord: Sendable, Equatable {
-        public var id: String
-        public var unit: String
-        public var key: String
-        public var pairing: SubmissionPairing
-        public var isFolder: Bool
-        public var state: State
-        public var firstArrival: Date
-        public var lastArrival: Date
-        public var verdict: Verdict?
-        public var arrivalNumber: Int?
-        public var receipt: String?
-        public var receiptText: String?
-        public var report: String?
-        public var decidedAt: Date?
-        public var placement: String?
-    }
+    /// The record and its states are the domain's (`SubmissionRecord`);
+    /// these names keep the daemon's call sites as they were.
+    public typealias State = SubmissionRecord.State
+    public typealias SubmissionRecord = LienThongCore.SubmissionRecord
 
     public struct FileRecord: Sendable, Equatable {
         public var submission: String
@@ -177,10 +155,10 @@ public final class Ledger {
         try db.query("DELETE FROM files WHERE submission = ? AND name = ?", [.text(submission), .text(name)])
     }
 
-    public func recordFacts(submission: String, name: String, size: Int64, sha256: String, role: String) throws {
+    public func recordFacts(submission: String, name: String, size: Int64, sha256: String, role: FileRole) throws {
         try db.query(
             "UPDATE files SET size = ?, sha256 = ?, role = ? WHERE submission = ? AND name = ?",
-            [.int(size), .text(sha256), .text(role), .text(submission), .text(name)])
+            [.int(size), .text(sha256), .text(role.rawValue), .text(submission), .text(name)])
     }
 
     /// Commits a decision. For an accepted submission the next arrival number
@@ -190,7 +168,7 @@ public final class Ledger {
     /// after a crash writes the same bytes.
     @discardableResult
     public func decide(
-        submission: String, accepted: Bool, numbered: Bool, year: Int, reasons: [String], placement: String, at: Date,
+        submission: String, accepted: Bool, numbered: Bool, year: Int, reasons: [ReasonCode], placement: String, at: Date,
         makeReceipt: (Int?) throws -> (json: String, text: String, report: String)
     ) throws -> Int? {
         try db.transaction {
@@ -198,6 +176,7 @@ public final class Ledger {
             guard current == State.gathering.rawValue else {
                 throw SQLiteDatabase.Failure(message: "submission \(submission) is \(current ?? "unknown"), not gathering", sql: "decide")
             }
+            let stored = reasons.map(\.rawValue).joined(separator: ",")
             var number: Int?
             if accepted && numbered { number = try bump("arrival:\(year)") }
             let receipt = try makeReceipt(number)
@@ -206,12 +185,12 @@ public final class Ledger {
                 UPDATE submissions SET state = ?, verdict = ?, reasons = ?, arrival_year = ?, arrival_number = ?,
                   receipt = ?, receipt_text = ?, report = ?, decided_at = ?, placement = ? WHERE id = ?
                 """,
-                [.text(State.decided.rawValue), .text(Verdict(accepted: accepted).rawValue), .text(reasons.joined(separator: ",")),
+                [.text(State.decided.rawValue), .text(Verdict(accepted: accepted).rawValue), .text(stored),
                  number == nil ? .null : .int(Int64(year)), number.map { .int(Int64($0)) } ?? .null,
                  .text(receipt.json), .text(receipt.text), .text(receipt.report),
                  .double(at.timeIntervalSince1970), .text(placement), .text(submission)])
             try logEvent(submission, at: at, Verdict(accepted: accepted).rawValue,
-                         reasons.joined(separator: ",") + (number.map { " arrival_number=\($0)" } ?? ""))
+                         stored + (number.map { " arrival_number=\($0)" } ?? ""))
             return number
         }
     }
@@ -232,11 +211,11 @@ public final class Ledger {
     // MARK: reading
 
     public func submissions(in state: State) throws -> [SubmissionRecord] {
-        try db.query(Self.selectSubmission + " WHERE state = ? ORDER BY first_arrival", [.text(state.rawValue)]).map(Self.submission)
+        try db.query(Self.selectSubmission + " WHERE state = ? ORDER BY first_arrival", [.text(state.rawValue)]).map(SubmissionRows.record)
     }
 
     public func submission(_ id: String) throws -> SubmissionRecord? {
-        try db.query(Self.selectSubmission + " WHERE id = ?", [.text(id)]).first.map(Self.submission)
+        try db.query(Self.selectSubmission + " WHERE id = ?", [.text(id)]).first.map(SubmissionRows.record)
     }
 
     public func files(of submission: String) throws -> [FileRecord] {
@@ -276,19 +255,6 @@ public final class Ledger {
         return (a, r)
     }
 
-    static let selectSubmission = """
-        SELECT id, unit, key, pairing, is_folder, state, first_arrival, last_arrival, verdict, arrival_number, receipt, decided_at, placement,
-          receipt_text, report
-        FROM submissions
-        """
-
-    static func submission(_ r: [SQLValue]) -> SubmissionRecord {
-        SubmissionRecord(
-            id: r[0].string ?? "", unit: r[1].string ?? "", key: r[2].string ?? "", pairing: SubmissionPairing(stored: r[3].string ?? ""),
-            isFolder: r[4].int == 1, state: State(rawValue: r[5].string ?? "") ?? .gathering,
-            firstArrival: Date(timeIntervalSince1970: r[6].double ?? 0), lastArrival: Date(timeIntervalSince1970: r[7].double ?? 0),
-            verdict: r[8].string.flatMap(Verdict.init(rawValue:)), arrivalNumber: r[9].int.map { Int($0) }, receipt: r[10].string,
-            receiptText: r[13].string, report: r[14].string,
-            decidedAt: r[11].double.map { Date(timeIntervalSince1970: $0) }, placement: r[12].string)
-    }
+    /// Every ledger the daemon opens has `held` (`migrateHold`).
+    static let selectSubmission = SubmissionRows.select(hasHeld: true)
 }

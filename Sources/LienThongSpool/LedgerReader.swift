@@ -32,54 +32,17 @@ public final class LedgerReader {
 
     // MARK: submissions
 
-    public struct Submission: Sendable, Equatable {
-        public var id: String
-        public var unit: String
-        public var key: String
-        public var pairing: String
-        public var isFolder: Bool
-        public var state: String
-        public var held: Bool
-        public var firstArrival: Date
-        public var lastArrival: Date
-        public var verdict: Verdict?
-        public var reasons: [String]
-        public var arrivalNumber: Int?
-        public var decidedAt: Date?
-        public var placement: String?
-        public var receipt: String?
-        public var report: String?
-    }
-
-    private var selectSubmission: String { selectSubmissionColumns }
-
-    var selectSubmissionColumns: String {
-        """
-        SELECT id, unit, key, pairing, is_folder, state, \(hasHeld ? "held" : "0"), first_arrival, last_arrival, verdict,
-          reasons, arrival_number, decided_at, placement, receipt, report
-        FROM submissions
-        """
-    }
-
-    static func submissionRow(_ r: [SQLValue]) -> Submission { submission(r) }
-
-    private static func submission(_ r: [SQLValue]) -> Submission {
-        Submission(
-            id: r[0].string ?? "", unit: r[1].string ?? "", key: r[2].string ?? "", pairing: r[3].string ?? "",
-            isFolder: r[4].int == 1, state: r[5].string ?? "", held: r[6].int == 1,
-            firstArrival: Date(timeIntervalSince1970: r[7].double ?? 0), lastArrival: Date(timeIntervalSince1970: r[8].double ?? 0),
-            verdict: r[9].string.flatMap(Verdict.init(rawValue:)), reasons: (r[10].string ?? "").split(separator: ",").map(String.init),
-            arrivalNumber: r[11].int.map { Int($0) }, decidedAt: r[12].double.map { Date(timeIntervalSince1970: $0) },
-            placement: r[13].string, receipt: r[14].string, report: r[15].string)
-    }
+    /// Rows are the ledger's own `SubmissionRecord`, read by the same
+    /// function (`SubmissionRows`) as the daemon reads them.
+    var selectSubmission: String { SubmissionRows.select(hasHeld: hasHeld) }
 
     /// Submissions still gathering (the queue), oldest first.
-    public func pending() throws -> [Submission] {
-        try db.query(selectSubmission + " WHERE state = 'gathering' ORDER BY first_arrival, id").map(Self.submission)
+    public func pending() throws -> [SubmissionRecord] {
+        try db.query(selectSubmission + " WHERE state = 'gathering' ORDER BY first_arrival, id").map(SubmissionRows.record)
     }
 
-    public func submission(_ id: String) throws -> Submission? {
-        try db.query(selectSubmission + " WHERE id = ?", [.text(id)]).first.map(Self.submission)
+    public func submission(_ id: String) throws -> SubmissionRecord? {
+        try db.query(selectSubmission + " WHERE id = ?", [.text(id)]).first.map(SubmissionRows.record)
     }
 
     /// The submission an operator means: the exact id, or the only id that
@@ -193,34 +156,16 @@ public final class LedgerReader {
 
     // MARK: report
 
-    /// One submission as the compliance report counts it.
-    public struct ReportRow: Sendable, Equatable {
-        public var id: String
-        public var unit: String
-        public var state: String
-        public var verdict: Verdict?
-        public var reasons: [String]
-        public var firstArrival: Date
-        public var decidedAt: Date?
-        /// At least one file of it was taken as an electronic (signed) document.
-        public var electronic: Bool
-    }
-
-    /// Every submission whose first file arrived in [from, to).
-    public func reportRows(from: Date, to: Date) throws -> [ReportRow] {
+    /// Every submission whose first file arrived in [from, to), without its
+    /// receipt texts, with whether at least one of its files was taken as an
+    /// electronic (signed) document: a fact of its files, not of the record.
+    public func reportRows(from: Date, to: Date) throws -> [(record: SubmissionRecord, electronic: Bool)] {
         try db.query(
-            """
-            SELECT s.id, s.unit, s.state, s.verdict, s.reasons, s.first_arrival, s.decided_at,
-              EXISTS(SELECT 1 FROM files f WHERE f.submission = s.id AND f.role = 'electronic')
-            FROM submissions s WHERE s.first_arrival >= ? AND s.first_arrival < ? ORDER BY s.first_arrival
+            "SELECT " + SubmissionRows.columns(hasHeld: hasHeld, texts: false) + """
+            , EXISTS(SELECT 1 FROM files f WHERE f.submission = submissions.id AND f.role = 'electronic')
+            FROM submissions WHERE first_arrival >= ? AND first_arrival < ? ORDER BY first_arrival
             """,
             [.double(from.timeIntervalSince1970), .double(to.timeIntervalSince1970)]
-        ).map { r in
-            ReportRow(
-                id: r[0].string ?? "", unit: r[1].string ?? "", state: r[2].string ?? "", verdict: r[3].string.flatMap(Verdict.init(rawValue:)),
-                reasons: (r[4].string ?? "").split(separator: ",").map(String.init),
-                firstArrival: Date(timeIntervalSince1970: r[5].double ?? 0), decidedAt: r[6].double.map { Date(timeIntervalSince1970: $0) },
-                electronic: r[7].int == 1)
-        }
+        ).map { r in (SubmissionRows.record(r), r[SubmissionRows.count].int == 1) }
     }
 }

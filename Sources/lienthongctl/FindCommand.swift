@@ -44,7 +44,7 @@ struct FindCommand: ParsableCommand {
 
     func validate() throws {
         if text.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("TEXT is empty; give a number, key, id or hash") }
-        if let v = verdict, !["accepted", "rejected", "pending"].contains(v) {
+        if let v = verdict, LedgerReader.VerdictFilter(v) == nil {
             throw ValidationError("--verdict \(v): write accepted, rejected or pending")
         }
     }
@@ -57,9 +57,9 @@ struct FindCommand: ParsableCommand {
         } catch { throw ValidationError("\(error)") }
         let config = try spool.load()
         let ledger = try spool.ledger(config)
-        let found = try ledger.find(.init(text: text, unit: unit, from: days?.start, to: days?.end, verdict: verdict))
+        let found = try ledger.find(.init(text: text, unit: unit, from: days?.start, to: days?.end, verdict: verdict.flatMap(LedgerReader.VerdictFilter.init)))
         let items = found.map {
-            Item(id: $0.id, unit: $0.unit, key: $0.key, state: $0.state, verdict: $0.verdict?.rawValue, reasons: $0.reasons,
+            Item(id: $0.id, unit: $0.unit, key: $0.key, state: $0.state.rawValue, verdict: $0.verdict?.rawValue, reasons: $0.reasons.map(\.rawValue),
                  arrivalNumber: $0.arrivalNumber, firstArrival: Fmt.time($0.firstArrival), decidedAt: Fmt.time($0.decidedAt))
         }
         if json {

@@ -95,12 +95,10 @@ struct ReportCommand: ParsableCommand {
             units = units.filter { $0.level == level }
             // Units the registry no longer has cannot be placed at a level.
             let kept = Set(units.map(\.id))
-            excluded.formUnion(rows.map(\.unit).filter { !kept.contains($0) })
+            excluded.formUnion(rows.map(\.record.unit).filter { !kept.contains($0) })
         }
         let report = ComplianceReport(
-            submissions: rows.map {
-                .init(unit: $0.unit, verdict: $0.verdict, reasons: $0.reasons, firstArrival: $0.firstArrival, decidedAt: $0.decidedAt, electronic: $0.electronic)
-            },
+            submissions: rows.map { .init(record: $0.record, electronic: $0.electronic) },
             units: units, period: period, excludedUnits: excluded, only: unit, generatedAt: Date(),
             title: "Báo cáo tình hình tiếp nhận văn bản điện tử — \(config.registry[config.office]?.name ?? config.office)",
             rule: config.rule.citation)

@@ -55,8 +55,8 @@ struct ShowCommand: ParsableCommand {
         let id = try resolveSubmission(self.id, in: ledger)
         guard let s = try ledger.submission(id) else { throw CtlExit.failure }
         let out = Output(
-            id: s.id, unit: s.unit, key: s.key, state: s.state, held: s.held, firstArrival: Fmt.time(s.firstArrival),
-            lastArrival: Fmt.time(s.lastArrival), verdict: s.verdict?.rawValue, reasons: s.reasons, arrivalNumber: s.arrivalNumber,
+            id: s.id, unit: s.unit, key: s.key, state: s.state.rawValue, held: s.held, firstArrival: Fmt.time(s.firstArrival),
+            lastArrival: Fmt.time(s.lastArrival), verdict: s.verdict?.rawValue, reasons: s.reasons.map(\.rawValue), arrivalNumber: s.arrivalNumber,
             decidedAt: s.decidedAt.map { Fmt.time($0) }, archive: s.placement,
             files: try ledger.files(of: id).map {
                 .init(name: $0.name, role: $0.role, size: $0.size, sha256: $0.sha256, arrivedAt: Fmt.time($0.arrivedAt), claimed: $0.claimed, source: $0.source)

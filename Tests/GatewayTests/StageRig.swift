@@ -77,10 +77,10 @@ extension StageRig {
         let archive = settings.layout.archive(accepted ? .accepted : .rejected, submission: sub.id, year: 2026, month: 12)
         try ledger.batch {
             for row in try ledger.files(of: sub.id) {
-                try ledger.recordFacts(submission: sub.id, name: row.name, size: 1, sha256: String(repeating: "0", count: 64), role: role.rawValue)
+                try ledger.recordFacts(submission: sub.id, name: row.name, size: 1, sha256: String(repeating: "0", count: 64), role: role)
             }
             _ = try ledger.decide(submission: sub.id, accepted: accepted, numbered: sub.outboundGroup == nil, year: 2026,
-                                  reasons: accepted ? [] : [ReasonCode.missingElectronic.rawValue], placement: archive, at: now) { number in
+                                  reasons: accepted ? [] : [.missingElectronic], placement: archive, at: now) { number in
                 if !recipients.isEmpty { try ledger.planDeliveriesInDecision(submission: sub.id, recipients: recipients, at: now) }
                 let json = JSONValue.object([("submission", .string(sub.id)), ("arrival_number", number.map { .int(Int64($0)) } ?? .null)])
                 return (json.serialized(), "receipt of \(sub.id)\n", "{}\n")

@@ -21,7 +21,8 @@ import Testing
 
     static func sub(_ unit: String, _ verdict: String?, _ reasons: [String] = [], at: Date = local(3, 1), after: Double = 60,
                     electronic: Bool = false) -> ComplianceReport.Submission {
-        .init(unit: unit, verdict: verdict.flatMap(Verdict.init(rawValue:)), reasons: reasons, firstArrival: at, decidedAt: verdict == nil ? nil : at.addingTimeInterval(after),
+        .init(record: SubmissionRecord(id: "", unit: unit, firstArrival: at, verdict: verdict.flatMap(Verdict.init(rawValue:)),
+                                       reasons: reasons.map(RecordedReason.init(stored:)), decidedAt: verdict == nil ? nil : at.addingTimeInterval(after)),
               electronic: electronic)
     }
 

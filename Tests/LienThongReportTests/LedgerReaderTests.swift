@@ -19,7 +19,7 @@ import Testing
 
     /// A submission with files, decided or left gathering.
     @discardableResult
-    static func make(_ ledger: Ledger, id: String, unit: String, files: [(String, String)], decide: (accepted: Bool, reasons: [String])?,
+    static func make(_ ledger: Ledger, id: String, unit: String, files: [(String, FileRole)], decide: (accepted: Bool, reasons: [ReasonCode])?,
                      at: Date = t0) throws -> String {
         try ledger.createSubmission(id: id, unit: unit, key: "k-\(id)", pairing: SubmissionPairing(.name("k")), isFolder: false, at: at)
         for (name, role) in files {
@@ -36,8 +36,8 @@ import Testing
 
     @Test func pendingHeldAndHistory() throws {
         try Self.withLedger { ledger, path in
-            try Self.make(ledger, id: "20250615-000001-aaaa", unit: "U1", files: [("a_scan.pdf", "scan")], decide: nil)
-            try Self.make(ledger, id: "20250615-000002-bbbb", unit: "U2", files: [("b.pdf", "electronic"), ("b_scan.pdf", "scan")],
+            try Self.make(ledger, id: "20250615-000001-aaaa", unit: "U1", files: [("a_scan.pdf", .scan)], decide: nil)
+            try Self.make(ledger, id: "20250615-000002-bbbb", unit: "U2", files: [("b.pdf", .electronic), ("b_scan.pdf", .scan)],
                           decide: (true, []))
             #expect(try ledger.setHeld("20250615-000001-aaaa", true, by: "uid 0", at: Self.t0) == .changed)
             #expect(try ledger.setHeld("20250615-000001-aaaa", true, by: "uid 0", at: Self.t0) == .unchanged)
@@ -64,21 +64,26 @@ import Testing
 
     @Test func reportRowsKnowWhichCameElectronically() throws {
         try Self.withLedger { ledger, path in
-            try Self.make(ledger, id: "s1", unit: "U1", files: [("a.pdf", "electronic")], decide: (true, []))
-            try Self.make(ledger, id: "s2", unit: "U1", files: [("b_scan.pdf", "scan")], decide: (false, ["missing-electronic"]))
-            try Self.make(ledger, id: "s3", unit: "U1", files: [("c.pdf", "electronic")], decide: (false, ["certificate-revoked", "signer-not-of-unit"]),
+            try Self.make(ledger, id: "s1", unit: "U1", files: [("a.pdf", .electronic)], decide: (true, []))
+            try Self.make(ledger, id: "s2", unit: "U1", files: [("b_scan.pdf", .scan)], decide: (false, [.missingElectronic]))
+            try Self.make(ledger, id: "s3", unit: "U1", files: [("c.pdf", .electronic)], decide: (false, [.certificateRevoked, .signerNotOfUnit]),
                           at: Self.t0.addingTimeInterval(86400 * 400))
             let rows = try LedgerReader(path: path).reportRows(from: Self.t0.addingTimeInterval(-1), to: Self.t0.addingTimeInterval(86400))
-            #expect(rows.map(\.id) == ["s1", "s2"])
+            #expect(rows.map(\.record.id) == ["s1", "s2"])
             #expect(rows.map(\.electronic) == [true, false])
-            #expect(rows[1].reasons == ["missing-electronic"])
-            #expect(rows[0].decidedAt == Self.t0.addingTimeInterval(120))
+            #expect(rows[1].record.reasons == [.known(.missingElectronic)])
+            #expect(rows[0].record.decidedAt == Self.t0.addingTimeInterval(120))
+            // The report rows are the very records the daemon's ledger reads,
+            // less the receipt texts the report has no use for.
+            let records = try ["s1", "s2"].compactMap { try ledger.submission($0) }
+            #expect(records.allSatisfy { $0.receipt != nil && $0.receiptText != nil && $0.report != nil })
+            #expect(rows.map(\.record) == records.map { var r = $0; (r.receipt, r.receiptText, r.report) = (nil, nil, nil); return r })
         }
     }
 
     @Test func deferredDeliveriesAreMadeDueAndCounted() throws {
         try Self.withLedger { ledger, path in
-            try Self.make(ledger, id: "o1", unit: "OFFICE", files: [("x.pdf", "electronic")], decide: (true, []))
+            try Self.make(ledger, id: "o1", unit: "OFFICE", files: [("x.pdf", .electronic)], decide: (true, []))
             let db = try SQLiteDatabase(path: path)
             try db.execute(Self.deliveriesSchema)
             for (recipient, state) in [("U1", "deferred"), ("U2", "deferred"), ("U3", "delivered"), ("U4", "failed")] {
@@ -95,6 +100,41 @@ import Testing
             #expect(due.map(\.recipient) == ["U1", "U2", "U4"])
             #expect(due.allSatisfy { $0.nextAttempt == now })
             #expect(try reader.events(of: "o1").last?.event == "delivery retry requested")
+        }
+    }
+
+    @Test func findFiltersByVerdictOrPending() throws {
+        try Self.withLedger { ledger, path in
+            try Self.make(ledger, id: "k1", unit: "U1", files: [("a.pdf", .electronic)], decide: (true, []))
+            try Self.make(ledger, id: "k2", unit: "U1", files: [("b_scan.pdf", .scan)], decide: (false, [.missingElectronic]))
+            try Self.make(ledger, id: "k3", unit: "U1", files: [("c_scan.pdf", .scan)], decide: nil)
+            let reader = try LedgerReader(path: path)
+            func ids(_ typed: String?) throws -> [String] {
+                try reader.find(.init(text: "k", verdict: typed.flatMap(LedgerReader.VerdictFilter.init))).map(\.id)
+            }
+            #expect(try ids(nil) == ["k3", "k2", "k1"])
+            #expect(try ids("accepted") == ["k1"])
+            #expect(try ids("rejected") == ["k2"])
+            #expect(try ids("pending") == ["k3"])
+            #expect(LedgerReader.VerdictFilter("Accepted") == nil)
+        }
+    }
+
+    /// A ledger outlives versions: a reason code this version does not know
+    /// (written by another one) is kept as its text, and the row is still
+    /// listed and counted.
+    @Test func textFromAnotherVersionIsKeptNotDropped() throws {
+        try Self.withLedger { ledger, path in
+            try Self.make(ledger, id: "s1", unit: "U1", files: [("a_scan.pdf", .scan)], decide: (false, [.missingElectronic]))
+            let db = try SQLiteDatabase(path: path)
+            try db.execute("UPDATE submissions SET reasons = 'missing-electronic,a-future-code' WHERE id = 's1'")
+            let reader = try LedgerReader(path: path)
+            let found = try reader.find(.init(text: "s1"))
+            #expect(found.map(\.id) == ["s1"])
+            #expect(found.first?.reasons == [.known(.missingElectronic), .other("a-future-code")])
+            #expect(found.first?.reasons.map(\.rawValue) == ["missing-electronic", "a-future-code"])
+            #expect(found.first?.reasonCodes == [.missingElectronic])
+            #expect(try reader.reportRows(from: Self.t0.addingTimeInterval(-1), to: Self.t0.addingTimeInterval(1)).count == 1)
         }
     }
 

@@ -27,8 +27,9 @@ import Testing
     }
 
     static func sub(_ unit: String, _ date: Date, electronic: Bool) -> ComplianceReport.Submission {
-        .init(unit: unit, verdict: electronic ? .accepted : .rejected, reasons: electronic ? [] : ["missing-electronic"],
-              firstArrival: date, decidedAt: date.addingTimeInterval(60), electronic: electronic)
+        .init(record: SubmissionRecord(id: "", unit: unit, firstArrival: date, verdict: electronic ? .accepted : .rejected,
+                                       reasons: electronic ? [] : [.known(.missingElectronic)], decidedAt: date.addingTimeInterval(60)),
+              electronic: electronic)
     }
 
     static let submissions = [

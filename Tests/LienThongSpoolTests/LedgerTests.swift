@@ -27,7 +27,7 @@ enum Books {
     static func decide(_ ledger: Ledger, _ id: String, accepted: Bool = true, numbered: Bool = true, year: Int = 2024,
                        at: Date = t0) throws -> Int? {
         try ledger.decide(submission: id, accepted: accepted, numbered: numbered, year: year,
-                          reasons: accepted ? [] : ["missing-electronic"], placement: "archive/x/\(id)", at: at) { n in
+                          reasons: accepted ? [] : [.missingElectronic], placement: "archive/x/\(id)", at: at) { n in
             (json: "{\"submission\":\"\(id)\",\"arrival_number\":\(n.map(String.init) ?? "null")}",
              text: "receipt of \(id)", report: "{}")
         }
@@ -294,7 +294,7 @@ struct LedgerSubmissionTests {
 
             try ledger.markClaimed(submission: id, name: "4116-UBND-CN.pdf", at: later)
             try ledger.recordFacts(submission: id, name: "4116-UBND-CN.pdf", size: 1234, sha256: String(repeating: "a", count: 64),
-                                   role: "electronic")
+                                   role: .electronic)
             files = try ledger.files(of: id)
             let pdf = try #require(files.first { $0.name == "4116-UBND-CN.pdf" })
             #expect(pdf.claimed)
@@ -371,7 +371,7 @@ struct LedgerQueryTests {
             let sha = String(repeating: "ab", count: 32)
             let first = try Books.submit(ledger, unit: "U1")
             try ledger.addFile(submission: first, name: "a.pdf", source: "s", at: Books.t0)
-            try ledger.recordFacts(submission: first, name: "a.pdf", size: 10, sha256: sha, role: "electronic")
+            try ledger.recordFacts(submission: first, name: "a.pdf", size: 10, sha256: sha, role: .electronic)
 
             let again = try Books.submit(ledger, unit: "U1")
             // Not accepted yet: no duplicate.
@@ -386,7 +386,7 @@ struct LedgerQueryTests {
             // A rejected submission with the same bytes is not "the earlier accepted one".
             let rejected = try Books.submit(ledger, unit: "U3")
             try ledger.addFile(submission: rejected, name: "a.pdf", source: "s", at: Books.t0)
-            try ledger.recordFacts(submission: rejected, name: "a.pdf", size: 10, sha256: sha, role: "electronic")
+            try ledger.recordFacts(submission: rejected, name: "a.pdf", size: 10, sha256: sha, role: .electronic)
             try Books.decide(ledger, rejected, accepted: false)
             #expect(try ledger.acceptedSubmission(unit: "U3", sha256: sha, excluding: "x") == nil)
         }

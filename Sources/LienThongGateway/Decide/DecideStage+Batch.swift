@@ -67,7 +67,7 @@ extension DecideStage {
             guard let unit = settings.config.registry[sub.unit] else {
                 // The unit left the registry on reload: decide by the rule anyway.
                 return Ready(sub: sub, assessment: a, unit: LienThongCore.Unit(id: sub.unit, name: sub.unit, level: .department),
-                             outcome: .reject([Finding(.unsupportedFile, findingDetail.unitGone(sub.unit))]))
+                             outcome: .reject([Finding(.unsupportedFile, detail(.unitGone(unit: sub.unit)))]))
             }
             if a.parts.isEmpty {
                 // Everything it had vanished (recovery of a half claim): nothing to decide.
@@ -147,7 +147,7 @@ extension DecideStage {
         let ym = calendar.dateComponents([.year, .month], from: now)
         let shelf: SpoolLayout.Shelf = a.quarantine ? .quarantine : (accepted ? .accepted : .rejected)
         let archiveDir = settings.layout.archive(shelf, submission: sub.id, year: ym.year ?? 0, month: ym.month ?? 0)
-        let codes = Array(Set(reasons.map(\.code))).sorted().map(\.rawValue)
+        let codes = Array(Set(reasons.map(\.code))).sorted()
         let language = settings.config.language
         let tz = settings.timeZone
         let rule = settings.config.rule.citation
@@ -155,7 +155,7 @@ extension DecideStage {
         var receipt: Receipt?
         let number = try ledger.batch { () -> Int? in
             for part in a.parts {
-                try ledger.recordFacts(submission: sub.id, name: part.name, size: part.size, sha256: part.sha256, role: part.role.rawValue)
+                try ledger.recordFacts(submission: sub.id, name: part.name, size: part.size, sha256: part.sha256, role: part.role)
             }
             return try ledger.decide(
                 submission: sub.id, accepted: accepted, numbered: true, year: ym.year ?? 0, reasons: codes,
@@ -187,7 +187,7 @@ extension DecideStage {
         var changed = false
         for i in a.parts.indices where a.parts[i].role == .electronic && a.parts[i].problem == nil {
             if let earlier = try ledger.acceptedSubmission(unit: r.sub.unit, sha256: a.parts[i].sha256, excluding: r.sub.id) {
-                a.parts[i].problem = Finding(.duplicate, findingDetail.duplicate(a.parts[i].name, earlier: earlier))
+                a.parts[i].problem = Finding(.duplicate, detail(.duplicate(name: a.parts[i].name, earlier: earlier)))
                 changed = true
             }
         }

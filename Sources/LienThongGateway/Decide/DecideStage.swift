@@ -40,7 +40,8 @@ final class DecideStage {
     /// A file that would join `sub` has settled and is claimed next turn.
     func hasClaimableTwin(_ sub: OpenSubmission, _ now: Date) -> Bool { twins?.isClaimable(sub, settings: settings, now: now) ?? false }
 
-    var findingDetail: FindingDetail { FindingDetail(language: settings.config.language) }
+    /// A finding's detail in the receipts' language (the words are Core's).
+    func detail(_ phrase: FindingDetail) -> String { phrase.text(settings.config.language) }
 
     /// Decides every submission whose time has come, in groups (DecideStage+Batch).
     func evaluateDue(now: Date) {

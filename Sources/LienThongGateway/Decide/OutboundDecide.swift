@@ -85,7 +85,7 @@ extension DecideStage {
         resolution: RecipientResolver.Resolution, now: Date
     ) throws {
         for part in a.parts {
-            try ledger.recordFacts(submission: sub.id, name: part.name, size: part.size, sha256: part.sha256, role: part.role.rawValue)
+            try ledger.recordFacts(submission: sub.id, name: part.name, size: part.size, sha256: part.sha256, role: part.role)
         }
         var reasons: [Finding] = []
         var warnings: [String] = []
@@ -117,7 +117,7 @@ extension DecideStage {
             group: sub.outboundGroup ?? "", electronicOnly: settings.policy.electronicOnly.covers(a.type, subject: a.subject),
             disposition: disposition, requested: requested, unknown: resolution.unknown, subject: manifest.subject,
             emptyGroups: resolution.emptyGroups, inactive: resolution.inactive)
-        let codes = Array(Set(reasons.map(\.code))).sorted().map(\.rawValue)
+        let codes = Array(Set(reasons.map(\.code))).sorted()
         try ledger.decide(
             submission: sub.id, accepted: accepted, numbered: false, year: ym.year ?? 0, reasons: codes, placement: archiveDir, at: now
         ) { _ in

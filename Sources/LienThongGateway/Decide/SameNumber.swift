@@ -11,13 +11,7 @@ extension DecideStage {
         guard let document = a.document else { return [] }
         if a.parts.contains(where: { $0.problem?.code == .duplicate }) { return [] }
         let earlier = try ledger.acceptedSubmissions(unit: sub.unit, pairing: .document(document), excluding: sub.id)
-        guard let first = earlier.first else { return [] }
-        let list = earlier.joined(separator: ", ")
-        switch settings.config.language {
-        case .en:
-            return ["document \(document.display) was already accepted from this unit with other content (submission \(list)); check that this is a new document and not a second copy of \(first)"]
-        default:
-            return ["văn bản \(document.display) đã được tiếp nhận từ đơn vị này với nội dung khác (hồ sơ \(list)); kiểm tra đây là văn bản mới, không phải bản gửi lại của \(first)"]
-        }
+        guard !earlier.isEmpty else { return [] }
+        return [DecisionWarning.sameNumberAccepted(document: document, earlier: earlier).text(settings.config.language)]
     }
 }

@@ -50,25 +50,20 @@ enum OutboundReceipt {
     }
 
     static func baseText(_ r: Receipt, _ f: Facts, language: ReceiptLanguage, timeZone: TimeZone) -> String {
-        let vi = language == .vi
+        var phrases: [OutboundPhrase] = [.heading]
+        if let s = f.subject { phrases.append(.subject(s)) }
+        if !f.requested.isEmpty { phrases.append(.recipientsRequested(f.requested)) }
+        if !f.unknown.isEmpty { phrases.append(.recipientsUnknown(f.unknown)) }
         var lines = [ReceiptText.render(r, language: language, timeZone: timeZone).trimmingCharacters(in: .newlines), ""]
-        lines.append(vi ? "VĂN BẢN ĐI (văn phòng phát hành)" : "OUTBOUND DOCUMENT (issued by the office)")
-        if let s = f.subject { lines.append((vi ? "Trích yếu: " : "Subject: ") + s) }
-        if !f.requested.isEmpty { lines.append((vi ? "Nơi nhận yêu cầu: " : "Recipients requested: ") + f.requested.joined(separator: ", ")) }
-        if !f.unknown.isEmpty {
-            lines.append((vi ? "Nơi nhận KHÔNG XÁC ĐỊNH (không chuyển): " : "UNKNOWN recipients (nothing delivered): ") + f.unknown.joined(separator: ", "))
-        }
+        lines += phrases.map { $0.text(language) }
         lines += RecipientGaps.lines(emptyGroups: f.emptyGroups, inactive: f.inactive, language: language)
+        let outcome: OutboundPhrase
         switch f.disposition {
-        case "paper":
-            lines.append(vi ? "Loại văn bản này CÒN PHẢI GỬI BẢN GIẤY: không chuyển bản điện tử cho đơn vị nhận."
-                            : "This type of document STILL NEEDS A PAPER COPY: it is not delivered electronically.")
-        case "fan-out":
-            lines.append(vi ? "Văn bản chỉ gửi bản điện tử: chuyển vào thư mục inbox/ của từng đơn vị nhận."
-                            : "Electronic-only document: delivered into each recipient's inbox/.")
-        default:
-            lines.append(vi ? "Văn bản không được chuyển đến đơn vị nào." : "The document was delivered nowhere.")
+        case "paper": outcome = .paperRequired
+        case "fan-out": outcome = .electronicOnly
+        default: outcome = .deliveredNowhere
         }
+        lines.append(outcome.text(language))
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -103,29 +98,23 @@ enum OutboundReceipt {
     }
 
     static func fullText(base: String, _ v: DeliveryView, language: ReceiptLanguage, timeZone: TimeZone) -> String {
-        let vi = language == .vi
         var lines = [NotepadText.decode(base).trimmingCharacters(in: .newlines)]
-        if let p = v.paperFolder {
-            lines.append((vi ? "Đã lưu để gửi bản giấy tại: " : "Filed for the paper copy in: ") + p + "/")
-        }
+        if let p = v.paperFolder { lines.append(OutboundPhrase.paperFolder(p).text(language)) }
         if !v.deliveries.isEmpty {
             lines.append("")
-            lines.append(vi
-                ? "Chuyển đến \(v.deliveries.count) đơn vị: \(v.count(.delivered)) đã chuyển, \(v.count(.pending) + v.count(.deferred)) đang chờ, \(v.count(.failed)) không chuyển được"
-                : "Delivery to \(v.deliveries.count) units: \(v.count(.delivered)) delivered, \(v.count(.pending) + v.count(.deferred)) waiting, \(v.count(.failed)) failed")
+            let counts = OutboundPhrase.deliveryCounts(
+                total: v.deliveries.count, delivered: v.count(.delivered), waiting: v.count(.pending) + v.count(.deferred), failed: v.count(.failed))
+            lines.append(counts.text(language))
             for d in v.deliveries {
                 let who = v.registry[d.recipient].map { "\(d.recipient) \($0.name)" } ?? d.recipient
-                var state: String
+                let progress: OutboundPhrase.DeliveryProgress
                 switch d.state {
-                case .delivered: state = (vi ? "đã chuyển" : "delivered") + (d.path.map { " (\(v.relative($0)))" } ?? "")
-                case .pending: state = vi ? "đang chuyển" : "being delivered"
-                case .deferred:
-                    state = (vi ? "chưa chuyển được, sẽ thử lại" : "not delivered yet, will retry")
-                        + (d.nextAttempt.map { (vi ? " lúc " : " at ") + RFC3339.format($0, timeZone: timeZone) } ?? "")
-                case .failed: state = vi ? "KHÔNG CHUYỂN ĐƯỢC (đã hết thời hạn chuyển)" : "FAILED (delivery lifetime passed)"
+                case .delivered: progress = .delivered(path: d.path.map(v.relative))
+                case .pending: progress = .beingDelivered
+                case .deferred: progress = .willRetry(at: d.nextAttempt.map { RFC3339.format($0, timeZone: timeZone) })
+                case .failed: progress = .failed
                 }
-                if d.state != .delivered, let e = d.lastError { state += (vi ? "; lỗi: " : "; error: ") + e }
-                lines.append("  - \(who): \(state)")
+                lines.append(OutboundPhrase.recipient(who, progress, error: d.state == .delivered ? nil : d.lastError).text(language))
             }
         }
         // The ledger keeps the logical text; the office's clerks get Notepad's.

@@ -8,6 +8,8 @@ public enum DecisionWarning: Sendable, Equatable {
     /// with other content: a corrected re-issue is legitimate, a second copy
     /// is not, and only the clerks can tell. `earlier` is oldest first.
     case sameNumberAccepted(document: DocumentNumber, earlier: [String])
+    /// The office's own document named recipients the registry does not know.
+    case unknownRecipients([String])
 
     public func text(_ language: ReceiptLanguage) -> String {
         switch self {
@@ -26,6 +28,11 @@ public enum DecisionWarning: Sendable, Equatable {
                 return "văn bản \(document.display) đã được tiếp nhận từ đơn vị này với nội dung khác (hồ sơ \(list)); kiểm tra đây là văn bản mới, không phải bản gửi lại của \(first)"
             case .en:
                 return "document \(document.display) was already accepted from this unit with other content (submission \(list)); check that this is a new document and not a second copy of \(first)"
+            }
+        case .unknownRecipients(let list):
+            switch language {
+            case .vi: return "nơi nhận không xác định, không chuyển cho: \(list.joined(separator: ", "))"
+            case .en: return "unknown recipients, nothing delivered to them: \(list.joined(separator: ", "))"
             }
         }
     }

@@ -15,6 +15,17 @@ public enum FindingDetail: Sendable, Equatable {
     case duplicate(name: String, earlier: String)
     /// The sender's row left the registry while its submission waited.
     case unitGone(unit: String)
+    /// The office's own documents (SPEC §7): a `<key>.json` that is not a JSON object,
+    case manifestUnreadable(name: String)
+    /// a manifest with nothing beside it,
+    case onlyManifest
+    /// files without a signed document among them,
+    case officeUnsigned(names: [String])
+    /// an electronic part that was never validated,
+    case notValidated(name: String)
+    /// no recipient named, or none active on the decision day (and why).
+    case noRecipients
+    case noActiveRecipient(unknown: [String], emptyGroups: [String], inactive: [String])
 
     public func text(_ language: ReceiptLanguage) -> String {
         switch language {
@@ -41,6 +52,22 @@ public enum FindingDetail: Sendable, Equatable {
             return "\(name) đã được tiếp nhận trước đó trong hồ sơ \(earlier)"
         case .unitGone(let unit):
             return "đơn vị \(unit) không còn trong danh mục đơn vị"
+        case .manifestUnreadable(let name):
+            return "\(name): tệp kê khai không phải là một đối tượng JSON; không đọc được nơi nhận"
+        case .onlyManifest:
+            return "chỉ nhận được tệp kê khai; đề nghị đặt văn bản đã ký số cùng với nó"
+        case .officeUnsigned(let names):
+            return "\(names.joined(separator: ", ")): văn phòng chỉ phát hành văn bản đã ký số"
+        case .notValidated(let name):
+            return "\(name): chưa được kiểm tra chữ ký số"
+        case .noRecipients:
+            return "không có nơi nhận: ghi nơi nhận trong tệp kê khai (\"recipients\") hoặc đặt văn bản vào một thư mục nhóm trong office/outbox/"
+        case .noActiveRecipient(let unknown, let emptyGroups, let inactive):
+            var gaps: [String] = []
+            if !unknown.isEmpty { gaps.append("không xác định: \(unknown.joined(separator: ", "))") }
+            if !emptyGroups.isEmpty { gaps.append("nhóm không còn đơn vị hoạt động hôm nay: \(emptyGroups.joined(separator: ", "))") }
+            if !inactive.isEmpty { gaps.append("đơn vị không còn hoạt động: \(inactive.joined(separator: ", "))") }
+            return (["không có nơi nhận còn hoạt động"] + gaps).joined(separator: "; ")
         }
     }
 
@@ -62,6 +89,22 @@ public enum FindingDetail: Sendable, Equatable {
             return "\(name) was accepted before in submission \(earlier)"
         case .unitGone(let unit):
             return "unit \(unit) is no longer in the registry"
+        case .manifestUnreadable(let name):
+            return "\(name): the manifest is not a JSON object; recipients cannot be read from it"
+        case .onlyManifest:
+            return "only a manifest arrived; drop the signed document with it"
+        case .officeUnsigned(let names):
+            return "\(names.joined(separator: ", ")): the office issues only documents it has signed"
+        case .notValidated(let name):
+            return "\(name): not validated"
+        case .noRecipients:
+            return "no recipients: name them in the manifest (\"recipients\") or drop the document into a group folder of office/outbox/"
+        case .noActiveRecipient(let unknown, let emptyGroups, let inactive):
+            var gaps: [String] = []
+            if !unknown.isEmpty { gaps.append("unknown: \(unknown.joined(separator: ", "))") }
+            if !emptyGroups.isEmpty { gaps.append("groups with no active unit today: \(emptyGroups.joined(separator: ", "))") }
+            if !inactive.isEmpty { gaps.append("units no longer active: \(inactive.joined(separator: ", "))") }
+            return (["no active recipient"] + gaps).joined(separator: "; ")
         }
     }
 

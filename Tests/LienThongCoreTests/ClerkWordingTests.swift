@@ -13,6 +13,8 @@ import Testing
         .notRegular(name: "a", kind: "FIFO"), .hardLinked(name: "a"), .tooLarge(name: "a", size: 10, limit: 5), .empty(name: "a"),
         .unreadable(name: "a"), .validationStopped(name: "a", ValidationStop(bound: .depth, limit: 48)),
         .duplicate(name: "a", earlier: "20250101-000001-abcd"), .unitGone(unit: "000.00.41.H41"),
+        .manifestUnreadable(name: "25-GM-UBND.json"), .onlyManifest, .officeUnsigned(names: ["a.pdf", "b.pdf"]), .notValidated(name: "a"),
+        .noRecipients, .noActiveRecipient(unknown: ["X"], emptyGroups: ["districts"], inactive: ["000.00.41.H41"]),
     ]
 
     static func number(_ f: FindingDetail) -> Int {
@@ -25,18 +27,26 @@ import Testing
         case .validationStopped: 5
         case .duplicate: 6
         case .unitGone: 7
+        case .manifestUnreadable: 8
+        case .onlyManifest: 9
+        case .officeUnsigned: 10
+        case .notValidated: 11
+        case .noRecipients: 12
+        case .noActiveRecipient: 13
         }
     }
 
     static let warnings: [DecisionWarning] = [
         .paperOnlyBeforeRule(level: .commune, from: CivilDate(year: 2018, month: 9, day: 1)),
         .sameNumberAccepted(document: DocumentNumber.find(in: "4116-UBND-CN")!, earlier: ["s1", "s2"]),
+        .unknownRecipients(["X", "Y"]),
     ]
 
     static func number(_ w: DecisionWarning) -> Int {
         switch w {
         case .paperOnlyBeforeRule: 0
         case .sameNumberAccepted: 1
+        case .unknownRecipients: 2
         }
     }
 
@@ -69,8 +79,8 @@ import Testing
     }
 
     @Test func everyPhraseHasAnExample() {
-        #expect(Set(Self.findings.map(Self.number)) == Set(0...7))
-        #expect(Set(Self.warnings.map(Self.number)) == Set(0...1))
+        #expect(Set(Self.findings.map(Self.number)) == Set(0...13))
+        #expect(Set(Self.warnings.map(Self.number)) == Set(0...2))
         #expect(Set(Self.outbound.map(Self.number)) == Set(0...12))
     }
 

@@ -53,10 +53,10 @@ struct FanoutTests {
     @Test func validOfficeSignatureAndElectronicOnlyTypeFansOut() throws {
         let gm = try #require(DocumentType.from(code: "GM"))
         let r = Self.resolver().resolve(["districts", "nowhere"])
-        #expect(OutboundDecision.decide(parts: [Self.signed()], office: Self.office, type: gm, subject: nil, recipients: r, electronicOnly: .congVan4116)
+        #expect(OutboundDecision.decide(parts: [Self.signed()], office: Self.office, type: gm, subject: nil, recipients: r, electronicOnly: .congVan4116, language: .en)
                 == .fanOut(recipients: ["000.00.41.H41", "000.00.42.H41"]))
         let qd = try #require(DocumentType.from(code: "QĐ"))
-        #expect(OutboundDecision.decide(parts: [Self.signed()], office: Self.office, type: qd, subject: "phê duyệt", recipients: r, electronicOnly: .congVan4116) == .paper)
+        #expect(OutboundDecision.decide(parts: [Self.signed()], office: Self.office, type: qd, subject: "phê duyệt", recipients: r, electronicOnly: .congVan4116, language: .en) == .paper)
     }
 
     @Test func unsignedInvalidOrForeignSignedIsRejected() throws {
@@ -64,13 +64,13 @@ struct FanoutTests {
         let r = Self.resolver().resolve(["districts"])
         let scan = SubmissionPart(name: "x.pdf", role: .scan)
         func codes(_ o: OutboundOutcome) -> [ReasonCode] { if case .reject(let f) = o { return f.map(\.code) }; return [] }
-        #expect(codes(OutboundDecision.decide(parts: [scan], office: Self.office, type: gm, subject: nil, recipients: r, electronicOnly: .congVan4116)) == [.signatureMissing])
-        #expect(codes(OutboundDecision.decide(parts: [Self.signed(valid: false)], office: Self.office, type: gm, subject: nil, recipients: r, electronicOnly: .congVan4116)) == [.certificateUntrusted])
+        #expect(codes(OutboundDecision.decide(parts: [scan], office: Self.office, type: gm, subject: nil, recipients: r, electronicOnly: .congVan4116, language: .en)) == [.signatureMissing])
+        #expect(codes(OutboundDecision.decide(parts: [Self.signed(valid: false)], office: Self.office, type: gm, subject: nil, recipients: r, electronicOnly: .congVan4116, language: .en)) == [.certificateUntrusted])
         let foreign = Self.signed(subject: "CN=Trần B, O=Sở Tài chính")
-        #expect(codes(OutboundDecision.decide(parts: [foreign], office: Self.office, type: gm, subject: nil, recipients: r, electronicOnly: .congVan4116)) == [.signerNotOfUnit])
+        #expect(codes(OutboundDecision.decide(parts: [foreign], office: Self.office, type: gm, subject: nil, recipients: r, electronicOnly: .congVan4116, language: .en)) == [.signerNotOfUnit])
         // No recipient at all: delivered nowhere, said so.
         let none = Self.resolver().resolve(["nowhere"])
-        #expect(codes(OutboundDecision.decide(parts: [Self.signed()], office: Self.office, type: gm, subject: nil, recipients: none, electronicOnly: .congVan4116)) == [.unsupportedFile])
+        #expect(codes(OutboundDecision.decide(parts: [Self.signed()], office: Self.office, type: gm, subject: nil, recipients: none, electronicOnly: .congVan4116, language: .en)) == [.unsupportedFile])
     }
 
     // MARK: recipients

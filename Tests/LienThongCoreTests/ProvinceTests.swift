@@ -101,9 +101,10 @@ struct ProvinceTests {
     func outboundEmptyGroupsNamed() {
         let resolution = RecipientResolver(registry: Self.registry, groups: [:], office: Self.office.id).resolve(["districts"], on: Self.day(2026, 1, 1))
         let outcome = OutboundDecision.decide(parts: [D.electronic("25-GM-UBND.pdf")], office: Self.office, type: DocumentType.from(symbol: "GM-UBND"),
-                                              subject: nil, recipients: resolution, electronicOnly: .congVan4116)
+                                              subject: nil, recipients: resolution, electronicOnly: .congVan4116, language: .vi)
         guard case .reject(let f) = outcome else { Issue.record("expected a rejection"); return }
-        #expect(f.first?.detail.contains("groups with no active unit today: districts") == true)
+        // In the receipt's language (the office's clerks read it): Vietnamese here.
+        #expect(f.first?.detail.contains("nhóm không còn đơn vị hoạt động hôm nay: districts") == true)
     }
 
     @Test("The electronic-only list is data: a policy without BC makes BC wait for its scan")

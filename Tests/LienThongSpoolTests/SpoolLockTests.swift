@@ -30,6 +30,20 @@ struct SpoolLockTests {
         }
     }
 
+    /// /proc/locks reads as size 0; more than a page of it must still be read whole.
+    @Test func aProcFileIsReadPastItsFirstPage() throws {
+        let whole = try #require(ProcLocks.readWhole("/proc/self/maps"))
+        var reference: [UInt8] = []
+        let f = try #require(fopen("/proc/self/maps", "r"))
+        defer { fclose(f) }
+        var c = fgetc(f)
+        while c != EOF { reference.append(UInt8(c)); c = fgetc(f) }
+        #expect(reference.count > 4096, "this process's maps should span pages")
+        // The maps change as threads come and go: past the first page is what matters.
+        #expect(whole.utf8.count > 4096)
+        #expect(whole.hasSuffix("\n"))
+    }
+
     @Test func procLocksLineIsMatchedByDeviceAndInode() {
         // st_dev 0xfe00 is major 0xfe, minor 0; a waiter line ("->") is not a holder.
         let text = """

@@ -35,21 +35,20 @@ public enum OutboundDecision {
     /// one valid signature must come from it, exactly as for inbound units.
     public static func decide(
         parts: [SubmissionPart], office: Unit, type: DocumentType, subject: String?,
-        recipients: RecipientResolver.Resolution, electronicOnly: ElectronicOnlyList
+        recipients: RecipientResolver.Resolution, electronicOnly: ElectronicOnlyList, language: ReceiptLanguage
     ) -> OutboundOutcome {
         let fileProblems = parts.compactMap(\.problem)
         if !fileProblems.isEmpty { return .reject(fileProblems) }
         let electronic = parts.filter { $0.role == .electronic }
         if electronic.isEmpty {
             let names = parts.filter { $0.role != .manifest }.map(\.name)
-            return .reject([Finding(.signatureMissing,
-                                    names.isEmpty ? "only a manifest arrived; drop the signed document with it"
-                                        : "\(names.joined(separator: ", ")): the office issues only documents it has signed")])
+            let detail: FindingDetail = names.isEmpty ? .onlyManifest : .officeUnsigned(names: names)
+            return .reject([Finding(.signatureMissing, detail.text(language))])
         }
         var problems: [Finding] = []
         for part in electronic {
             guard let v = part.validation else {
-                problems.append(Finding(.unreadable, "\(part.name): not validated"))
+                problems.append(Finding(.unreadable, FindingDetail.notValidated(name: part.name).text(language)))
                 continue
             }
             if !v.isValid { problems += (v.reasons.isEmpty ? [.signatureInvalid] : v.reasons).map { Finding($0, part.name) } }
@@ -60,14 +59,11 @@ public enum OutboundDecision {
         // subject (mời họp, giao việc, thành lập Ban Chỉ đạo …), by the configured list.
         guard electronicOnly.covers(type, subject: subject) else { return .paper }
         if recipients.units.isEmpty {
-            var gaps: [String] = []
-            if !recipients.unknown.isEmpty { gaps.append("unknown: \(recipients.unknown.joined(separator: ", "))") }
-            if !recipients.emptyGroups.isEmpty { gaps.append("groups with no active unit today: \(recipients.emptyGroups.joined(separator: ", "))") }
-            if !recipients.inactive.isEmpty { gaps.append("units no longer active: \(recipients.inactive.joined(separator: ", "))") }
-            let detail = gaps.isEmpty
-                ? "no recipients: name them in the manifest (\"recipients\") or drop the document into a group folder of office/outbox/"
-                : "no active recipient; \(gaps.joined(separator: "; "))"
-            return .reject([Finding(.unsupportedFile, detail)])
+            let gaps = !recipients.unknown.isEmpty || !recipients.emptyGroups.isEmpty || !recipients.inactive.isEmpty
+            let detail: FindingDetail = gaps
+                ? .noActiveRecipient(unknown: recipients.unknown, emptyGroups: recipients.emptyGroups, inactive: recipients.inactive)
+                : .noRecipients
+            return .reject([Finding(.unsupportedFile, detail.text(language))])
         }
         return .fanOut(recipients: recipients.units)
     }

@@ -42,7 +42,7 @@ extension DecideStage {
             let manifest = a.manifest ?? Manifest()
             var findings: [Finding] = []
             if a.manifestUnreadable, let part = a.parts.first(where: { $0.role == .manifest }) {
-                findings.append(Finding(.unsupportedFile, "\(part.name): the manifest is not a JSON object; recipients cannot be read from it"))
+                findings.append(Finding(.unsupportedFile, detail(.manifestUnreadable(name: part.name))))
             }
             let group = sub.outboundGroup ?? ""
             let requested = manifest.recipients + (group.isEmpty ? [] : [group])
@@ -57,7 +57,7 @@ extension DecideStage {
             sub.revocationWait = []
             var outcome = OutboundDecision.decide(
                 parts: a.parts, office: settings.officeUnit, type: a.type, subject: a.subject, recipients: resolution,
-                electronicOnly: settings.policy.electronicOnly)
+                electronicOnly: settings.policy.electronicOnly, language: settings.config.language)
             if !findings.isEmpty {
                 if case .reject(let r) = outcome { outcome = .reject(findings + r) } else { outcome = .reject(findings) }
             }
@@ -96,7 +96,7 @@ extension DecideStage {
         case .fanOut: disposition = "fan-out"
         }
         if !resolution.unknown.isEmpty {
-            warnings.append("unknown recipients, nothing delivered to them: \(resolution.unknown.joined(separator: ", "))")
+            warnings.append(DecisionWarning.unknownRecipients(resolution.unknown).text(settings.config.language))
         }
         let accepted = disposition != nil
         var calendar = Calendar(identifier: .gregorian)

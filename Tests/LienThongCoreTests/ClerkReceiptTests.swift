@@ -14,6 +14,30 @@ struct ClerkReceiptTests {
         #expect(NotepadText.decode(encoded) == "một\nhai\nba\nbốn\n")
     }
 
+    /// The byte-wise encoding gives exactly the bytes of the definition by
+    /// characters (each line ending seen once, "\r\n" being one character),
+    /// NFD text and marks after a line end included.
+    @Test(arguments: ["", "a\r\n\r\nb", "\r\r\n\n\r", "\n\u{301}x", "x\r", "\u{FEFF}\u{FEFF}y\n", "Hồ sơ\r\n",
+                      "Ho\u{302}\u{300} so\u{31B}\u{309}\n", "🇻🇳\r\n👩‍💼\r", "\u{FEFF}", "a\u{FEFF}b\r\n"])
+    func notepadTextByBytesIsTheDefinitionByCharacters(_ text: String) {
+        func byCharacters(_ text: String) -> String {
+            var body = Substring(text)
+            while body.hasPrefix(NotepadText.byteOrderMark) { body = body.dropFirst() }
+            var out = NotepadText.byteOrderMark
+            for c in body { if c == "\r\n" || c == "\n" || c == "\r" { out += "\r\n" } else { out.append(c) } }
+            return out
+        }
+        func decodedByCharacters(_ text: String) -> String {
+            var body = Substring(text)
+            while body.hasPrefix(NotepadText.byteOrderMark) { body = body.dropFirst() }
+            var out = ""
+            for c in body { if c == "\r\n" || c == "\r" { out += "\n" } else { out.append(c) } }
+            return out
+        }
+        #expect(Array(NotepadText.encode(text).utf8) == Array(byCharacters(text).utf8))
+        #expect(Array(NotepadText.decode(text).utf8) == Array(decodedByCharacters(text).utf8))
+    }
+
     @Test(arguments: [
         (Int64(26_048), "25,4 KB", "25.4 KB"),
         (Int64(512), "512 byte", "512 bytes"),

@@ -79,30 +79,13 @@ public final class SpoolLock {
 
 /// Reads /proc/locks (proc(5)): `1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF`.
 enum ProcLocks {
-    /// A /proc file read to its end. Foundation's `String(contentsOfFile:)`
-    /// stops after one page of a file whose size reads as 0, and a server
-    /// running Samba holds many locks: the holder's line was past the first
-    /// 4 kB (a test failed under load with 7 kB of locks).
-    static func readWhole(_ path: String, limit: Int = 16 << 20) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while bytes.count < limit {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if n == 0 { break }
-            bytes += chunk[..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 
     static func flockHolder(device: UInt64, inode: UInt64, text: String? = nil) -> Int32? {
-        guard let text = text ?? readWhole("/proc/locks") else { return nil }
+        // Read to its end (TrustedPath.read): Foundation's
+        // String(contentsOfFile:) stops after one page of a /proc file, whose
+        // size reads as 0, and a server running Samba holds many locks.
+        guard let text = text ?? TrustedPath.read("/proc/locks", limit: 16 << 20).map({ String(decoding: $0, as: UTF8.self) })
+        else { return nil }
         // The kernel prints the device as major:minor in hex (two digits at least).
         let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
         let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))

@@ -150,7 +150,7 @@ struct ClaimStageTests {
         try rig.drop("12-UBND.pdf", "again")
         claim.claimAll([(rig.outbox, "12-UBND.pdf")], now: rig.t0)
 
-        let restarted = ClaimStage(settings: rig.settings, ledger: rig.ledger, log: rig.log, open: OpenSubmissions(), clock: StageClock())
+        let restarted = rig.claimStage(open: OpenSubmissions())
         let record = try #require(try rig.ledger.submission(sub.id))
         let reopened = try #require(try restarted.reopen(record, now: rig.t0.addingTimeInterval(60)))
         #expect(reopened.identities == Pairing.keys(forFileName: "12-UBND.pdf"))

@@ -32,7 +32,7 @@ struct RecoveryStageTests {
         try rig.drop(".5-UBND.accepted.json.999999.tmp", "{", in: receipts)
 
         let restarted = OpenSubmissions()
-        let claimAfter = ClaimStage(settings: rig.settings, ledger: rig.ledger, log: rig.log, open: restarted, clock: StageClock())
+        let claimAfter = rig.claimStage(open: restarted)
         let file = rig.fileStage()
         try Recovery(settings: rig.settings, ledger: rig.ledger, log: rig.log, claim: claimAfter, file: file).run(now: rig.t0.addingTimeInterval(60))
 
@@ -57,7 +57,7 @@ struct RecoveryStageTests {
                                            isFolder: false, now: rig.t0)
         try rig.ledger.addFile(submission: sub.id, name: "3-UBND.pdf", source: rig.outbox + "/3-UBND.pdf", at: rig.t0)
         let restarted = OpenSubmissions()
-        let claimAfter = ClaimStage(settings: rig.settings, ledger: rig.ledger, log: rig.log, open: restarted, clock: StageClock())
+        let claimAfter = rig.claimStage(open: restarted)
         try Recovery(settings: rig.settings, ledger: rig.ledger, log: rig.log, claim: claimAfter, file: rig.fileStage()).run(now: rig.t0)
         #expect(restarted.isEmpty)
         #expect(try rig.ledger.submissions(in: .gathering).isEmpty)

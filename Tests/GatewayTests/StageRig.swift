@@ -26,8 +26,10 @@ final class StageRig {
         ledger = try Ledger(path: settings.layout.ledger)
     }
 
-    func claimStage() -> ClaimStage {
-        ClaimStage(settings: settings, ledger: ledger, log: log, open: open, clock: clock)
+    /// A claim stage on the rig's table of open submissions, or on `open`
+    /// (an empty one stands for the daemon after a restart).
+    func claimStage(open: OpenSubmissions? = nil) -> ClaimStage {
+        ClaimStage(settings: settings, ledger: ledger, log: log, open: open ?? self.open, clock: clock)
     }
 
     var outbox: String { settings.layout.outbox(Self.department) }

@@ -44,9 +44,6 @@ final class AssessStage {
         validations = try ValidationWorkers()
     }
 
-    /// A finding's detail in the receipts' language (the words are Core's).
-    func detail(_ phrase: FindingDetail) -> String { phrase.text(settings.config.language) }
-
     func assess(_ sub: OpenSubmission, now: Date) throws -> Assessment {
         let root = settings.layout.queuedFiles(sub.id)
         let entries = try SpoolTree.entries(under: root)
@@ -83,10 +80,10 @@ final class AssessStage {
                 part.validation = sub.validations[name]
                 if let stop = part.validation?.stopped {
                     // Said as a file problem, so the receipt names the bound.
-                    part.problem = Finding(.unreadable, detail(.validationStopped(name: part.name, stop)))
+                    part.problem = Finding(.unreadable, settings.detail(.validationStopped(name: part.name, stop)))
                 }
                 if let earlier = try ledger.acceptedSubmission(unit: sub.unit, sha256: facts.sha256, excluding: sub.id) {
-                    part.problem = Finding(.duplicate, detail(.duplicate(name: part.name, earlier: earlier)))
+                    part.problem = Finding(.duplicate, settings.detail(.duplicate(name: part.name, earlier: earlier)))
                 }
             }
             parts.append(part)
@@ -168,16 +165,16 @@ final class AssessStage {
             var quarantine = false
             switch reason {
             case .notRegular:
-                finding = Finding(.unsupportedFile, detail(.notRegular(name: name, kind: kind)))
+                finding = Finding(.unsupportedFile, settings.detail(.notRegular(name: name, kind: kind)))
                 quarantine = true
             case .hardLinked:
-                finding = Finding(.unsupportedFile, detail(.hardLinked(name: name)))
+                finding = Finding(.unsupportedFile, settings.detail(.hardLinked(name: name)))
             case .tooLarge:
-                finding = Finding(.tooLarge, detail(.tooLarge(name: name, size: size, limit: Int64(settings.config.intake.maxFileSize))))
+                finding = Finding(.tooLarge, settings.detail(.tooLarge(name: name, size: size, limit: Int64(settings.config.intake.maxFileSize))))
             case .empty:
-                finding = Finding(.unreadable, detail(.empty(name: name)))
+                finding = Finding(.unreadable, settings.detail(.empty(name: name)))
             case .unreadable:
-                finding = Finding(.unreadable, detail(.unreadable(name: name)))
+                finding = Finding(.unreadable, settings.detail(.unreadable(name: name)))
             }
             return (FileFacts(size: size, sha256: sha, content: .unknown, problem: finding, quarantine: quarantine), nil)
         }

@@ -67,7 +67,7 @@ extension DecideStage {
             guard let unit = settings.config.registry[sub.unit] else {
                 // The unit left the registry on reload: decide by the rule anyway.
                 return Ready(sub: sub, assessment: a, unit: LienThongCore.Unit(id: sub.unit, name: sub.unit, level: .department),
-                             outcome: .reject([Finding(.unsupportedFile, detail(.unitGone(unit: sub.unit)))]))
+                             outcome: .reject([Finding(.unsupportedFile, settings.detail(.unitGone(unit: sub.unit)))]))
             }
             if a.parts.isEmpty {
                 // Everything it had vanished (recovery of a half claim): nothing to decide.
@@ -187,7 +187,7 @@ extension DecideStage {
         var changed = false
         for i in a.parts.indices where a.parts[i].role == .electronic && a.parts[i].problem == nil {
             if let earlier = try ledger.acceptedSubmission(unit: r.sub.unit, sha256: a.parts[i].sha256, excluding: r.sub.id) {
-                a.parts[i].problem = Finding(.duplicate, detail(.duplicate(name: a.parts[i].name, earlier: earlier)))
+                a.parts[i].problem = Finding(.duplicate, settings.detail(.duplicate(name: a.parts[i].name, earlier: earlier)))
                 changed = true
             }
         }

@@ -40,9 +40,6 @@ final class DecideStage {
     /// A file that would join `sub` has settled and is claimed next turn.
     func hasClaimableTwin(_ sub: OpenSubmission, _ now: Date) -> Bool { twins?.isClaimable(sub, settings: settings, now: now) ?? false }
 
-    /// A finding's detail in the receipts' language (the words are Core's).
-    func detail(_ phrase: FindingDetail) -> String { phrase.text(settings.config.language) }
-
     /// Decides every submission whose time has come, in groups (DecideStage+Batch).
     func evaluateDue(now: Date) {
         let due = open.values.sorted(by: { $0.firstArrival < $1.firstArrival }).filter { !$0.held && ($0.wakeAt ?? .distantPast) <= now }

@@ -42,7 +42,7 @@ extension DecideStage {
             let manifest = a.manifest ?? Manifest()
             var findings: [Finding] = []
             if a.manifestUnreadable, let part = a.parts.first(where: { $0.role == .manifest }) {
-                findings.append(Finding(.unsupportedFile, detail(.manifestUnreadable(name: part.name))))
+                findings.append(Finding(.unsupportedFile, settings.detail(.manifestUnreadable(name: part.name))))
             }
             let group = sub.outboundGroup ?? ""
             let requested = manifest.recipients + (group.isEmpty ? [] : [group])

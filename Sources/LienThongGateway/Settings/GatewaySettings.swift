@@ -46,6 +46,9 @@ public struct GatewaySettings {
     /// Whether `path` is one of the watched drop folders (spelled as in `outboxes`).
     public func isOutbox(_ path: String) -> Bool { outboxSet.contains(path) }
 
+    /// A finding's detail in the receipts' language (the words are Core's).
+    func detail(_ phrase: FindingDetail) -> String { phrase.text(config.language) }
+
     public static func load(path: String) throws -> GatewaySettings {
         try GatewaySettings(config: try ConfigLoader.load(path: path))
     }

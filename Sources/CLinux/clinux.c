@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 #include "clinux.h"
 
 int lt_rename_noreplace(const char *from, const char *to) {
@@ -20,4 +21,14 @@ long lt_filesystem_type(const char *path) {
     struct statfs fs;
     if (statfs(path, &fs) != 0) return -1;
     return (long)fs.f_type;
+}
+
+long lt_filesystem_type_fd(int fd) {
+    struct statfs fs;
+    if (fstatfs(fd, &fs) != 0) return -1;
+    return (long)fs.f_type;
+}
+
+int lt_syncfs(int fd) {
+    return syncfs(fd);
 }

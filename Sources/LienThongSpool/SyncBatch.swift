@@ -11,9 +11,11 @@ import Glibc
 /// started at once), fsync them all, rename them all into place, fsync each
 /// touched folder once — so one journal commit covers the whole phase (ext4
 /// completes an fsync at once when the inode's transaction is already
-/// committed). The guarantees are those of `DurableFS`: a name appears only
-/// for a file whose data is on disk, and a step counts only after the barrier
-/// (`publishStaged`, `syncDirectories`) that made it durable has returned.
+/// committed); a round of many files or folders on one journaling file
+/// system is one syncfs instead (`FileSystemSync`). The guarantees are those
+/// of `DurableFS`: a name appears only for a file whose data is on disk, and
+/// a step counts only after the barrier (`publishStaged`, `syncDirectories`)
+/// that made it durable has returned.
 ///
 /// Files may be staged for several later steps at once, each under a
 /// `phase` label: `syncStaged` makes all their data durable in one barrier,
@@ -21,12 +23,17 @@ import Glibc
 /// step that needs its own barrier for its names no longer needs one for its
 /// data (see `Placement.placeAll`).
 public final class SyncBatch {
-    private struct Staged { var temporary: String, final: String, phase: Int, synced: Bool }
+    private struct Staged { var temporary: String, final: String, phase: Int, synced: Bool, device: UInt64 }
     private var staged: [Staged] = []
     /// The temporary names of `staged`: no two staged files may share one.
     private var temporaries: Set<String> = []
     private var directories: [String] = []
     private var directorySet: Set<String> = []
+    /// The file system of noted folders where it is known without opening them.
+    private var directoryDevices: [String: UInt64] = [:]
+    /// Each barrier's way to disk: an fsync per item, or one syncfs per
+    /// file system for a large round (`FileSystemSync`).
+    let fileSystems = FileSystemSync()
     /// Barriers that waited on the disk: rounds of file fsyncs and rounds of
     /// folder fsyncs (each at least one journal commit on ext4). Read by
     /// tests and benchmarks; a round with nothing to sync is not counted.
@@ -41,7 +48,7 @@ public final class SyncBatch {
 
     public init() {}
 
-    deinit { abandon() }
+    deinit { abandon(); fileSystems.release() }
 
     /// Writes `contents` under a hidden temporary name beside `path`; it gets
     /// its real name in `publishStaged`.
@@ -76,13 +83,15 @@ public final class SyncBatch {
         let tmp = try temporary.map(unused) ?? freeTemporary(for: path)
         let fd = try TrustedPath.open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode, "create")
         defer { close(fd) }
+        let device: UInt64
         do {
+            device = try fileSystems.device(of: fd, path: tmp)
             try fill(fd, tmp)
         } catch {
             TrustedPath.unlink(tmp)
             throw error
         }
-        staged.append(Staged(temporary: tmp, final: path, phase: phase, synced: false))
+        staged.append(Staged(temporary: tmp, final: path, phase: phase, synced: false, device: device))
         temporaries.insert(tmp)
         // Start writing now; the fsync in publishStaged then mostly waits
         // for the one journal commit that covers every staged file.
@@ -111,17 +120,16 @@ public final class SyncBatch {
         return temporary
     }
 
-    /// Barrier: fsyncs every staged file not yet synced, of every phase,
-    /// without renaming any: their data is durable, their names are not
-    /// there yet. One journal commit covers them all.
+    /// Barrier: makes every staged file not yet synced, of every phase,
+    /// durable without renaming any: their data is on disk, their names are
+    /// not there yet. One journal commit covers them all.
     public func syncStaged() throws {
-        var synced = 0
-        for i in staged.indices where !staged[i].synced {
-            try Self.fsyncFile(staged[i].temporary)
-            staged[i].synced = true
-            synced += 1
-        }
-        if synced > 0 { try counted(.files) }
+        let pending = staged.indices.filter { !staged[$0].synced }
+        guard !pending.isEmpty else { return }
+        let whole = try fileSystems.sync(pending, device: { staged[$0].device }, fsyncOne: { try Self.fsyncFile(staged[$0].temporary) })
+        for i in pending { staged[i].synced = true }
+        markSynced(on: whole)
+        try counted(.files)
     }
 
     /// Barrier (unless `syncStaged` has already made their data durable):
@@ -132,15 +140,16 @@ public final class SyncBatch {
     public func publishStaged(phase: Int? = nil) throws {
         let files = staged.filter { phase == nil || $0.phase == phase }
         staged.removeAll { phase == nil || $0.phase == phase }
-        var unsynced = 0
-        for file in files where !file.synced {
-            do { try Self.fsyncFile(file.temporary) } catch {
+        let unsynced = files.filter { !$0.synced }
+        if !unsynced.isEmpty {
+            do {
+                markSynced(on: try fileSystems.sync(unsynced, device: \.device, fsyncOne: { try Self.fsyncFile($0.temporary) }))
+            } catch {
                 staged += files
                 throw error
             }
-            unsynced += 1
+            try counted(.files, unpublished: files)
         }
-        if unsynced > 0 { try counted(.files, unpublished: files) }
         for (i, file) in files.enumerated() {
             do { try putInPlace(file) } catch {
                 staged += files[i...]
@@ -153,7 +162,16 @@ public final class SyncBatch {
         let code = try TrustedPath.rename(file.temporary, to: file.final, noReplace: false)
         guard code == 0 else { throw SpoolError("rename into place", file.final, errno: code) }
         temporaries.remove(file.temporary)
-        note((file.final as NSString).deletingLastPathComponent)
+        note((file.final as NSString).deletingLastPathComponent, device: file.device)
+    }
+
+    /// A syncfs wrote out everything on those file systems, the data of
+    /// files staged there before it included: they need no sync of their
+    /// own before their rename (the claim's seal copies, written before the
+    /// renames' round, then go without a round of their own).
+    private func markSynced(on devices: Set<UInt64>) {
+        guard !devices.isEmpty else { return }
+        for i in staged.indices where devices.contains(staged[i].device) { staged[i].synced = true }
     }
 
     /// fsync acts on the file, not the descriptor: reopening is fine, and
@@ -195,24 +213,34 @@ public final class SyncBatch {
     /// (as `DurableFS.makeDirectories`).
     public func makeDirectories(_ path: String, mode: mode_t = 0o755, exact: Bool = false) throws {
         try DurableFS.withExactMode(exact) {
-            try TrustedPath.makeDirectories(path, mode: mode) { [self] _, parent in note(parent) }
+            try TrustedPath.makeDirectories(path, mode: mode) { [self] fd, parent in
+                note(parent, device: try fileSystems.device(of: fd, path: parent))
+            }
         }
     }
 
-    /// A folder whose entries changed and must be fsynced at the next barrier.
-    public func note(_ directory: String) {
+    /// A folder whose entries changed and must be made durable at the next
+    /// barrier; `device`, its file system when the caller knows it.
+    public func note(_ directory: String) { note(directory, device: nil) }
+
+    func note(_ directory: String, device: UInt64?) {
         if directorySet.insert(directory).inserted { directories.append(directory) }
+        if let device { directoryDevices[directory] = device }
     }
 
-    /// Barrier: fsyncs every noted folder once. A folder that failed stays
-    /// noted, so a retry syncs it again.
+    /// Barrier: makes every noted folder durable once (an fsync each, or a
+    /// syncfs for many). On failure every folder stays noted, so a retry
+    /// syncs them again.
     public func syncDirectories() throws {
         guard !directories.isEmpty else { return }
-        while let dir = directories.first {
-            try DurableFS.syncDirectory(dir)
-            directories.removeFirst()
-            directorySet.remove(dir)
-        }
+        let whole = try fileSystems.sync(directories, device: { [self] dir in
+            if let known = directoryDevices[dir] { return known }
+            return try TrustedPath.withFolder(dir, "open directory") { fd in try fileSystems.device(of: fd, path: dir) }
+        }, fsyncOne: { try DurableFS.syncDirectory($0) })
+        markSynced(on: whole)
+        directories = []
+        directorySet = []
+        directoryDevices = [:]
         try counted(.directories)
     }
 

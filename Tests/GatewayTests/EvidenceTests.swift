@@ -209,6 +209,36 @@ struct EvidenceTests {
         #expect(d.archivedFiles().count == 2)
         #expect(d.stop() == 0)
     }
+
+    /// A burst is made durable by one syncfs per barrier (FileSystemSync);
+    /// that sync fails with EIO, at the first, third or sixth call after
+    /// arming (in the claim's rounds or the filing's). The barrier it
+    /// belonged to does not count: every pair is still claimed, decided,
+    /// filed and receipted, and the archive holds every file.
+    @Test(.enabled(if: FaultShim.unavailable == nil && FaultShim.tempSyncsWhole, "\(FaultShim.unavailable ?? "the temporary folder is not on ext4, XFS or btrfs")"),
+          arguments: [1, 3, 6])
+    func aFailedSyncOfTheFileSystemInABurstLosesNothing(failAt: Int) async throws {
+        let keys = (1...12).map { "\($0)-UBND-CN" }
+        let samples = try Fixtures.batch(keys: keys)
+        let d = try DaemonHarness(trust: try Fixtures.trust(), window: "60s")
+        let armed = d.dir + "/fail-syncfs-once"
+        d.environment = ["LD_PRELOAD": FaultShim.library!, "LT_SYNCFS_FAIL_ONCE": armed, "LT_SYNCFS_FAIL_AT": "\(failAt)"]
+        try d.start()
+        // Staged beside the outbox, then renamed in: the 24 files settle together.
+        let staging = d.dir + "/staging"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        let names = keys.flatMap { ["\($0).pdf", "\($0)_scan.pdf"] }
+        for name in names { try FileManager.default.copyItem(atPath: samples + "/" + name, toPath: staging + "/" + name) }
+        FileManager.default.createFile(atPath: armed, contents: nil)
+        for name in names { #expect(rename(staging + "/" + name, d.outbox(Self.unit) + "/" + name) == 0) }
+        try await d.waitUntil("\(keys.count) receipts", timeout: 120) {
+            d.receiptNames(Self.unit).filter { $0.hasSuffix(".accepted.json") }.count >= keys.count
+        }
+        #expect(!FileManager.default.fileExists(atPath: armed), "the fault was never injected: no syncfs in a burst")
+        #expect(d.log.contains("syncfs"), "the failed sync is not in the log")
+        #expect(d.archivedFiles().count == names.count)
+        #expect(d.stop() == 0)
+    }
 }
 
 /// The submission key as the daemon computes it (SPEC §3), for receipt names.
@@ -222,7 +252,9 @@ enum SubmissionKeyForTest {
 
 /// An LD_PRELOAD library that makes one fsync fail with EIO: the first
 /// fsync of a descriptor whose path ends with $LT_FSYNC_FAIL_SUFFIX while
-/// the file $LT_FSYNC_FAIL_ONCE exists (it is removed when it fires).
+/// the file $LT_FSYNC_FAIL_ONCE exists (it is removed when it fires). And
+/// one syncfs: the $LT_SYNCFS_FAIL_AT-th (default first) call made while
+/// $LT_SYNCFS_FAIL_ONCE exists.
 enum FaultShim {
     static let source = #"""
         #define _GNU_SOURCE
@@ -248,7 +280,25 @@ enum FaultShim {
             }
             return real(fd);
         }
+        int syncfs(int fd) {
+            static int (*real)(int);
+            static int armedCalls;
+            if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "syncfs");
+            const char *armed = getenv("LT_SYNCFS_FAIL_ONCE"), *at = getenv("LT_SYNCFS_FAIL_AT");
+            if (armed && access(armed, F_OK) == 0 && ++armedCalls >= (at ? atoi(at) : 1) && unlink(armed) == 0) {
+                errno = EIO;
+                return -1;
+            }
+            return real(fd);
+        }
         """#
+
+    /// Whether test spools (under the temporary folder) are on a file
+    /// system where the daemon syncs bursts with syncfs.
+    static let tempSyncsWhole: Bool = {
+        let type = (try? run("/usr/bin/stat", ["-f", "-c", "%t", NSTemporaryDirectory()]))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return ["ef53", "58465342", "9123683e"].contains(type ?? "")
+    }()
 
     static let library: String? = {
         guard let dir = try? DaemonHarness.makeTempDir() else { return nil }

@@ -18,4 +18,10 @@ int lt_start_writeback(int fd);
 /// statfs(2)'s f_type of the file system holding `path` (its magic number),
 /// or -1 with errno set. <sys/vfs.h> is not in Glibc's Swift module.
 long lt_filesystem_type(const char *path);
+/// The same for the file system holding the open file `fd` (fstatfs).
+long lt_filesystem_type_fd(int fd);
+/// syncfs(2): writes out everything of the file system holding `fd` and
+/// reports a writeback error there since `fd` was opened (Linux >= 5.8).
+/// Returns 0 or -1 with errno set.
+int lt_syncfs(int fd);
 #endif

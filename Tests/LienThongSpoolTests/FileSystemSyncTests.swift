@@ -1,0 +1,137 @@
+import CLinux
+import Foundation
+import Testing
+@testable import LienThongSpool
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A batch's barriers on the disk (issue 15): a large round on one
+/// journaling file system is one syncfs, a small round an fsync per item, a
+/// file system not known to make everything durable in syncfs always the
+/// fsyncs. What is synced is still published, and no descriptor outlives
+/// the batch.
+@Suite("SyncBatch: one syncfs for a large round, an fsync each for a small one")
+struct FileSystemSyncTests {
+    static let tmpfsMagic = 0x0102_1994
+
+    static func stageFiles(_ batch: SyncBatch, in dir: String, count: Int) throws {
+        for i in 0..<count { try batch.stage(dir + "/f\(i).json", text: "{\"n\":\(i)}") }
+    }
+
+    @Test func aLargeRoundOfFilesIsOneSyncOfTheFileSystem() throws {
+        try Scratch.withDir("syncfs-files") { root in
+            let batch = SyncBatch()
+            batch.fileSystems.wholeSyncOnAnyFileSystem = true
+            try Self.stageFiles(batch, in: root, count: FileSystemSync.threshold + 12)
+            try batch.publishStaged()
+            #expect(batch.fileSystems.fileSystemSyncs == 1)
+            #expect(batch.fileSystems.itemSyncs == 0)
+            try batch.syncDirectories()
+            // One folder noted: below the threshold, an fsync of its own.
+            #expect(batch.fileSystems.fileSystemSyncs == 1)
+            #expect(batch.fileSystems.itemSyncs == 1)
+            #expect(try String(contentsOfFile: root + "/f7.json", encoding: .utf8) == "{\"n\":7}")
+            #expect(Scratch.list(root).count == FileSystemSync.threshold + 12, "hidden temporaries left: \(Scratch.list(root))")
+        }
+    }
+
+    @Test func aSmallRoundKeepsAnFsyncPerFile() throws {
+        try Scratch.withDir("syncfs-few") { root in
+            let batch = SyncBatch()
+            batch.fileSystems.wholeSyncOnAnyFileSystem = true
+            try Self.stageFiles(batch, in: root, count: FileSystemSync.threshold - 1)
+            try batch.syncStaged()
+            #expect(batch.fileSystems.fileSystemSyncs == 0)
+            #expect(batch.fileSystems.itemSyncs == FileSystemSync.threshold - 1)
+            // Already durable: publishing does not sync their data again.
+            try batch.publishStaged()
+            #expect(batch.fileSystems.itemSyncs == FileSystemSync.threshold - 1)
+        }
+    }
+
+    @Test func aLargeRoundOfFoldersIsOneSyncWhetherTheirFileSystemIsKnownOrFound() throws {
+        try Scratch.withDir("syncfs-folders") { root in
+            let batch = SyncBatch()
+            batch.fileSystems.wholeSyncOnAnyFileSystem = true
+            // Made by the batch: each parent's file system known from its descriptor.
+            for i in 0..<FileSystemSync.threshold { try batch.makeDirectories(root + "/made\(i)/inner") }
+            try batch.syncDirectories()
+            #expect(batch.fileSystems.fileSystemSyncs == 1)
+            #expect(batch.fileSystems.itemSyncs == 0)
+            // Noted by a caller (a rename it made): found by opening each.
+            for i in 0..<FileSystemSync.threshold { batch.note(root + "/made\(i)") }
+            try batch.syncDirectories()
+            #expect(batch.fileSystems.fileSystemSyncs == 2)
+            #expect(batch.fileSystems.itemSyncs == 0)
+        }
+    }
+
+    /// The claim's order: copies written, then a round for the renames'
+    /// folders. A syncfs there wrote the copies too; publishing them needs
+    /// no round of its own.
+    @Test func filesStagedBeforeASyncOfTheirFileSystemAreNotSyncedAgain() throws {
+        try Scratch.withDir("syncfs-covered") { root in
+            let batch = SyncBatch()
+            batch.fileSystems.wholeSyncOnAnyFileSystem = true
+            try Self.stageFiles(batch, in: root, count: 3)
+            for i in 0..<FileSystemSync.threshold { try batch.makeDirectories(root + "/q\(i)/files") }
+            try batch.syncDirectories()
+            #expect(batch.fileSystems.fileSystemSyncs == 1)
+            try batch.publishStaged()
+            #expect(batch.fileBarriers == 0, "the copies' data was on disk already")
+            #expect(batch.fileSystems.itemSyncs == 0)
+            // Staged after the sync: synced as usual.
+            try Self.stageFiles(batch, in: root + "/q0", count: 2)
+            try batch.publishStaged()
+            #expect(batch.fileBarriers == 1)
+            #expect(batch.fileSystems.itemSyncs == 2)
+        }
+    }
+
+    @Test func aFileSystemOutsideTheListKeepsAnFsyncPerFile() throws {
+        // /dev/shm is a tmpfs on Debian; tmpfs is not in the list (its sync
+        // is free either way, but it stands for NFS, CIFS and FUSE here).
+        try #require(lt_filesystem_type("/dev/shm") == Self.tmpfsMagic, "this test needs /dev/shm to be a tmpfs")
+        let dir = try FileManager.default.url(for: .itemReplacementDirectory, in: .userDomainMask,
+                                              appropriateFor: URL(fileURLWithPath: "/dev/shm"), create: true).path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try #require(lt_filesystem_type(dir) == Self.tmpfsMagic, "the scratch folder \(dir) is not on /dev/shm")
+        let batch = SyncBatch()
+        try Self.stageFiles(batch, in: dir, count: FileSystemSync.threshold * 2)
+        try batch.publishStaged()
+        #expect(batch.fileSystems.fileSystemSyncs == 0)
+        #expect(batch.fileSystems.itemSyncs == FileSystemSync.threshold * 2)
+    }
+
+    @Test func theListIsTheLocalJournalingFileSystems() {
+        let listed = FileSystemSync.wholeSyncFileSystems
+        #expect(listed.contains(0xEF53) && listed.contains(0x5846_5342) && listed.contains(0x9123_683E))  // ext4, XFS, btrfs
+        // NFS, CIFS, SMB2, FUSE, overlayfs, tmpfs
+        for other in [0x6969, 0xFF53_4D42, 0xFE53_4D42, 0x6573_5546, 0x794C_7630, Self.tmpfsMagic] { #expect(!listed.contains(other)) }
+    }
+
+    @Test func theBatchKeepsOneDescriptorPerFileSystemAndClosesIt() throws {
+        try Scratch.withDir("syncfs-fds") { root in
+            var kept: [(fd: Int32, inode: ino_t)] = []
+            do {
+                let batch = SyncBatch()
+                batch.fileSystems.wholeSyncOnAnyFileSystem = true
+                try Self.stageFiles(batch, in: root, count: 40)
+                kept = batch.fileSystems.keptDescriptors.map { fd in
+                    var st = stat()
+                    fstat(fd, &st)
+                    return (fd, st.st_ino)
+                }
+                #expect(kept.count == 1, "one kept for the file system, none per file")
+                try batch.publishStaged()
+                try batch.syncDirectories()
+            }
+            // Closed: the number is free, or (tests run in parallel) now another file's.
+            for k in kept {
+                var st = stat()
+                #expect(fstat(k.fd, &st) != 0 || st.st_ino != k.inode, "descriptor \(k.fd) still open after the batch")
+            }
+        }
+    }
+}

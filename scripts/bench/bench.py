@@ -356,6 +356,23 @@ def load(res, name):
         return {}
 
 
+def disk_per_submission(res):
+    """Writes, KiB written and cache flushes of the spools' block device
+    between disk-before and disk-after (/sys/class/block/DEV/stat: field 5
+    writes completed, 7 sectors written, 15 flushes completed), per
+    submission decided in the three throughput rows."""
+    try:
+        before = [int(x) for x in open(os.path.join(res, "disk-before")).read().split()]
+        after = [int(x) for x in open(os.path.join(res, "disk-after")).read().split()]
+    except (OSError, ValueError):
+        return None
+    decided = sum(load(res, n).get("decided", 0) for n in ["l-thr-p7s", "l-thr-report", "l-thr-pair"])
+    if not decided or len(before) < 15 or len(after) < 15:
+        return None
+    d = [a - b for a, b in zip(after, before)]
+    return "%.1f, %.0f, %.1f" % (d[4] / decided, d[6] * 512 / 1024 / decided, d[14] / decided)
+
+
 def cmd_table(res, settle, cores, load_avg, fs_note="spools on disk"):
     """The one table `make bench` prints: metric, lienthong, baseline,
     ratio, target, met?"""
@@ -382,6 +399,9 @@ def cmd_table(res, settle, cores, load_avg, fs_note="spools on disk"):
         r = load(res, name)
         row("throughput, %s %s (subs/s)" % (r.get("submissions", "?"), what),
             fmt(r.get("per_second")) + ("" if r.get("rejected", 0) == 0 else " (%d rejected!)" % r["rejected"]), "n/a")
+    disk = disk_per_submission(res)
+    if disk:
+        row("  disk per decided submission in those rows: writes, KiB, cache flushes", disk)
     ll, bl = load(res, "l-lat"), load(res, "b-lat")
     limit = settle_ms + 50
     row("latency drop->receipt p50 at %s/s (ms)" % ll.get("rate", "?"), fmt(ll.get("p50_ms")), fmt(bl.get("p50_ms")))

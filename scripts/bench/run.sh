@@ -158,12 +158,18 @@ echo "{\"ready_seconds\": $ready, \"status\": $(grep -m1 -o 'ready: .*' "$work/l
 sleep 5
 say "lienthongd: idle 10 s"
 py proc "$daemon" 10 >"$res/l-idle.json"
+# The device under the spools, read around the throughput rows: its writes,
+# bytes and cache flushes per decided submission are what durability costs,
+# and vary far less with a busy machine than seconds do.
+disk_stat=/sys/class/block/$(basename "$(findmnt -n -o SOURCE -T "$work")")/stat
+[ -r "$disk_stat" ] && cp "$disk_stat" "$res/disk-before"
 say "lienthongd: throughput, $n_p7s detached-signature reports"
 py throughput "$work/spool-l" "$fix/p7s-thr" p7s "$work/senders" 600 >"$res/l-thr-p7s.json"
 say "lienthongd: throughput, $n_report signed PDF reports"
 py throughput "$work/spool-l" "$fix/report" report "$work/senders" 600 >"$res/l-thr-report.json"
 say "lienthongd: throughput, $n_pair letter + scan pairs"
 py throughput "$work/spool-l" "$fix/pair" pair "$work/senders" 600 >"$res/l-thr-pair.json"
+[ -r "$disk_stat" ] && cp "$disk_stat" "$res/disk-after"
 # Where the daemon's time went, stage by stage (StageClock, logged at SIGTERM).
 stages() { grep -o 'time per decided submission.*' "$1" | sed 's/ MESSAGE_ID=.*//; s/ LIENTHONG_.*//' | tr ',' '\n' | sed 's/^ */  /' || true; }
 if [ "$only" = throughput ]; then

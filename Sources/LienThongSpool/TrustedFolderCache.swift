@@ -66,7 +66,8 @@ final class TrustedFolderCache: @unchecked Sendable {
         for depth in stride(from: count, to: 0, by: -1) {
             // The key is a slice of the walk's own bytes: nothing built per depth.
             let key = PathKey(walk.pathBytes(depth))
-            guard let entry = entries[key] else { continue }
+            guard let index = entries.index(forKey: key) else { continue }
+            let entry = entries.values[index]
             var st = stat()
             if fstat(entry.fd, &st) != 0 || st.st_nlink == 0 {
                 // Removed behind the daemon's back: forget it (and what was
@@ -80,7 +81,7 @@ final class TrustedFolderCache: @unchecked Sendable {
             let fd = openat(entry.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard fd >= 0 else { return nil }
             tick += 1
-            entries[key]?.used = tick
+            entries.values[index].used = tick  // by index: no second lookup
             return (fd, depth, entry.isPrivate)
         }
         return nil

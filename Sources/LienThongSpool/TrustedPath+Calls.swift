@@ -96,7 +96,19 @@ extension TrustedPath {
     /// The entries of the folder `path` (without `.` and `..`), opened by a
     /// guarded walk.
     public static func entries(_ path: String) throws -> [Entry] {
-        let fd = try openFolder(path, "list folder")
+        try entries(fd: openFolder(path, "list folder"), path)
+    }
+
+    /// The entries of the folder `folder` (a descriptor from a guarded walk
+    /// of `path`), read through a new open file description of it.
+    static func entries(inFolder folder: Int32, _ path: String) throws -> [Entry] {
+        let fd = openat(folder, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SpoolError("list folder", path) }
+        return try entries(fd: fd, path)
+    }
+
+    /// Lists `fd` and closes it.
+    private static func entries(fd: Int32, _ path: String) throws -> [Entry] {
         guard let stream = fdopendir(fd) else {
             let e = SpoolError("list folder", path)
             close(fd)

@@ -287,18 +287,26 @@ public enum SpoolRoots {
         lock.lock()
         let candidates = roots
         lock.unlock()
-        var best = -1
-        for r in candidates where r.count > best {
-            if r.count == 1 {  // "/"
-                if bytes.count > 1 { best = 1 }
-                continue
+        let best = bytes.withUnsafeBufferPointer { p in
+            var best = -1
+            for r in candidates where r.count > best {
+                if r.count == 1 {  // "/"
+                    if p.count > 1 { best = 1 }
+                    continue
+                }
+                guard p.count > r.count + 1, p[r.count] == slash,
+                      r.withUnsafeBufferPointer({ memcmp(p.baseAddress!, $0.baseAddress!, r.count) == 0 }) else { continue }
+                best = r.count
             }
-            guard bytes.count > r.count + 1, bytes[r.count] == slash, bytes.starts(with: r) else { continue }
-            best = r.count
+            return best
         }
         guard best >= 0 else { return nil }
-        var begins: [Int] = [best == 1 ? 1 : best + 1]
-        for i in begins[0]..<bytes.count where bytes[i] == slash { begins.append(i + 1) }
+        var begins: [Int] = []
+        begins.reserveCapacity(8)
+        begins.append(best == 1 ? 1 : best + 1)
+        bytes.withUnsafeBufferPointer { p in
+            for i in begins[0]..<p.count where p[i] == slash { begins.append(i + 1) }
+        }
         bytes.append(0)
         return TrustedPath.Walk(bytes: bytes, startLength: best, begins: begins, guarded: true)
     }
@@ -321,8 +329,10 @@ public enum SpoolRoots {
 
     /// `normalized(path)`'s bytes.
     static func normalizedBytes(_ path: String) -> [UInt8] {
-        let bytes = Array(path.utf8)
-        return isNormalized(bytes) ? bytes : Array(slowNormalized(path).utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(path.utf8.count + 1)  // and the walk's NUL
+        bytes.append(contentsOf: path.utf8)
+        return bytes.withUnsafeBufferPointer(isNormalized) ? bytes : Array(slowNormalized(path).utf8)
     }
 
     private static func slowNormalized(_ path: String) -> String {

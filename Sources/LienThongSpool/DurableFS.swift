@@ -52,8 +52,8 @@ public enum DurableFS {
     /// folder fsynced. On any failure the temporary file is removed.
     static func publish(_ path: String, suffix: String, mode: mode_t, fill: (Int32, String) throws -> Void) throws {
         let tmp = temporaryPath(for: path, suffix: suffix)
-        let tmpName = (tmp as NSString).lastPathComponent
-        try TrustedPath.withParent(path, "create") { dir, name in
+        let tmpName = TrustedPath.lastComponent(of: tmp)
+        try TrustedPath.withParent(TrustedPath.walk(path), path, "create") { dir, name in
             let fd = openat(dir, tmpName, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
             guard fd >= 0 else { throw SpoolError("create", tmp) }
             do {
@@ -70,7 +70,7 @@ public enum DurableFS {
                 unlinkat(dir, tmpName, 0)
                 throw e
             }
-            guard fsync(dir) == 0 else { throw SpoolError("fsync directory", (path as NSString).deletingLastPathComponent) }
+            guard fsync(dir) == 0 else { throw SpoolError("fsync directory", TrustedPath.parent(of: path)) }
         }
     }
 
@@ -91,8 +91,8 @@ public enum DurableFS {
         // From here the entry is at `to`, whatever fails: a failed fsync must
         // never be taken for a failed rename (a caller that undid the "failed"
         // rename would remove what was just moved in).
-        let fromDir = (from as NSString).deletingLastPathComponent
-        let toDir = (to as NSString).deletingLastPathComponent
+        let fromDir = TrustedPath.parent(of: from)
+        let toDir = TrustedPath.parent(of: to)
         do {
             try syncDirectory(toDir)
             if fromDir != toDir { try syncDirectory(fromDir) }
@@ -139,24 +139,25 @@ public enum DurableFS {
     /// `.<name>.<pid>.<suffix>` beside `path`, the name cut short (between
     /// characters) so the whole fits a file name's 255 bytes: a final name
     /// that is itself near the limit must still be writable.
+    /// Built from the path's bytes: through NSString it cost a hundred
+    /// thousand instructions a file (make profile).
     static func temporaryPath(for path: String, suffix: String) -> String {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = TrustedPath.parent(of: path)
         let tail = ".\(getpid()).\(suffix)"
-        let name = prefix(of: (path as NSString).lastPathComponent, utf8Bytes: 255 - 1 - tail.utf8.count)
-        return (dir as NSString).appendingPathComponent("." + name + tail)
+        let name = "." + prefix(of: TrustedPath.lastComponent(of: path), utf8Bytes: 255 - 1 - tail.utf8.count) + tail
+        if dir.isEmpty { return name }
+        return dir == "/" ? "/" + name : dir + "/" + name
     }
 
-    /// The longest prefix of `s`, whole Unicode scalars only, of at most `max` UTF-8 bytes.
+    /// The longest prefix of `s`, whole Unicode scalars only, of at most `max`
+    /// UTF-8 bytes: cut before a byte that starts a scalar (never before a
+    /// continuation byte, 10xxxxxx), the bytes otherwise as they are.
     static func prefix(of s: String, utf8Bytes max: Int) -> String {
-        guard s.utf8.count > max else { return s }
-        var out = String.UnicodeScalarView()
-        var used = 0
-        for u in s.unicodeScalars {
-            used += UTF8.width(u)
-            if used > max { break }
-            out.append(u)
-        }
-        return String(out)
+        let utf8 = s.utf8
+        guard utf8.count > max else { return s }
+        var cut = utf8.index(utf8.startIndex, offsetBy: Swift.max(max, 0))
+        while cut > utf8.startIndex, utf8[cut] & 0xC0 == 0x80 { cut = utf8.index(before: cut) }
+        return String(Substring(utf8[..<cut]))
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {

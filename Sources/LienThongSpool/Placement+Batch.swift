@@ -93,7 +93,7 @@ extension Placement {
             try batch.stage(home + "/validation.json", text: plan.report)
         }
         try batch.publishStaged()
-        for plan in moving { try batch.makeDirectories((plan.archiveDir as NSString).deletingLastPathComponent) }
+        for plan in moving { try batch.makeDirectories(TrustedPath.parent(of: plan.archiveDir)) }
         try batch.syncDirectories()
         return moving
     }
@@ -120,7 +120,7 @@ extension Placement {
                 copies.append(try stageCopies(plan, into: chosen, batch: batch))
             } catch let e as SpoolError where e.plantedSymlink != nil {
                 refusedOfficeCopy(plan.submission, e)
-                if let folder { batch.discardStaged { $0.hasPrefix(folder + "/") } }
+                if let folder { batch.discardStaged(where: Self.isBelow(folder)) }
             }
         }
         return copies
@@ -137,8 +137,12 @@ extension Placement {
         for (n, relative) in try SpoolTree.regularFiles(under: source).enumerated() {
             let target = folder + "/" + relative
             if DurableFS.exists(target) { continue }
-            let parent = (target as NSString).deletingLastPathComponent
-            if parent != folder, !copy.subfolders.contains(parent) { copy.subfolders.append(parent) }
+            let parent = TrustedPath.parent(of: target)
+            // By bytes: the NFC and NFD spellings of a subfolder are two
+            // folders, and each must be made (String equality merges them).
+            if !parent.utf8.elementsEqual(folder.utf8), !copy.subfolders.contains(where: { $0.utf8.elementsEqual(parent.utf8) }) {
+                copy.subfolders.append(parent)
+            }
             let temporary = DurableFS.temporaryPath(for: folder + "/copy-\(n)", suffix: "part")
             let src = try TrustedPath.open(source + "/" + relative, O_RDONLY)
             defer { close(src) }
@@ -156,7 +160,7 @@ extension Placement {
                 for folder in copy.subfolders { try batch.makeDirectories(folder) }
             } catch let e as SpoolError where e.plantedSymlink != nil {
                 refusedOfficeCopy(copy.submission, e)
-                batch.discardStaged { $0.hasPrefix(copy.folder + "/") }
+                batch.discardStaged(where: Self.isBelow(copy.folder))
             }
         }
     }
@@ -198,6 +202,14 @@ extension Placement {
         guard DurableFS.exists(dir) else { return }
         if (try? TrustedPath.names(dir))?.isEmpty == true, TrustedPath.unlink(dir, folder: true) { return }
         throw SpoolError("archive folder already exists while the submission is still queued; move one of them aside", dir, errno: EEXIST)
+    }
+
+    /// Whether a path lies below `folder`, by bytes: `String.hasPrefix`
+    /// compares characters, and would take a twin folder whose name is the
+    /// NFD spelling of this one's for this one.
+    static func isBelow(_ folder: String) -> (String) -> Bool {
+        let prefix = Array((folder + "/").utf8)
+        return { $0.utf8.starts(with: prefix) }
     }
 
     /// The file in an office copy's folder that names its submission.

@@ -96,9 +96,15 @@ public enum SpoolTree {
         var out: [Entry] = []
         func walk(_ rel: String, depth: Int) throws {
             let dir = rel.isEmpty ? root : root + "/" + rel
-            for name in try TrustedPath.names(dir).sorted() {
+            // One guarded walk per folder; each entry is looked at from the
+            // folder's descriptor (lstat-like, never through a link) instead
+            // of a walk to it again.
+            let folder = try TrustedPath.openFolder(dir, "list folder")
+            defer { close(folder) }
+            for name in try TrustedPath.entries(inFolder: folder, dir).map(\.name).sorted() {
                 let child = rel.isEmpty ? name : rel + "/" + name
-                guard let st = TrustedPath.status(root + "/" + child) else { continue }
+                var st = stat()
+                guard fstatat(folder, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
                 if (st.st_mode & S_IFMT) == S_IFDIR {
                     if depth < maxDepth { try walk(child, depth: depth + 1) }
                     else { out.append(Entry(path: child, isRegular: false, kind: "directory nested too deep")) }

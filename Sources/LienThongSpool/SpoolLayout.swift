@@ -12,7 +12,16 @@ public struct SpoolLayout: Sendable {
         SpoolRoots.trust(root)
     }
 
-    private func path(_ parts: String...) -> String { ([root] + parts).joined(separator: "/") }
+    /// Concatenated: an array joined was a few thousand instructions a path.
+    private func path(_ parts: String...) -> String {
+        var out = root
+        out.reserveCapacity(parts.reduce(root.utf8.count) { $0 + 1 + $1.utf8.count })
+        for part in parts {
+            out += "/"
+            out += part
+        }
+        return out
+    }
 
     public var units: String { path("units") }
     public func outbox(_ unit: String) -> String { path("units", unit, "outbox") }

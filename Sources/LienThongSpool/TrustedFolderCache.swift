@@ -21,8 +21,8 @@ import Glibc
 /// folders by hand stops the daemon first (README), as for any restore.
 final class TrustedFolderCache: @unchecked Sendable {
     static let shared = TrustedFolderCache()
-    /// The daemon-only trees below the spool root.
-    static let trees: Set<String> = ["queue", "archive", "state"]
+    /// The daemon-only trees below the spool root, by bytes.
+    static let trees: [[UInt8]] = ["queue", "archive", "state"].map { Array($0.utf8) }
     /// Folders kept at most (the oldest half is closed when full), well
     /// under the 1,024 descriptors a service gets by default.
     static let capacity = 256
@@ -37,17 +37,17 @@ final class TrustedFolderCache: @unchecked Sendable {
     private let lock = NSLock()
     /// By the path's exact bytes: the NFC and NFD spellings of one folder
     /// name are two folders, which String keys would take for one.
-    private var entries: [FileName: Entry] = [:]
+    private var entries: [PathKey: Entry] = [:]
     /// Every remembered folder below each path, at any depth: forgetting a
     /// folder (on each of the daemon's renames and removals) finds what was
     /// below it without comparing against every entry.
-    private var below: [FileName: Set<FileName>] = [:]
+    private var below: [PathKey: Set<PathKey>] = [:]
     private var tick: UInt64 = 0
     private let uid = geteuid()
 
     /// Whether folders on this walk may be remembered at all.
     static func eligible(_ walk: TrustedPath.Walk) -> Bool {
-        walk.guarded && walk.components.first.map(trees.contains) == true
+        walk.guarded && walk.count > 0 && trees.contains { walk.component(0).elementsEqual($0) }
     }
 
     /// A folder owned by the daemon's user and writable by nobody else.
@@ -61,22 +61,18 @@ final class TrustedFolderCache: @unchecked Sendable {
     /// components it stands for, and whether the folder is the daemon's alone.
     func start(_ walk: TrustedPath.Walk, count: Int) -> (fd: Int32, depth: Int, isPrivate: Bool)? {
         guard count > 0, Self.eligible(walk) else { return nil }
-        var keys: [FileName] = []
-        keys.reserveCapacity(count)
-        var key = walk.start == "/" ? "" : walk.start  // spelled as `Walk.path`
-        for component in walk.components.prefix(count) {
-            key += "/" + component
-            keys.append(FileName(key))
-        }
         lock.lock()
         defer { lock.unlock() }
         for depth in stride(from: count, to: 0, by: -1) {
-            guard let entry = entries[keys[depth - 1]] else { continue }
+            // The key is a slice of the walk's own bytes: nothing built per depth.
+            let key = PathKey(walk.pathBytes(depth))
+            guard let index = entries.index(forKey: key) else { continue }
+            let entry = entries.values[index]
             var st = stat()
             if fstat(entry.fd, &st) != 0 || st.st_nlink == 0 {
                 // Removed behind the daemon's back: forget it (and what was
                 // below it, gone too) and walk from the root.
-                forgetLocked(keys[depth - 1])
+                forgetLocked(key)
                 return nil
             }
             // A new open file description, not a dup: the caller may list
@@ -85,7 +81,7 @@ final class TrustedFolderCache: @unchecked Sendable {
             let fd = openat(entry.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard fd >= 0 else { return nil }
             tick += 1
-            entries[keys[depth - 1]]?.used = tick
+            entries.values[index].used = tick  // by index: no second lookup
             return (fd, depth, entry.isPrivate)
         }
         return nil
@@ -94,10 +90,12 @@ final class TrustedFolderCache: @unchecked Sendable {
     /// Remembers the folder `fd` stands for: the first `depth` components of
     /// `walk`, reached through folders that are all the daemon's alone.
     func remember(_ walk: TrustedPath.Walk, depth: Int, fd: Int32, isPrivate: Bool) {
-        let key = FileName(walk.path(depth))
+        let slice = PathKey(walk.pathBytes(depth))
         lock.lock()
         defer { lock.unlock() }
-        guard entries[key] == nil else { return }
+        guard entries[slice] == nil else { return }
+        // Its own bytes: a slice would keep the whole walk's buffer alive.
+        let key = PathKey(ArraySlice(Array(slice.bytes)))
         if entries.count >= Self.capacity { evictOldestHalfLocked() }
         let own = fcntl(fd, F_DUPFD_CLOEXEC, 0)
         guard own >= 0 else { return }
@@ -108,20 +106,24 @@ final class TrustedFolderCache: @unchecked Sendable {
 
     /// Forgets `path` and every folder below it (it was renamed or removed).
     func forget(_ path: String) {
-        let w = TrustedPath.walk(path)
+        forget(TrustedPath.walk(path))
+    }
+
+    /// `forget` for a path already walked.
+    func forget(_ w: TrustedPath.Walk) {
         guard Self.eligible(w) else { return }
         lock.lock()
         defer { lock.unlock() }
-        forgetLocked(FileName(w.path(w.components.count)))
+        forgetLocked(PathKey(w.pathBytes(w.count)))
     }
 
-    private func forgetLocked(_ key: FileName) {
+    private func forgetLocked(_ key: PathKey) {
         removeLocked(key)
         for k in below[key] ?? [] { removeLocked(k) }
     }
 
     /// Closes one remembered folder and takes it out of the index.
-    private func removeLocked(_ key: FileName) {
+    private func removeLocked(_ key: PathKey) {
         guard let entry = entries.removeValue(forKey: key) else { return }
         close(entry.fd)
         for ancestor in Self.ancestors(key) {
@@ -131,10 +133,10 @@ final class TrustedFolderCache: @unchecked Sendable {
     }
 
     /// `/a`, `/a/b` for `/a/b/c`: every proper ancestor, by bytes.
-    static func ancestors(_ key: FileName) -> [FileName] {
-        var out: [FileName] = []
-        for (i, byte) in key.bytes.enumerated() where byte == UInt8(ascii: "/") && i > 0 {
-            out.append(FileName(bytes: Array(key.bytes[..<i])))
+    static func ancestors(_ key: PathKey) -> [PathKey] {
+        var out: [PathKey] = []
+        for i in key.bytes.indices where key.bytes[i] == UInt8(ascii: "/") && i > key.bytes.startIndex {
+            out.append(PathKey(key.bytes[..<i]))
         }
         return out
     }
@@ -144,7 +146,7 @@ final class TrustedFolderCache: @unchecked Sendable {
         let w = TrustedPath.walk(path)
         lock.lock()
         defer { lock.unlock() }
-        return entries[FileName(w.path(w.components.count))] != nil
+        return entries[PathKey(w.pathBytes(w.count))] != nil
     }
 
     private func evictOldestHalfLocked() {
@@ -152,4 +154,24 @@ final class TrustedFolderCache: @unchecked Sendable {
         for (k, _) in oldest { removeLocked(k) }
     }
 
+}
+
+/// A folder's path in `TrustedFolderCache`: its exact bytes, compared and
+/// hashed as bytes (never as a String, which merges NFC and NFD). A slice,
+/// so a lookup keys on the walk's own bytes without copying them.
+struct PathKey: Hashable {
+    let bytes: ArraySlice<UInt8>
+
+    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+
+    static func == (a: PathKey, b: PathKey) -> Bool {
+        a.bytes.count == b.bytes.count && a.bytes.withUnsafeBytes { x in
+            b.bytes.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+        }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(bytes.count)
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 }

@@ -10,7 +10,7 @@ import Glibc
 extension TrustedPath {
     /// openat in the guarded parent; the last component is never followed.
     public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0, _ operation: String = "open") throws -> Int32 {
-        try withParent(path, operation) { dir, name in
+        try withParent(walk(path), path, operation) { dir, name in
             let fd = openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC, mode)
             guard fd >= 0 else { throw SpoolError(operation, path) }
             return fd
@@ -21,14 +21,16 @@ extension TrustedPath {
     /// Returns the errno of a failed rename (0 on success) so that callers
     /// who expect EEXIST can act on it; a refused walk throws.
     public static func rename(_ from: String, to: String, noReplace: Bool) throws -> Int32 {
+        // Each path split once, for its walk and for the cache alike.
+        let a = walk(from), b = walk(to)
         // A folder renamed is no longer where its path says (nor is one it replaced).
         defer {
-            TrustedFolderCache.shared.forget(from)
-            TrustedFolderCache.shared.forget(to)
+            TrustedFolderCache.shared.forget(a)
+            TrustedFolderCache.shared.forget(b)
         }
-        return try withParent(from, "rename \(from) to \(to)") { fromDir, a in
-            try withParent(to, "rename \(from) to \(to)") { toDir, b in
-                let r = noReplace ? lt_renameat_noreplace(fromDir, a, toDir, b) : renameat(fromDir, a, toDir, b)
+        return try withParent(a, from, "rename \(from) to \(to)") { fromDir, x in
+            try withParent(b, to, "rename \(from) to \(to)") { toDir, y in
+                let r = noReplace ? lt_renameat_noreplace(fromDir, x, toDir, y) : renameat(fromDir, x, toDir, y)
                 return r == 0 ? 0 : errno
             }
         }
@@ -37,8 +39,8 @@ extension TrustedPath {
     /// linkat between guarded parents (a link at `from` is linked itself,
     /// never followed). Returns 0 or the errno.
     public static func link(_ from: String, to: String) throws -> Int32 {
-        try withParent(from, "link \(from) to \(to)") { fromDir, a in
-            try withParent(to, "link \(from) to \(to)") { toDir, b in
+        try withParent(walk(from), from, "link \(from) to \(to)") { fromDir, a in
+            try withParent(walk(to), to, "link \(from) to \(to)") { toDir, b in
                 linkat(fromDir, a, toDir, b, 0) == 0 ? 0 : errno
             }
         }
@@ -47,14 +49,15 @@ extension TrustedPath {
     /// unlinkat in the guarded parent; false when it could not.
     @discardableResult
     public static func unlink(_ path: String, folder: Bool = false) -> Bool {
-        if folder { TrustedFolderCache.shared.forget(path) }
-        return (try? withParent(path, "remove") { dir, name in unlinkat(dir, name, folder ? AT_REMOVEDIR : 0) == 0 }) ?? false
+        let w = walk(path)
+        if folder { TrustedFolderCache.shared.forget(w) }
+        return (try? withParent(w, path, "remove") { dir, name in unlinkat(dir, name, folder ? AT_REMOVEDIR : 0) == 0 }) ?? false
     }
 
     /// lstat through a guarded walk: nil when missing or not reachable
     /// without following a link.
     public static func status(_ path: String) -> stat? {
-        try? withParent(path, "stat") { dir, name -> stat? in
+        try? withParent(walk(path), path, "stat") { dir, name -> stat? in
             var st = stat()
             return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? st : nil
         } ?? nil
@@ -93,7 +96,19 @@ extension TrustedPath {
     /// The entries of the folder `path` (without `.` and `..`), opened by a
     /// guarded walk.
     public static func entries(_ path: String) throws -> [Entry] {
-        let fd = try openFolder(path, "list folder")
+        try entries(fd: openFolder(path, "list folder"), path)
+    }
+
+    /// The entries of the folder `folder` (a descriptor from a guarded walk
+    /// of `path`), read through a new open file description of it.
+    static func entries(inFolder folder: Int32, _ path: String) throws -> [Entry] {
+        let fd = openat(folder, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SpoolError("list folder", path) }
+        return try entries(fd: fd, path)
+    }
+
+    /// Lists `fd` and closes it.
+    private static func entries(fd: Int32, _ path: String) throws -> [Entry] {
         guard let stream = fdopendir(fd) else {
             let e = SpoolError("list folder", path)
             close(fd)

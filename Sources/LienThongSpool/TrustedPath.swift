@@ -14,25 +14,89 @@ import Glibc
 /// Paths outside every spool root (config, trust, a test's scratch folder)
 /// are opened as before, following links: the operator owns those.
 public enum TrustedPath {
-    /// Where a walk starts and which components it goes through.
+    /// A path as one walk sees it, split once: its bytes, where its start
+    /// (the spool root, or "/" or "." outside the spool) ends and where each
+    /// component begins. The cache's keys, `openat`'s names and messages all
+    /// read these same bytes, so a name is never compared as a String (which
+    /// merges NFC and NFD), never normalised, never joined and split again:
+    /// splitting into `[String]` was a tenth of the daemon's instructions.
     struct Walk {
-        var start: String
-        var components: [String]
+        /// The start, then "/" and each component (no second "/" after a
+        /// start of "/"), then a NUL: the last component is a C string in place.
+        let bytes: [UInt8]
+        let startLength: Int
+        /// Where each component begins in `bytes`; it ends at the next "/".
+        let begins: [Int]
         /// Under a spool root: no link is followed and `..` is refused.
-        var guarded: Bool
+        let guarded: Bool
+
+        var count: Int { begins.count }
+
+        /// Where component `i` ends (exclusive).
+        func end(_ i: Int) -> Int { i + 1 < begins.count ? begins[i + 1] - 1 : bytes.count - 1 }
+
+        func component(_ i: Int) -> ArraySlice<UInt8> { bytes[begins[i]..<end(i)] }
+
+        /// Component `i` is `..` (by bytes).
+        func isDotDot(_ i: Int) -> Bool {
+            let b = begins[i]
+            return end(i) - b == 2 && bytes[b] == UInt8(ascii: ".") && bytes[b + 1] == UInt8(ascii: ".")
+        }
+
+        /// The bytes of the start and the first `count` components: the
+        /// folder they name, spelled as given.
+        func pathBytes(_ count: Int) -> ArraySlice<UInt8> { bytes[..<(count == 0 ? startLength : end(count - 1))] }
 
         /// The path of the first `count` components, for messages.
-        func path(_ count: Int) -> String {
-            let tail = components.prefix(count).joined(separator: "/")
-            if tail.isEmpty { return start }
-            return start == "/" ? "/" + tail : start + "/" + tail
+        func path(_ count: Int) -> String { String(decoding: pathBytes(count), as: UTF8.self) }
+
+        var start: String { path(0) }
+
+        /// The start is the file system's root ("/"), which has no separator after it.
+        var startsAtRoot: Bool { startLength == 1 && bytes[0] == UInt8(ascii: "/") }
+
+        /// `body` gets a copy of the bytes with a NUL after the start and
+        /// after each component, so every name is a C string where it lies
+        /// (on the stack: no allocation per walk).
+        func withCNames<T>(_ body: (CNames) throws -> T) rethrows -> T {
+            try withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count) { buffer in
+                let base = buffer.baseAddress!
+                bytes.withUnsafeBufferPointer { src in
+                    UnsafeMutableRawPointer(base).copyMemory(from: src.baseAddress!, byteCount: src.count)
+                }
+                for b in begins where b - 1 >= startLength { base[b - 1] = 0 }
+                return try body(CNames(base: base, walk: self))
+            }
+        }
+    }
+
+    /// The start and the components of a walk as C strings (`withCNames`).
+    struct CNames {
+        let base: UnsafeMutablePointer<CChar>
+        let walk: Walk
+
+        func name(_ i: Int) -> UnsafePointer<CChar> { UnsafePointer(base + walk.begins[i]) }
+
+        /// Opens the start ("/" has no NUL of its own: its first component follows it).
+        func openStart() -> Int32 {
+            walk.startsAtRoot ? Glibc.open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : Glibc.open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         }
     }
 
     static func walk(_ path: String) -> Walk {
-        if let (root, below) = SpoolRoots.split(path) { return Walk(start: root, components: below, guarded: true) }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init).filter { $0 != "." }
-        return Walk(start: path.hasPrefix("/") ? "/" : ".", components: parts, guarded: false)
+        if let guarded = SpoolRoots.guardedWalk(path) { return guarded }
+        // Outside every root: as given, empty and "." components dropped.
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        let absolute = path.utf8.first == slash
+        var bytes: [UInt8] = [absolute ? slash : dot]
+        var begins: [Int] = []
+        for part in path.utf8.split(separator: slash) where !(part.count == 1 && part.first == dot) {
+            if !(absolute && begins.isEmpty) { bytes.append(slash) }
+            begins.append(bytes.count)
+            bytes += part
+        }
+        bytes.append(0)
+        return Walk(bytes: bytes, startLength: 1, begins: begins, guarded: false)
     }
 
     /// Makes missing folders on the way (`makeDirectories`): `mode` for each,
@@ -45,58 +109,62 @@ public enum TrustedPath {
 
     /// Opens the folder named by the first `count` components of `walk`.
     /// The caller closes the descriptor.
-    static func openFolder(_ walk: Walk, count: Int, operation: String, target: String, create: Creation? = nil) throws -> Int32 {
-        let cache = TrustedFolderCache.shared
-        var fd: Int32
-        var first = 0
-        // Whether every folder walked so far is the daemon's alone: then the
-        // next one may be remembered (TrustedFolderCache).
-        var chainPrivate: Bool
-        if let known = cache.start(walk, count: count) {
-            (fd, first, chainPrivate) = known
-        } else {
-            fd = Glibc.open(walk.start, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard fd >= 0 else { throw SpoolError(operation, walk.start) }
-            chainPrivate = TrustedFolderCache.eligible(walk) && cache.isPrivate(fd)
-        }
-        let noFollow = walk.guarded ? O_NOFOLLOW : 0
-        for i in first..<count {
-            let name = walk.components[i]
-            if walk.guarded, name == ".." {
-                close(fd)
-                throw SpoolError("\(operation) \(target): refused, a '..' in a spool path (name the folder itself) at", walk.path(i + 1), errno: EINVAL)
+    static func openFolder(_ walk: Walk, count: Int, operation: @autoclosure () -> String, target: String,
+                           create: Creation? = nil) throws -> Int32 {
+        try walk.withCNames { names in
+            let cache = TrustedFolderCache.shared
+            var fd: Int32
+            var first = 0
+            // Whether every folder walked so far is the daemon's alone: then the
+            // next one may be remembered (TrustedFolderCache).
+            var chainPrivate: Bool
+            if let known = cache.start(walk, count: count) {
+                (fd, first, chainPrivate) = known
+            } else {
+                fd = names.openStart()
+                guard fd >= 0 else { throw SpoolError(operation(), walk.start) }
+                chainPrivate = TrustedFolderCache.eligible(walk) && cache.isPrivate(fd)
             }
-            var next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | noFollow)
-            if next < 0, errno == ENOENT, let create {
-                if mkdirat(fd, name, create.mode) == 0 {
-                    do { try create.created(fd, walk.path(i)) } catch { close(fd); throw error }
-                } else if errno != EEXIST {
-                    let e = SpoolError("mkdir", walk.path(i + 1))
+            let noFollow = walk.guarded ? O_NOFOLLOW : 0
+            for i in first..<count {
+                if walk.guarded, walk.isDotDot(i) {
                     close(fd)
-                    throw e
+                    throw SpoolError("\(operation()) \(target): refused, a '..' in a spool path (name the folder itself) at", walk.path(i + 1),
+                                     errno: EINVAL)
                 }
-                next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | noFollow)
-            }
-            if next < 0 {
-                let error = refusal(parent: fd, name: name, code: errno, walk: walk, count: i + 1, operation: operation, target: target,
-                                    creating: create != nil)
+                let name = names.name(i)
+                var next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | noFollow)
+                if next < 0, errno == ENOENT, let create {
+                    if mkdirat(fd, name, create.mode) == 0 {
+                        do { try create.created(fd, walk.path(i)) } catch { close(fd); throw error }
+                    } else if errno != EEXIST {
+                        let e = SpoolError("mkdir", walk.path(i + 1))
+                        close(fd)
+                        throw e
+                    }
+                    next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | noFollow)
+                }
+                if next < 0 {
+                    let error = refusal(parent: fd, name: name, code: errno, walk: walk, count: i + 1, operation: operation(), target: target,
+                                        creating: create != nil)
+                    close(fd)
+                    throw error
+                }
                 close(fd)
-                throw error
+                fd = next
+                if chainPrivate {
+                    let isPrivate = cache.isPrivate(fd)
+                    cache.remember(walk, depth: i + 1, fd: fd, isPrivate: isPrivate)
+                    chainPrivate = isPrivate
+                }
             }
-            close(fd)
-            fd = next
-            if chainPrivate {
-                let isPrivate = cache.isPrivate(fd)
-                cache.remember(walk, depth: i + 1, fd: fd, isPrivate: isPrivate)
-                chainPrivate = isPrivate
-            }
+            return fd
         }
-        return fd
     }
 
     /// Why `name` in `parent` could not be opened as a folder, in words an
     /// operator can act on.
-    static func refusal(parent: Int32, name: String, code: Int32, walk: Walk, count: Int, operation: String, target: String,
+    static func refusal(parent: Int32, name: UnsafePointer<CChar>, code: Int32, walk: Walk, count: Int, operation: String, target: String,
                         creating: Bool) -> SpoolError {
         let at = walk.path(count)
         var st = stat()
@@ -112,16 +180,24 @@ public enum TrustedPath {
     /// Runs `body` with the folder that holds `path`'s last component,
     /// opened by a guarded walk, and that component's name.
     public static func withParent<T>(_ path: String, _ operation: String, _ body: (Int32, String) throws -> T) throws -> T {
-        var w = walk(path)
-        guard let name = w.components.popLast() else {
-            throw SpoolError("\(operation): refused, no file or folder named in", path, errno: EINVAL)
+        try withParent(walk(path), path, operation) { fd, name in try body(fd, String(cString: name)) }
+    }
+
+    /// `withParent` on a walk already made, the name as the C string it is
+    /// in the walk's bytes (no String made for it).
+    static func withParent<T>(_ w: Walk, _ path: String, _ operation: @autoclosure () -> String,
+                              _ body: (Int32, UnsafePointer<CChar>) throws -> T) throws -> T {
+        guard w.count > 0 else {
+            throw SpoolError("\(operation()): refused, no file or folder named in", path, errno: EINVAL)
         }
-        if w.guarded, name == ".." {
-            throw SpoolError("\(operation) \(path): refused, a '..' in a spool path (name the folder itself) at", path, errno: EINVAL)
+        if w.guarded, w.isDotDot(w.count - 1) {
+            throw SpoolError("\(operation()) \(path): refused, a '..' in a spool path (name the folder itself) at", path, errno: EINVAL)
         }
-        let fd = try openFolder(w, count: w.components.count, operation: operation, target: path)
+        let fd = try openFolder(w, count: w.count - 1, operation: operation(), target: path)
         defer { close(fd) }
-        return try body(fd, name)
+        return try w.bytes.withUnsafeBufferPointer { buffer in
+            try body(fd, UnsafeRawPointer(buffer.baseAddress! + w.begins[w.count - 1]).assumingMemoryBound(to: CChar.self))
+        }
     }
 
     /// Runs `body` with the folder `path` itself, opened by a guarded walk.
@@ -134,18 +210,18 @@ public enum TrustedPath {
     /// The folder `path`, opened by a guarded walk; the caller closes it.
     public static func openFolder(_ path: String, _ operation: String) throws -> Int32 {
         let w = walk(path)
-        return try openFolder(w, count: w.components.count, operation: operation, target: path)
+        return try openFolder(w, count: w.count, operation: operation, target: path)
     }
 
     /// mkdir -p by a guarded walk; `created` hears of each parent whose
     /// entries changed. A link or a file where a folder should be is refused.
     static func makeDirectories(_ path: String, mode: mode_t, created: @escaping (Int32, String) throws -> Void) throws {
         let w = walk(path)
-        if w.guarded, access(w.start, F_OK) != 0 {
+        if w.guarded, w.withCNames({ names in !w.startsAtRoot && access(names.base, F_OK) != 0 }) {
             // The spool root itself is the operator's path: made as given.
             try makeDirectories(w.start + "/", mode: mode, created: created)
         }
-        let fd = try openFolder(w, count: w.components.count, operation: "make folder", target: path,
+        let fd = try openFolder(w, count: w.count, operation: "make folder", target: path,
                                 create: Creation(mode: mode, created: created))
         close(fd)
     }
@@ -162,6 +238,29 @@ public enum TrustedPath {
             return nil
         }
     }
+
+    /// The folder part of `path` ("/a/b" for "/a/b/c", "/" for "/c", "" for
+    /// "c"), by bytes, trailing slashes dropped first, as
+    /// `NSString.deletingLastPathComponent` for the paths the spool makes at
+    /// a fraction of its cost (it rebuilt the string through UTF-16).
+    public static func parent(of path: String) -> String {
+        let slash = UInt8(ascii: "/")
+        var utf8 = Substring(path).utf8
+        while utf8.count > 1, utf8.last == slash { utf8 = utf8.dropLast() }
+        guard let cut = utf8.lastIndex(of: slash) else { return "" }
+        var folder = utf8[..<cut]
+        while folder.last == slash { folder = folder.dropLast() }
+        return folder.isEmpty ? "/" : String(Substring(folder))
+    }
+
+    /// The last component of `path` ("c" for "/a/b/c" and "/a/b/c/"), by bytes.
+    public static func lastComponent(of path: String) -> String {
+        let slash = UInt8(ascii: "/")
+        var utf8 = Substring(path).utf8
+        while utf8.count > 1, utf8.last == slash { utf8 = utf8.dropLast() }
+        guard let cut = utf8.lastIndex(of: slash), utf8.count > 1 else { return String(Substring(utf8)) }
+        return String(Substring(utf8[utf8.index(after: cut)...]))
+    }
 }
 
 /// The spool roots the operator configured. Registered by `SpoolLayout`, so
@@ -169,45 +268,54 @@ public enum TrustedPath {
 /// without each caller having to pass a descriptor along.
 public enum SpoolRoots {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var roots: [String] = []
+    /// Each root normalised, as bytes: a path is matched against them by bytes.
+    nonisolated(unsafe) private static var roots: [[UInt8]] = []
 
     public static func trust(_ root: String) {
-        let r = normalized(root)
+        let r = Array(normalized(root).utf8)
         lock.lock()
         defer { lock.unlock() }
         if !roots.contains(r) { roots.append(r) }
     }
 
-    /// The longest registered root `path` lies strictly below, and the
-    /// components below it. Compares bytes, not Unicode characters: this
-    /// runs for every spool path (a quarter of filing's CPU when it split
-    /// and joined Strings).
-    static func split(_ path: String) -> (String, [String])? {
-        let p = normalized(path)
+    /// The walk of `path` from the longest registered root it lies strictly
+    /// below, or nil when it is below none. One pass over the path's bytes
+    /// finds its components; nothing is split into Strings.
+    static func guardedWalk(_ path: String) -> TrustedPath.Walk? {
+        let slash = UInt8(ascii: "/")
+        var bytes = normalizedBytes(path)
         lock.lock()
         let candidates = roots
         lock.unlock()
-        var best: String?
-        var bestCount = -1
-        let bytes = p.utf8
-        for r in candidates {
-            let rootBytes = r.utf8
-            let count = rootBytes.count
-            guard count > bestCount else { continue }
-            if r == "/" {
-                if bytes.count > 1 { best = r; bestCount = count }
-                continue
+        let best = bytes.withUnsafeBufferPointer { p in
+            var best = -1
+            for r in candidates where r.count > best {
+                if r.count == 1 {  // "/"
+                    if p.count > 1 { best = 1 }
+                    continue
+                }
+                guard p.count > r.count + 1, p[r.count] == slash,
+                      r.withUnsafeBufferPointer({ memcmp(p.baseAddress!, $0.baseAddress!, r.count) == 0 }) else { continue }
+                best = r.count
             }
-            guard bytes.count > count + 1, bytes.starts(with: rootBytes),
-                  bytes[bytes.index(bytes.startIndex, offsetBy: count)] == UInt8(ascii: "/") else { continue }
-            best = r
-            bestCount = count
+            return best
         }
-        guard let root = best else { return nil }
-        let rest = bytes.dropFirst(root == "/" ? 1 : bestCount + 1)
-        let components = rest.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
-            .map { String(Substring($0)) }
-        return (root, components)
+        guard best >= 0 else { return nil }
+        var begins: [Int] = []
+        begins.reserveCapacity(8)
+        begins.append(best == 1 ? 1 : best + 1)
+        bytes.withUnsafeBufferPointer { p in
+            for i in begins[0]..<p.count where p[i] == slash { begins.append(i + 1) }
+        }
+        bytes.append(0)
+        return TrustedPath.Walk(bytes: bytes, startLength: best, begins: begins, guarded: true)
+    }
+
+    /// The longest registered root `path` lies strictly below, and the
+    /// components below it (for tests and messages; walks use `guardedWalk`).
+    static func split(_ path: String) -> (String, [String])? {
+        guard let w = guardedWalk(path) else { return nil }
+        return (w.start, (0..<w.count).map { String(decoding: w.component($0), as: UTF8.self) })
     }
 
     /// Absolute, without repeated or trailing slashes or `.` components.
@@ -215,17 +323,30 @@ public enum SpoolRoots {
     /// it meant. A path already in that form (every path the spool makes)
     /// is returned as it is, after one pass over its bytes.
     public static func normalized(_ path: String) -> String {
-        if isNormalized(path) { return path }
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let parts = absolute.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
-        return "/" + parts.joined(separator: "/")
+        if path.utf8.withContiguousStorageIfAvailable(isNormalized) ?? isNormalized(Array(path.utf8)) { return path }
+        return slowNormalized(path)
     }
 
-    private static func isNormalized(_ path: String) -> Bool {
+    /// `normalized(path)`'s bytes.
+    static func normalizedBytes(_ path: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(path.utf8.count + 1)  // and the walk's NUL
+        bytes.append(contentsOf: path.utf8)
+        return bytes.withUnsafeBufferPointer(isNormalized) ? bytes : Array(slowNormalized(path).utf8)
+    }
+
+    private static func slowNormalized(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let parts = absolute.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
+            .filter { !($0.count == 1 && $0.first == UInt8(ascii: ".")) }
+        return "/" + parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
+    }
+
+    private static func isNormalized<C: Collection>(_ path: C) -> Bool where C.Element == UInt8 {
         let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
         var previous: UInt8 = 0, beforePrevious: UInt8 = 0
         var first = true
-        for b in path.utf8 {
+        for b in path {
             if first {
                 guard b == slash else { return false }
                 first = false
@@ -238,7 +359,7 @@ public enum SpoolRoots {
         }
         if first { return false }
         // A trailing "/" (other than the root itself) or "/.".
-        if previous == slash { return path.utf8.count == 1 }
+        if previous == slash { return path.count == 1 }
         return !(previous == dot && beforePrevious == slash)
     }
 }

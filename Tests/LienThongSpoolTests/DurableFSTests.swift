@@ -155,6 +155,42 @@ struct DurableFSTests {
         #expect(DurableFS.prefix(of: "aệb", utf8Bytes: 4) == "aệ")
     }
 
+    /// The byte cut of `prefix(of:utf8Bytes:)` is the definition by scalars
+    /// at every limit: multi-byte characters, NFD marks (a scalar of their
+    /// own: the cut may fall between a letter and its mark, never inside
+    /// either), four-byte emoji.
+    @Test(arguments: ["aệb", "Hồ sơ".decomposedStringWithCanonicalMapping, "Hồ sơ".precomposedStringWithCanonicalMapping, "😀x😀", "e\u{301}\u{302}", ""])
+    func prefixCutsBetweenScalarsAtEveryLimit(text: String) {
+        func byScalars(_ s: String, _ max: Int) -> String {
+            var out = String.UnicodeScalarView()
+            var used = 0
+            for u in s.unicodeScalars {
+                used += UTF8.width(u)
+                if used > max { break }
+                out.append(u)
+            }
+            return String(out)
+        }
+        for max in 0...(text.utf8.count + 1) {
+            let cut = DurableFS.prefix(of: text, utf8Bytes: max)
+            #expect(Array(cut.utf8) == Array(byScalars(text, max).utf8), "\(text) at \(max)")
+            #expect(cut.utf8.count <= max && text.utf8.starts(with: cut.utf8))
+        }
+    }
+
+    @Test func aTemporaryNameForANameAtTheLimitKeepsWholeCharacters() {
+        let name = String(repeating: "😀", count: 63) + "abc"  // 255 bytes
+        #expect(name.utf8.count == 255)
+        let tmp = DurableFS.temporaryPath(for: "/s/q/" + name, suffix: "part")
+        let last = TrustedPath.lastComponent(of: tmp)
+        #expect(TrustedPath.parent(of: tmp) == "/s/q")
+        #expect(last.utf8.count <= 255 && last.hasSuffix(".\(getpid()).part"))
+        let kept = last.utf8.dropFirst().dropLast(".\(getpid()).part".utf8.count)
+        #expect(kept.count % 4 == 0 && name.utf8.starts(with: kept), "cut inside a character")
+        #expect(DurableFS.temporaryPath(for: "x.json", suffix: "tmp") == ".x.json.\(getpid()).tmp")
+        #expect(DurableFS.temporaryPath(for: "/x.json", suffix: "tmp") == "/.x.json.\(getpid()).tmp")
+    }
+
     // MARK: move
 
     @Test func moveWithNoReplaceRefusesToOverwrite() throws {

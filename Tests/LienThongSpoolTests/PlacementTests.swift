@@ -82,6 +82,25 @@ struct PlacementTests {
         }
     }
 
+    /// A dropped folder with an NFC and an NFD subfolder of one name (a
+    /// Windows and a Mac clerk): the office copy gets both, each with its
+    /// own file. Compared as Strings the second was never made, and its
+    /// copy failed the whole batch again at every retry.
+    @Test func nfcAndNFDSubfoldersBothReachTheOfficeCopy() throws {
+        try Scratch.withDir("place-nfd") { root in
+            let desk = try Desk(root)
+            let id = "20240301-000001-nfd0"
+            let nfc = "Hồ sơ".precomposedStringWithCanonicalMapping, nfd = nfc.decomposedStringWithCanonicalMapping
+            try desk.queue(id, [nfc + "/a.pdf": Self.pdf, nfd + "/b.pdf": Self.scan])
+            try desk.placement.place(desk.plan(id))
+            let office = desk.officeInbox + "/4116-UBND-CN"
+            #expect(TrustedPath.read(office + "/" + nfc + "/a.pdf") == Self.pdf)
+            #expect(TrustedPath.read(office + "/" + nfd + "/b.pdf") == Self.scan)
+            #expect(TrustedPath.status(office + "/" + nfc + "/b.pdf") == nil)
+            #expect(Scratch.leftovers(root).isEmpty)
+        }
+    }
+
     @Test func placingTwiceIsHarmless() throws {
         try Scratch.withDir("twice") { root in
             let desk = try Desk(root)

@@ -271,6 +271,119 @@ struct TrustedPathTests {
     }
 }
 
+/// The walk splits a path once, into byte ranges: every call must still see
+/// each name as exactly its bytes, refuse `..` wherever it stands, and pass
+/// names at the 255-byte limit through unchanged.
+@Suite("TrustedPath: names by their bytes")
+struct TrustedPathBytesTests {
+    static let nfc = "Hồ sơ".precomposedStringWithCanonicalMapping
+    static let nfd = nfc.decomposedStringWithCanonicalMapping
+
+    static func text(_ path: String) -> String? { TrustedPath.read(path).map { String(decoding: $0, as: UTF8.self) } }
+
+    @Test func theNFCAndNFDFormsOfOneNameAreTwoFilesToEveryCall() throws {
+        try TrustedPathTests.withSpool("bytes-nfd") { spool, _ in
+            #expect(!Self.nfc.utf8.elementsEqual(Self.nfd.utf8) && Self.nfc == Self.nfd, "the test needs two spellings Swift calls equal")
+            let dir = spool + "/queue/s/files"
+            try DurableFS.makeDirectories(dir)
+            try DurableFS.writeFile(dir + "/" + Self.nfc + ".pdf", text: "from Windows")
+            try DurableFS.writeFile(dir + "/" + Self.nfd + ".pdf", text: "from a Mac")
+            #expect(Set(try TrustedPath.entries(dir).map(\.bytes)) == [Array((Self.nfc + ".pdf").utf8), Array((Self.nfd + ".pdf").utf8)])
+            #expect(Self.text(dir + "/" + Self.nfc + ".pdf") == "from Windows")
+            #expect(Self.text(dir + "/" + Self.nfd + ".pdf") == "from a Mac")
+            // A rename, a status and an unlink of one leave the other alone.
+            #expect(try TrustedPath.rename(dir + "/" + Self.nfd + ".pdf", to: dir + "/mac.pdf", noReplace: true) == 0)
+            #expect(TrustedPath.status(dir + "/" + Self.nfd + ".pdf") == nil)
+            #expect(Self.text(dir + "/" + Self.nfc + ".pdf") == "from Windows")
+            #expect(TrustedPath.unlink(dir + "/" + Self.nfc + ".pdf"))
+            #expect(Self.text(dir + "/mac.pdf") == "from a Mac")
+            // Folders too: the NFD folder is made beside the NFC one, not taken for it.
+            try DurableFS.makeDirectories(dir + "/" + Self.nfc)
+            try DurableFS.makeDirectories(dir + "/" + Self.nfd)
+            try DurableFS.writeFile(dir + "/" + Self.nfd + "/x", text: "nfd")
+            #expect(TrustedPath.status(dir + "/" + Self.nfc + "/x") == nil)
+            #expect(Self.text(dir + "/" + Self.nfd + "/x") == "nfd")
+        }
+    }
+
+    @Test func theComponentsAreThePathsOwnBytes() throws {
+        try TrustedPathTests.withSpool("bytes-split") { spool, _ in
+            let parts = try #require(SpoolRoots.split(spool + "/queue/" + Self.nfd + "/" + Self.nfc)?.1)
+            #expect(parts.map { Array($0.utf8) } == [Array("queue".utf8), Array(Self.nfd.utf8), Array(Self.nfc.utf8)])
+            let w = TrustedPath.walk(spool + "//queue/./" + Self.nfd + "/")
+            #expect(w.guarded && w.start == spool && w.count == 2)
+            #expect(Array(w.pathBytes(2)) == Array((spool + "/queue/" + Self.nfd).utf8))
+            #expect(w.path(0) == spool && w.path(1) == spool + "/queue")
+        }
+        // Outside the spool: as given, empty and "." parts dropped.
+        let relative = TrustedPath.walk("a//./b/")
+        #expect(!relative.guarded && relative.start == "." && relative.path(2) == "./a/b")
+        let absolute = TrustedPath.walk("/x/./y")
+        #expect(!absolute.guarded && absolute.start == "/" && absolute.path(1) == "/x" && absolute.path(2) == "/x/y")
+        #expect(TrustedPath.walk("/").count == 0 && TrustedPath.walk("/").start == "/")
+    }
+
+    @Test func dotDotIsRefusedWhereverItStands() throws {
+        try TrustedPathTests.withSpool("bytes-dotdot") { spool, _ in
+            try DurableFS.makeDirectories(spool + "/queue/a")
+            try Scratch.write(spool + "/queue/a/f", "f")
+            func refused(_ body: () throws -> Any) -> Bool {
+                do { _ = try body(); return false } catch let e as SpoolError { return e.code == EINVAL && e.description.contains("'..'") } catch {
+                    return false
+                }
+            }
+            #expect(refused { try TrustedPath.open(spool + "/queue/a/..", O_RDONLY) })
+            #expect(refused { try TrustedPath.open(spool + "/queue/../queue/a/f", O_RDONLY) })
+            #expect(refused { try TrustedPath.rename(spool + "/queue/a/f", to: spool + "/queue/a/..", noReplace: false) })
+            #expect(refused { try TrustedPath.rename(spool + "/queue/a/../a/f", to: spool + "/queue/g", noReplace: true) })
+            #expect(refused { try TrustedPath.openFolder(spool + "/queue/a/..", "list") })
+            #expect(!TrustedPath.unlink(spool + "/queue/a/../a/f"))
+            #expect(TrustedPath.status(spool + "/queue/a/..") == nil)
+            // A name that only starts with two dots is a name.
+            try DurableFS.writeFile(spool + "/queue/a/..f", text: "dots")
+            #expect(TrustedPathBytesTests.text(spool + "/queue/a/..f") == "dots")
+            #expect(try Scratch.text(spool + "/queue/a/f") == "f")
+        }
+    }
+
+    @Test func aFileWhereAFolderShouldBeIsRefused() throws {
+        try TrustedPathTests.withSpool("bytes-file") { spool, _ in
+            try Scratch.write(spool + "/queue/x", "a file")
+            let made = #expect(throws: SpoolError.self) { try DurableFS.makeDirectories(spool + "/queue/x/y") }
+            #expect(made?.code == EEXIST)
+            let opened = #expect(throws: SpoolError.self) { try TrustedPath.open(spool + "/queue/x/y", O_RDONLY) }
+            #expect(opened?.code == ENOTDIR)
+            #expect(try Scratch.text(spool + "/queue/x") == "a file")
+        }
+    }
+
+    /// Folder and file names of exactly 255 bytes of three-byte characters
+    /// go through as they are; one byte more is the kernel's refusal.
+    @Test func namesAtTheByteLimitWalkAsTheyAre() throws {
+        try TrustedPathTests.withSpool("bytes-255") { spool, _ in
+            let long = String(repeating: "ệ", count: 85)
+            #expect(long.utf8.count == 255)
+            let folder = spool + "/queue/" + long
+            try DurableFS.makeDirectories(folder + "/" + long)
+            try DurableFS.writeFile(folder + "/" + long + "/" + long, text: "deep")
+            #expect(TrustedPathBytesTests.text(folder + "/" + long + "/" + long) == "deep")
+            #expect(try TrustedPath.names(folder + "/" + long) == [long])
+            let error = #expect(throws: SpoolError.self) { try DurableFS.makeDirectories(folder + "/" + long + "x") }
+            #expect(error?.code == ENAMETOOLONG)
+        }
+    }
+
+    /// The byte helpers agree with NSString on the paths the spool makes.
+    /// (Not on "c": this Foundation's `deletingLastPathComponent` traps on a
+    /// single relative component; ours says "" as NSString documents.)
+    @Test(arguments: ["/a/b/c", "/a/b/c/", "/c", "/", "a/b", "/a//b", "/đơn vị/Hồ sơ (2).pdf", "/a/b//", "/x/" + "Hồ sơ".decomposedStringWithCanonicalMapping])
+    func parentAndLastComponentAgreeWithNSString(path: String) {
+        #expect(Array(TrustedPath.parent(of: path).utf8) == Array((path as NSString).deletingLastPathComponent.utf8))
+        #expect(Array(TrustedPath.lastComponent(of: path).utf8) == Array((path as NSString).lastPathComponent.utf8))
+        #expect(TrustedPath.parent(of: "c") == "" && TrustedPath.lastComponent(of: "c") == "c")
+    }
+}
+
 /// The daemon warns at start when the spool's ext4 has no journal. Checked on
 /// two real ext4 file systems in loop images, one made without a journal
 /// (root only: mkfs and mount; skipped otherwise).

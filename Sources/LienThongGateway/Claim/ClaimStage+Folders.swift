@@ -71,7 +71,12 @@ extension ClaimStage {
             try DurableFS.syncDirectory(settings.layout.queued(sub.id))
         }
         try DurableFS.syncDirectory(settings.layout.queue)
-        for source in Set(rows.map { ($0.source as NSString).deletingLastPathComponent }) where DurableFS.exists(source) {
+        // Each source folder once, told apart by bytes: a Set of Strings
+        // took an NFD twin of a group folder for the other and left it unsynced.
+        var sources: Set<FileName> = []
+        for row in rows {
+            let source = TrustedPath.parent(of: row.source)
+            guard sources.insert(FileName(source)).inserted, DurableFS.exists(source) else { continue }
             try DurableFS.syncDirectory(source)
         }
         if rows.contains(where: { FileName($0.name) == FileName(Self.folderMarker) }) {

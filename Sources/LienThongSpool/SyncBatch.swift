@@ -1,5 +1,6 @@
 import CLinux
 import Foundation
+import LienThongCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,11 +27,13 @@ public final class SyncBatch {
     private struct Staged { var temporary: String, final: String, phase: Int, synced: Bool, device: UInt64 }
     private var staged: [Staged] = []
     /// The temporary names of `staged`: no two staged files may share one.
-    private var temporaries: Set<String> = []
+    /// By bytes, as every set of names here: a String set takes the NFC and
+    /// NFD spellings of a name for one.
+    private var temporaries: Set<FileName> = []
     private var directories: [String] = []
-    private var directorySet: Set<String> = []
+    private var directorySet: Set<FileName> = []
     /// The file system of noted folders where it is known without opening them.
-    private var directoryDevices: [String: UInt64] = [:]
+    private var directoryDevices: [FileName: UInt64] = [:]
     /// Each barrier's way to disk: an fsync per item, or one syncfs per
     /// file system for a large round (`FileSystemSync`).
     let fileSystems = FileSystemSync()
@@ -92,7 +95,7 @@ public final class SyncBatch {
             throw error
         }
         staged.append(Staged(temporary: tmp, final: path, phase: phase, synced: false, device: device))
-        temporaries.insert(tmp)
+        temporaries.insert(FileName(tmp))
         // Start writing now; the fsync in publishStaged then mostly waits
         // for the one journal commit that covers every staged file.
         _ = lt_start_writeback(fd)
@@ -105,16 +108,16 @@ public final class SyncBatch {
     /// never write to one temporary file.
     private func freeTemporary(for path: String) -> String {
         let plain = DurableFS.temporaryPath(for: path, suffix: "tmp")
-        guard temporaries.contains(plain) else { return plain }
-        let dir = (path as NSString).deletingLastPathComponent
+        guard temporaries.contains(FileName(plain)) else { return plain }
+        let dir = TrustedPath.parent(of: path)
         var n = temporaries.count
-        while temporaries.contains(DurableFS.temporaryPath(for: dir + "/staged-\(n)", suffix: "tmp")) { n += 1 }
+        while temporaries.contains(FileName(DurableFS.temporaryPath(for: dir + "/staged-\(n)", suffix: "tmp"))) { n += 1 }
         return DurableFS.temporaryPath(for: dir + "/staged-\(n)", suffix: "tmp")
     }
 
     /// A temporary name the caller chose, if no staged file has it yet.
     private func unused(_ temporary: String) throws -> String {
-        guard !temporaries.contains(temporary) else {
+        guard !temporaries.contains(FileName(temporary)) else {
             throw SpoolError("stage (this temporary name is already staged in the batch; a bug, please report it)", temporary, errno: EEXIST)
         }
         return temporary
@@ -161,8 +164,8 @@ public final class SyncBatch {
     private func putInPlace(_ file: Staged) throws {
         let code = try TrustedPath.rename(file.temporary, to: file.final, noReplace: false)
         guard code == 0 else { throw SpoolError("rename into place", file.final, errno: code) }
-        temporaries.remove(file.temporary)
-        note((file.final as NSString).deletingLastPathComponent, device: file.device)
+        temporaries.remove(FileName(file.temporary))
+        note(TrustedPath.parent(of: file.final), device: file.device)
     }
 
     /// A syncfs wrote out everything on those file systems, the data of
@@ -204,8 +207,8 @@ public final class SyncBatch {
         // be is refused, never followed (see `TrustedPath`).
         let code = try TrustedPath.rename(from, to: to, noReplace: true)
         guard code == 0 else { throw SpoolError("rename \(from) to", to, errno: code) }
-        note((from as NSString).deletingLastPathComponent)
-        note((to as NSString).deletingLastPathComponent)
+        note(TrustedPath.parent(of: from))
+        note(TrustedPath.parent(of: to))
     }
 
     /// mkdir -p; the parent of each folder created is noted for
@@ -224,8 +227,9 @@ public final class SyncBatch {
     public func note(_ directory: String) { note(directory, device: nil) }
 
     func note(_ directory: String, device: UInt64?) {
-        if directorySet.insert(directory).inserted { directories.append(directory) }
-        if let device { directoryDevices[directory] = device }
+        let key = FileName(directory)
+        if directorySet.insert(key).inserted { directories.append(directory) }
+        if let device { directoryDevices[key] = device }
     }
 
     /// Barrier: makes every noted folder durable once (an fsync each, or a
@@ -234,7 +238,7 @@ public final class SyncBatch {
     public func syncDirectories() throws {
         guard !directories.isEmpty else { return }
         let whole = try fileSystems.sync(directories, device: { [self] dir in
-            if let known = directoryDevices[dir] { return known }
+            if let known = directoryDevices[FileName(dir)] { return known }
             return try TrustedPath.withFolder(dir, "open directory") { fd in try fileSystems.device(of: fd, path: dir) }
         }, fsyncOne: { try DurableFS.syncDirectory($0) })
         markSynced(on: whole)
@@ -249,7 +253,7 @@ public final class SyncBatch {
     public func discardStaged(where matches: (String) -> Bool) {
         for file in staged where matches(file.final) {
             TrustedPath.unlink(file.temporary)
-            temporaries.remove(file.temporary)
+            temporaries.remove(FileName(file.temporary))
         }
         staged.removeAll { matches($0.final) }
     }

@@ -89,6 +89,27 @@ struct FileSystemSyncTests {
         }
     }
 
+    /// Two folders whose names differ only in Unicode form (a Mac client's
+    /// NFD beside a Windows client's NFC) are two folders to make durable:
+    /// a set of Strings once took them for one, and the second was never
+    /// synced.
+    @Test func theNFCAndNFDSpellingsOfAFolderAreBothSynced() throws {
+        try Scratch.withDir("syncfs-nfd") { root in
+            let nfc = root + "/H\u{1ED3} s\u{01A1}", nfd = root + "/Ho\u{0302}\u{0300} so\u{031B}"
+            #expect(nfc == nfd, "Swift compares them equal; their bytes differ")
+            let batch = SyncBatch()
+            try batch.makeDirectories(nfc)
+            try batch.makeDirectories(nfd)
+            try Self.stageFiles(batch, in: nfc, count: 1)
+            try Self.stageFiles(batch, in: nfd, count: 1)
+            try batch.publishStaged()
+            try batch.syncDirectories()
+            // Two files, then three folders: root (both mkdirs), and each spelling.
+            #expect(batch.fileSystems.itemSyncs == 5)
+            #expect(Scratch.list(root).count == 2)
+        }
+    }
+
     @Test func aFileSystemOutsideTheListKeepsAnFsyncPerFile() throws {
         // /dev/shm is a tmpfs on Debian; tmpfs is not in the list (its sync
         // is free either way, but it stands for NFS, CIFS and FUSE here).

@@ -8,12 +8,15 @@ public enum ClerkTime {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let clock = String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+        // The bytes of "%02d:%02d:%02d", "UTC%@%02d:%02d" and the dates below,
+        // written without String(format:) (ZeroPadded).
+        func p(_ n: Int?, _ width: Int = 2) -> String { ZeroPadded.decimal(n ?? 0, width: width) }
+        let clock = p(c.hour) + ":" + p(c.minute) + ":" + p(c.second)
         let offset = timeZone.secondsFromGMT(for: date)
-        let zone = String(format: "UTC%@%02d:%02d", offset < 0 ? "-" : "+", abs(offset) / 3600, abs(offset) % 3600 / 60)
+        let zone = "UTC" + (offset < 0 ? "-" : "+") + p(abs(offset) / 3600) + ":" + p(abs(offset) % 3600 / 60)
         switch language {
-        case .vi: return String(format: "%@ ngày %02d/%02d/%04d (%@)", clock, c.day ?? 0, c.month ?? 0, c.year ?? 0, zone)
-        case .en: return String(format: "%04d-%02d-%02d %@ (%@)", c.year ?? 0, c.month ?? 0, c.day ?? 0, clock, zone)
+        case .vi: return clock + " ngày " + p(c.day) + "/" + p(c.month) + "/" + p(c.year, 4) + " (" + zone + ")"
+        case .en: return p(c.year, 4) + "-" + p(c.month) + "-" + p(c.day) + " " + clock + " (" + zone + ")"
         }
     }
 }

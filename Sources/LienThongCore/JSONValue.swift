@@ -87,24 +87,34 @@ public indirect enum JSONValue: Sendable, Equatable {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
-            var i = 0
+            // Bytes that need no escape are copied a run at a time.
+            var run = 0, i = 0
             while i < bytes.count {
                 let b = bytes[i]
-                i += 1
+                let escaped: Bool
+                switch b {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0..<0x20, 0x7F: escaped = true
+                // A String is valid UTF-8: a lead byte E2 always has its two
+                // continuation bytes after it.
+                case 0xE2: escaped = bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9)
+                default: escaped = false
+                }
+                guard escaped else { i += 1; continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
                 switch b {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
                 case UInt8(ascii: "\n"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
                 case UInt8(ascii: "\r"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
                 case UInt8(ascii: "\t"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-                case 0..<0x20, 0x7F: unicodeEscape(UInt32(b), into: &out)
-                // A String is valid UTF-8: a lead byte E2 always has its two
-                // continuation bytes after it.
-                case 0xE2 where bytes[i] == 0x80 && (bytes[i + 1] == 0xA8 || bytes[i + 1] == 0xA9):
-                    unicodeEscape(0x2000 | UInt32(bytes[i + 1] - 0x80), into: &out)
+                case 0xE2:
+                    unicodeEscape(0x2000 | UInt32(bytes[i + 2] - 0x80), into: &out)
                     i += 2
-                default: out.append(b)
+                default: unicodeEscape(UInt32(b), into: &out)
                 }
+                i += 1
+                run = i
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
         }
         out.append(UInt8(ascii: "\""))
     }

@@ -5,9 +5,26 @@
 /// (make profile).
 public enum ZeroPadded {
     public static func decimal(_ n: Int, width: Int) -> String {
-        let digits = String(n.magnitude)
-        let sign = n < 0 ? "-" : ""
-        let zeros = width - sign.utf8.count - digits.utf8.count
-        return zeros > 0 ? sign + String(repeating: "0", count: zeros) + digits : sign + digits
+        var out: [UInt8] = []
+        append(n, width: width, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The same digits appended to a byte buffer: times are written byte by
+    /// byte, not joined from a dozen small strings.
+    public static func append(_ n: Int, width: Int, to out: inout [UInt8]) {
+        let magnitude = n.magnitude
+        var digits = 1, scale: UInt = 1
+        while magnitude / scale >= 10 {
+            scale *= 10
+            digits += 1
+        }
+        if n < 0 { out.append(UInt8(ascii: "-")) }
+        let zeros = width - digits - (n < 0 ? 1 : 0)
+        if zeros > 0 { for _ in 0..<zeros { out.append(UInt8(ascii: "0")) } }
+        while scale > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude / scale % 10))
+            scale /= 10
+        }
     }
 }

@@ -238,12 +238,18 @@ struct ReportWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// `2026-11-24T02:30:00Z`; false outside years 1970–9999.
+    /// `"2026-11-24T02:30:00Z"`; false outside years 1970–9999. Digits and
+    /// separators only: nothing to escape.
     private mutating func date(_ d: Date) -> Bool {
         let c = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: d)
         guard let year = c.year, (1970...9999).contains(year) else { return false }
-        func p(_ n: Int?) -> String { ZeroPadded.decimal(n ?? 0, width: 2) }
-        string(ZeroPadded.decimal(year, width: 4) + "-" + p(c.month) + "-" + p(c.day) + "T" + p(c.hour) + ":" + p(c.minute) + ":" + p(c.second) + "Z")
+        func p(_ n: Int?) { ZeroPadded.append(n ?? 0, width: 2, to: &bytes) }
+        bytes.append(UInt8(ascii: "\""))
+        ZeroPadded.append(year, width: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-")); p(c.month); bytes.append(UInt8(ascii: "-")); p(c.day)
+        bytes.append(UInt8(ascii: "T")); p(c.hour); bytes.append(UInt8(ascii: ":")); p(c.minute); bytes.append(UInt8(ascii: ":")); p(c.second)
+        bytes.append(UInt8(ascii: "Z"))
+        bytes.append(UInt8(ascii: "\""))
         return true
     }
 }

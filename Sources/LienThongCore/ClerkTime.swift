@@ -8,12 +8,19 @@ public enum ClerkTime {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let clock = String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
         let offset = timeZone.secondsFromGMT(for: date)
-        let zone = String(format: "UTC%@%02d:%02d", offset < 0 ? "-" : "+", abs(offset) / 3600, abs(offset) % 3600 / 60)
+        // The bytes of "%02d:%02d:%02d", "UTC%@%02d:%02d" and the dates below,
+        // written without String(format:) into one buffer (ZeroPadded).
+        var out: [UInt8] = []
+        out.reserveCapacity(40)
+        func p(_ n: Int?, _ width: Int = 2) { ZeroPadded.append(n ?? 0, width: width, to: &out) }
+        func s(_ text: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+        func clock() { p(c.hour); s(":"); p(c.minute); s(":"); p(c.second) }
+        func zone() { s(" (UTC"); s(offset < 0 ? "-" : "+"); p(abs(offset) / 3600); s(":"); p(abs(offset) % 3600 / 60); s(")") }
         switch language {
-        case .vi: return String(format: "%@ ngày %02d/%02d/%04d (%@)", clock, c.day ?? 0, c.month ?? 0, c.year ?? 0, zone)
-        case .en: return String(format: "%04d-%02d-%02d %@ (%@)", c.year ?? 0, c.month ?? 0, c.day ?? 0, clock, zone)
+        case .vi: clock(); s(" ngày "); p(c.day); s("/"); p(c.month); s("/"); p(c.year, 4); zone()
+        case .en: p(c.year, 4); s("-"); p(c.month); s("-"); p(c.day); s(" "); clock(); zone()
         }
+        return String(decoding: out, as: UTF8.self)
     }
 }

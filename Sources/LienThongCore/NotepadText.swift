@@ -13,21 +13,27 @@ public enum NotepadText {
     /// character's bytes, and walking Characters (grapheme clusters) cost
     /// every receipt a tenth of its filing (make profile).
     public static func encode(_ text: String) -> String {
-        let body = withoutBOMs(text)
-        var out: [UInt8] = bom
-        out.reserveCapacity(body.count + body.count / 20 + 4)
-        var i = body.startIndex
-        while i < body.endIndex {
-            let b = body[i]
-            i += 1
-            if b == cr || b == lf {
-                out += [cr, lf]
+        var text = text
+        return text.withUTF8 { utf8 in
+            var body = utf8[...]
+            while body.starts(with: bom) { body = body.dropFirst(3) }
+            var out: [UInt8] = bom
+            out.reserveCapacity(body.count + body.count / 20 + 4)
+            // Bytes between line ends are copied a run at a time.
+            var run = body.startIndex, i = body.startIndex
+            while i < body.endIndex {
+                let b = body[i]
+                guard b == cr || b == lf else { i += 1; continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: body[run..<i]))
+                out.append(cr)
+                out.append(lf)
+                i += 1
                 if b == cr, i < body.endIndex, body[i] == lf { i += 1 }  // CRLF is one ending
-            } else {
-                out.append(b)
+                run = i
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: body[run..<i]))
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The logical text back (no BOM, LF line ends), for code that composes a

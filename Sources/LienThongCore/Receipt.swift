@@ -113,6 +113,24 @@ public enum RFC3339 {
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let offset = timeZone.secondsFromGMT(for: date)
+        let hh = abs(offset) / 3600, mm = abs(offset) % 3600 / 60
+        // Written into one buffer (a dozen small strings joined cost a
+        // receipt more than its JSON). For components of 0 and more, zeros
+        // before String(n) (`padded`) and printf's %0Nd are the same digits.
+        guard (c.year ?? 0) >= 0, (c.month ?? 0) >= 0, (c.day ?? 0) >= 0, (c.hour ?? 0) >= 0, (c.minute ?? 0) >= 0, (c.second ?? 0) >= 0
+        else { return padded(c, offset) }
+        var out: [UInt8] = []
+        out.reserveCapacity(25)
+        func p(_ n: Int?, _ w: Int = 2) { ZeroPadded.append(n ?? 0, width: w, to: &out) }
+        func s(_ text: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+        p(c.year, 4); s("-"); p(c.month); s("-"); p(c.day); s("T"); p(c.hour); s(":"); p(c.minute); s(":"); p(c.second)
+        s(offset < 0 ? "-" : "+"); p(hh); s(":"); p(mm)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The definition, zeros put before `String(n)`: for a component below
+    /// zero, which a Gregorian calendar does not give.
+    static func padded(_ c: DateComponents, _ offset: Int) -> String {
         let sign = offset < 0 ? "-" : "+"
         let hh = abs(offset) / 3600, mm = abs(offset) % 3600 / 60
         func p(_ n: Int?, _ w: Int = 2) -> String {

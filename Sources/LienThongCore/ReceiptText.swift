@@ -13,7 +13,7 @@ public enum ReceiptText {
         let t = Labels(language)
         var lines: [String] = []
         lines.append(r.accepted ? t.titleAccepted : t.titleRejected)
-        lines.append(String(repeating: "=", count: 60))
+        lines.append(Self.titleUnderline)
         lines.append("\(t.unit): \(r.unitName.isEmpty ? r.unit : "\(r.unitName) (\(r.unit))")")
         if !r.officeName.isEmpty { lines.append("\(t.office): \(r.officeName)") }
         var doc = r.key
@@ -66,6 +66,9 @@ public enum ReceiptText {
         lines.append("\(t.rule): \(r.rule)")
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Made once: String(repeating:) cost a receipt more than its own lines.
+    private static let titleUnderline = String(repeating: "=", count: 60)
 
     private struct Labels {
         let language: ReceiptLanguage

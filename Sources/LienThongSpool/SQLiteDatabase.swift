@@ -81,12 +81,16 @@ public final class SQLiteDatabase {
     /// BEGIN IMMEDIATE … COMMIT, rolled back when `body` throws. Inside an
     /// open transaction it is a savepoint instead: a failing inner step is
     /// undone alone, and everything commits (one fsync) with the outer one.
+    ///
+    /// The four statements of every step run prepared and kept (`query`):
+    /// sqlite3_exec parsed them again each time, and every claim, decision
+    /// and placement is a savepoint (make profile).
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if sqlite3_get_autocommit(handle) == 0 {
-            try execute("SAVEPOINT step")
+            try query("SAVEPOINT step")
             do {
                 let result = try body()
-                try execute("RELEASE step")
+                try query("RELEASE step")
                 return result
             } catch {
                 try? execute("ROLLBACK TO step")
@@ -94,10 +98,10 @@ public final class SQLiteDatabase {
                 throw error
             }
         }
-        try execute("BEGIN IMMEDIATE")
+        try query("BEGIN IMMEDIATE")
         do {
             let result = try body()
-            try execute("COMMIT")
+            try query("COMMIT")
             return result
         } catch {
             try? execute("ROLLBACK")
@@ -128,7 +132,10 @@ public final class SQLiteDatabase {
                 case .null: rc = sqlite3_bind_null(stmt, idx)
                 case .int(let n): rc = sqlite3_bind_int64(stmt, idx, n)
                 case .double(let d): rc = sqlite3_bind_double(stmt, idx, d)
-                case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, lt_sqlite_transient())
+                // withCString hands over the string's own bytes; passing the
+                // String itself made a NUL-terminated copy first. SQLite copies
+                // them either way (transient), up to the first NUL as before.
+                case .text(let s): rc = s.withCString { sqlite3_bind_text(stmt, idx, $0, -1, lt_sqlite_transient()) }
                 }
                 guard rc == SQLITE_OK else { throw Failure(message: String(cString: sqlite3_errmsg(db.handle)), sql: sql) }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 
 /// The folders of SPEC §2 under the spool root. The single place that knows
 /// where things go.
@@ -47,7 +48,8 @@ public struct SpoolLayout: Sendable {
     public func archive(_ shelf: Shelf, submission: String, year: Int, month: Int) -> String {
         switch shelf {
         case .quarantine: return path("archive", "quarantine", submission)
-        default: return path("archive", shelf.rawValue, String(format: "%04d", year), String(format: "%02d", month), submission)
+        // "%04d" and "%02d" without String(format:), once per decision (ZeroPadded).
+        default: return path("archive", shelf.rawValue, ZeroPadded.decimal(year, width: 4), ZeroPadded.decimal(month, width: 2), submission)
         }
     }
 

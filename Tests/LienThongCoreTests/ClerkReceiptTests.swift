@@ -90,4 +90,42 @@ struct ClerkReceiptTests {
         // The JSON stays plain UTF-8 for programs.
         #expect(!r.json(language: .vi, timeZone: Fixture.hcm).serialized().hasPrefix("\u{FEFF}"))
     }
+
+    /// Clerk times are the bytes String(format:) gave them (the receipts
+    /// filed before it was dropped): both languages, zones east and west of
+    /// UTC and with half and three-quarter hours, midnight, leap days, years
+    /// below 1000 and fractions of a second.
+    @Test(arguments: ["Asia/Ho_Chi_Minh", "UTC", "America/St_Johns", "Asia/Kathmandu", "Pacific/Kiritimati", "America/Adak"])
+    func clerkTimeIsTheFormattedDefinition(_ zone: String) throws {
+        let timeZone = try #require(TimeZone(identifier: zone))
+        func byFormat(_ date: Date, _ language: ReceiptLanguage) -> String {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+            let clock = String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+            let offset = timeZone.secondsFromGMT(for: date)
+            let zone = String(format: "UTC%@%02d:%02d", offset < 0 ? "-" : "+", abs(offset) / 3600, abs(offset) % 3600 / 60)
+            switch language {
+            case .vi: return String(format: "%@ ngày %02d/%02d/%04d (%@)", clock, c.day ?? 0, c.month ?? 0, c.year ?? 0, zone)
+            case .en: return String(format: "%04d-%02d-%02d %@ (%@)", c.year ?? 0, c.month ?? 0, c.day ?? 0, clock, zone)
+            }
+        }
+        var dates = [0, -1, 951_782_400, 951_868_799.999, 1_700_000_000.5, -62_135_596_800, -30_000_000_000, 253_402_300_799]
+            .map { Date(timeIntervalSince1970: $0) }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 { dates.append(Date(timeIntervalSince1970: Double.random(in: -2_300_000_000...4_200_000_000, using: &generator))) }
+        for date in dates {
+            for language in ReceiptLanguage.allCases {
+                #expect(Array(ClerkTime.text(date, language, timeZone).utf8) == Array(byFormat(date, language).utf8), "\(date.timeIntervalSince1970)")
+            }
+        }
+    }
+
+    @Test func zeroPaddedIsPrintfsZeroPaddedDecimal() {
+        for n in [0, 1, 9, 10, 99, 100, 999, 1000, 2026, 12345, 999_999, 1_000_000, -1, -9, -10, -99, -100, -2026, Int(Int32.max), Int(Int32.min) + 1] {
+            for width in [1, 2, 4, 6] {
+                #expect(ZeroPadded.decimal(n, width: width) == String(format: "%0\(width)d", n), "\(n) width \(width)")
+            }
+        }
+    }
 }

@@ -147,6 +147,83 @@ struct JSONValueTests {
         #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
     }
 
+    /// The byte-wise writer gives exactly the bytes of the definition by
+    /// Unicode scalars (the writer receipts were first filed with), on NFD
+    /// names, quotes, every control character, DEL, U+2028/U+2029 and their
+    /// neighbours, emoji, BOMs and deep nesting.
+    @Test("Serialized bytes are the definition by scalars")
+    func bytesAreTheDefinitionByScalars() {
+        func byScalars(_ v: JSONValue, _ out: inout String, _ indent: Int) {
+            func quote(_ s: String, _ out: inout String) {
+                out += "\""
+                for u in s.unicodeScalars {
+                    switch u {
+                    case "\"": out += "\\\""
+                    case "\\": out += "\\\\"
+                    case "\n": out += "\\n"
+                    case "\r": out += "\\r"
+                    case "\t": out += "\\t"
+                    default:
+                        if u.value < 0x20 || u.value == 0x7F || (u.value >= 0x2028 && u.value <= 0x2029) {
+                            let hex = String(u.value, radix: 16)
+                            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                        } else {
+                            out.unicodeScalars.append(u)
+                        }
+                    }
+                }
+                out += "\""
+            }
+            let pad = String(repeating: "  ", count: indent + 1), closePad = String(repeating: "  ", count: indent)
+            switch v {
+            case .null: out += "null"
+            case .bool(let b): out += b ? "true" : "false"
+            case .int(let i): out += String(i)
+            case .string(let s): quote(s, &out)
+            case .array(let items):
+                if items.isEmpty { out += "[]"; return }
+                out += "[\n"
+                for (i, item) in items.enumerated() {
+                    out += pad
+                    byScalars(item, &out, indent + 1)
+                    out += i + 1 < items.count ? ",\n" : "\n"
+                }
+                out += closePad + "]"
+            case .object(let fields):
+                if fields.isEmpty { out += "{}"; return }
+                out += "{\n"
+                for (i, (k, v)) in fields.enumerated() {
+                    out += pad
+                    quote(k, &out)
+                    out += ": "
+                    byScalars(v, &out, indent + 1)
+                    out += i + 1 < fields.count ? ",\n" : "\n"
+                }
+                out += closePad + "}"
+            }
+        }
+        var tricky = ["", "plain", "Nguye\u{302}\u{303}n Va\u{306}n An.pdf", "Nguyễn Văn An.pdf", "say \"hi\"\\ /x/",
+                      "\u{FEFF}bom", "🇻🇳👩‍💼", "\u{2027}\u{2028}\u{2029}\u{202A}\u{20AC}\u{2000}", "\u{E000}\u{10FFFF}",
+                      "tail\u{2028}", "\u{2029}", "ends with E2 neighbour \u{2026}", "\u{7F}\u{80}\u{9F}\u{A0}"]
+        tricky.append(String(String.UnicodeScalarView((0..<0x20).compactMap(Unicode.Scalar.init))))
+        let value = JSONValue.object([
+            ("strings", .array(tricky.map { .string($0) })),
+            ("keys", .object(tricky.map { ($0, .string($0)) })),
+            ("scalars", .array([.null, .bool(true), .bool(false), .int(0), .int(-1), .int(Int64.min), .int(Int64.max)])),
+            ("empty", .array([.array([]), .object([]), .string("")])),
+            ("deep", .array([.object([("a", .array([.object([("b", .array([.int(1), .array([.null])]))])]))])])),
+        ])
+        var expected = ""
+        byScalars(value, &expected, 0)
+        expected += "\n"
+        #expect(Array(value.serialized().utf8) == Array(expected.utf8))
+        for s in tricky {
+            var one = ""
+            byScalars(.string(s), &one, 0)
+            #expect(Array(JSONValue.string(s).serialized().utf8) == Array((one + "\n").utf8), "\(s.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
     @Test("Keys are escaped too")
     func keyEscape() throws {
         let text = JSONValue.object([("a\"b\n", .int(1))]).serialized()

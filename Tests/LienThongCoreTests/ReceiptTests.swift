@@ -169,6 +169,35 @@ struct ReceiptJSONTests {
         #expect(s["problems"] as? [String] == ["certificate-untrusted", "certificate-revoked"])
     }
 
+    /// RFC 3339 times are the bytes of the definition they were first
+    /// written by (zeros before String(n)): zones east and west of UTC, with
+    /// half and three-quarter hours, years below 1000, fractions of a second.
+    @Test("RFC 3339 times are the definition's bytes",
+          arguments: ["Asia/Ho_Chi_Minh", "UTC", "America/St_Johns", "Asia/Kathmandu", "Pacific/Kiritimati", "America/Adak"])
+    func rfc3339IsTheDefinition(_ zone: String) throws {
+        let timeZone = try #require(TimeZone(identifier: zone))
+        func byDefinition(_ date: Date) -> String {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+            let offset = timeZone.secondsFromGMT(for: date)
+            let sign = offset < 0 ? "-" : "+"
+            let hh = abs(offset) / 3600, mm = abs(offset) % 3600 / 60
+            func p(_ n: Int?, _ w: Int = 2) -> String {
+                let s = String(n ?? 0)
+                return String(repeating: "0", count: max(0, w - s.count)) + s
+            }
+            return "\(p(c.year, 4))-\(p(c.month))-\(p(c.day))T\(p(c.hour)):\(p(c.minute)):\(p(c.second))\(sign)\(p(hh)):\(p(mm))"
+        }
+        var dates = [0, -1, 951_782_400, 951_868_799.999, 1_700_000_000.5, -62_135_596_800, -30_000_000_000, 253_402_300_799]
+            .map { Date(timeIntervalSince1970: $0) }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 { dates.append(Date(timeIntervalSince1970: Double.random(in: -2_300_000_000...4_200_000_000, using: &generator))) }
+        for date in dates {
+            #expect(Array(RFC3339.format(date, timeZone: timeZone).utf8) == Array(byDefinition(date).utf8), "\(date.timeIntervalSince1970)")
+        }
+    }
+
     @Test("Every role and time source is written with its contract name")
     func rawNames() {
         #expect(Set([FileRole.electronic, .scan, .signature, .manifest, .other].map(\.rawValue))

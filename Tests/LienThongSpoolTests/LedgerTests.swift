@@ -437,6 +437,48 @@ struct LedgerQueryTests {
         }
     }
 
+    /// A step inside an open transaction is a savepoint: a failing one is
+    /// undone alone, the others commit with the outer transaction, and a
+    /// failing outer transaction undoes the steps that succeeded. Run twice,
+    /// so the kept statements are used again after a commit and a rollback.
+    @Test func stepsInsideATransactionAreUndoneAlone() throws {
+        try Scratch.withDir("steps") { dir in
+            let db = try SQLiteDatabase(path: dir + "/t.sqlite")
+            try db.execute("CREATE TABLE t(x INTEGER)")
+            for round in 0..<2 {
+                let base = Int64(round * 10)
+                try db.transaction {
+                    try db.transaction { try db.query("INSERT INTO t VALUES(?)", [.int(base + 1)]) }
+                    #expect(throws: Books.Boom.self) {
+                        try db.transaction {
+                            try db.query("INSERT INTO t VALUES(?)", [.int(base + 2)])
+                            throw Books.Boom()
+                        }
+                    }
+                    try db.transaction { try db.query("INSERT INTO t VALUES(?)", [.int(base + 3)]) }
+                }
+                #expect(throws: Books.Boom.self) {
+                    try db.transaction {
+                        try db.transaction { try db.query("INSERT INTO t VALUES(?)", [.int(base + 4)]) }
+                        throw Books.Boom()
+                    }
+                }
+            }
+            #expect(try db.query("SELECT x FROM t ORDER BY x") == [[.int(1)], [.int(3)], [.int(11)], [.int(13)]])
+            // Nothing was left open: a new transaction begins.
+            try db.transaction { try db.query("INSERT INTO t VALUES(5)") }
+            #expect(try db.query("SELECT count(*) FROM t") == [[.int(5)]])
+        }
+    }
+
+    /// Text is bound as a C string, as it always was: up to its first NUL.
+    @Test func textIsBoundUpToItsFirstNUL() throws {
+        try Scratch.withDir("nul") { dir in
+            let db = try SQLiteDatabase(path: dir + "/t.sqlite")
+            #expect(try db.query("SELECT ?, ?", [.text("a\u{0}b"), .text("Hồ sơ")]) == [[.text("a"), .text("Hồ sơ")]])
+        }
+    }
+
     @Test func transactionsRollBackOnError() throws {
         try Scratch.withDir("tx") { dir in
             let db = try SQLiteDatabase(path: dir + "/t.sqlite")

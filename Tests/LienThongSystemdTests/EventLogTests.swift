@@ -47,6 +47,24 @@ struct JournalEntryTests {
         #expect(JournalEntry.fieldName(raw) == expected)
     }
 
+    /// The shortcut for names already good takes exactly the names the
+    /// repair would leave unchanged.
+    @Test(arguments: ["LIENTHONG_UNIT", "MESSAGE_ID", "A", "A1_", "Z9", "_A", "1A", "", "a", "A-B", "A B", "AÉ", "Ａ",
+                      String(repeating: "A", count: 64), String(repeating: "A", count: 65), "A\u{0}", "X_"])
+    func goodFieldNamesAreExactlyThoseTheRepairKeeps(raw: String) {
+        var repaired = String(String.UnicodeScalarView(raw.unicodeScalars.map { scalar -> Unicode.Scalar in
+            switch scalar {
+            case "A"..."Z", "0"..."9", "_": scalar
+            case "a"..."z": Unicode.Scalar(scalar.value - 32)!
+            default: "_"
+            }
+        }))
+        if repaired.isEmpty || repaired.first == "_" || repaired.first!.isNumber { repaired = "X" + repaired }
+        repaired = String(repaired.prefix(64))
+        #expect(JournalEntry.isGoodFieldName(raw) == (repaired == raw))
+        #expect(JournalEntry.fieldName(raw) == repaired)
+    }
+
     @Test func fieldNamesAreCutAt64() {
         let name = JournalEntry.fieldName(String(repeating: "A", count: 100))
         #expect(name.count == 64)

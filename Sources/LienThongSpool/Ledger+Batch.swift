@@ -20,15 +20,16 @@ extension Ledger {
 }
 
 extension Ledger {
+    /// Read through the `submissions_pairing` index (a test holds it to that).
+    static let acceptedSameDocument = """
+        SELECT id FROM submissions WHERE unit = ? AND pairing = ? AND verdict = 'accepted' AND id != ?
+        ORDER BY decided_at
+        """
+
     /// Earlier accepted submissions of `unit` paired under the same document
     /// number and symbol, oldest first.
     public func acceptedSubmissions(unit: String, pairing: PairingKey, excluding: String) throws -> [String] {
-        try db.query(
-            """
-            SELECT id FROM submissions WHERE unit = ? AND pairing = ? AND verdict = 'accepted' AND id != ?
-            ORDER BY decided_at
-            """,
-            [.text(unit), .text(SubmissionPairing(pairing).description), .text(excluding)]
+        try db.query(Self.acceptedSameDocument, [.text(unit), .text(SubmissionPairing(pairing).description), .text(excluding)]
         ).compactMap { $0.first?.string }
     }
 }

@@ -67,6 +67,10 @@ public final class Ledger {
             -- STATUS counts today's verdicts on every loop turn: read from this
             -- index alone, not by scanning every stored receipt (make bench).
             CREATE INDEX IF NOT EXISTS submissions_decided ON submissions(decided_at, verdict);
+            -- Every decision looks for the unit's earlier acceptances of the
+            -- same document (same-number warnings): without this index a
+            -- scan of every row, 10-36 ms a decision at 30,000 rows.
+            CREATE INDEX IF NOT EXISTS submissions_pairing ON submissions(unit, pairing);
             CREATE TABLE IF NOT EXISTS files(
               submission TEXT NOT NULL REFERENCES submissions(id),
               name TEXT NOT NULL,

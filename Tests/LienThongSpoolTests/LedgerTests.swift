@@ -500,3 +500,21 @@ struct LedgerQueryTests {
         }
     }
 }
+
+@Suite("Ledger: lookups that run on every decision use an index")
+struct LedgerIndexTests {
+    /// The same-number lookup runs for every decision; on a year's ledger a
+    /// scan of every row cost 10-36 ms each (issue 15). SQLite's plan must
+    /// name the index, not SCAN the table.
+    @Test func theSameNumberLookupUsesTheUnitAndPairingIndex() throws {
+        try Scratch.withDir("index") { dir in
+            let ledger = try Books.open(dir)
+            let plan = try ledger.db.query(
+                "EXPLAIN QUERY PLAN " + Ledger.acceptedSameDocument,
+                [.text("u"), .text("p"), .text("s")]
+            ).compactMap { $0.last?.string }.joined(separator: "; ")
+            #expect(plan.contains("USING INDEX submissions_pairing"), "\(plan)")
+            #expect(!plan.contains("SCAN submissions"), "\(plan)")
+        }
+    }
+}

@@ -155,7 +155,7 @@ public struct Delivery: Sendable {
         let dst = try TrustedPath.open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644, "create")
         do {
             try DurableFS.copyAll(from: src, source: source, to: dst, target: tmp, limit: .max)
-            guard fsync(dst) == 0 else { throw SpoolError("fsync", tmp) }
+            guard SyncTally.time({ fsync(dst) }) == 0 else { throw SpoolError("fsync", tmp) }
             close(dst)
         } catch {
             close(dst)

@@ -11,7 +11,7 @@ public enum DurableFS {
     /// fsync a directory so a create, rename or unlink inside it survives a crash.
     public static func syncDirectory(_ path: String) throws {
         try TrustedPath.withFolder(path, "open directory") { fd in
-            guard fsync(fd) == 0 else { throw SpoolError("fsync directory", path) }
+            guard SyncTally.time({ fsync(fd) }) == 0 else { throw SpoolError("fsync directory", path) }
         }
     }
 
@@ -26,7 +26,7 @@ public enum DurableFS {
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755, exact: Bool = false) throws {
         try withExactMode(exact) {
             try TrustedPath.makeDirectories(path, mode: mode) { parent, parentPath in
-                guard fsync(parent) == 0 else { throw SpoolError("fsync directory", parentPath) }
+                guard SyncTally.time({ fsync(parent) }) == 0 else { throw SpoolError("fsync directory", parentPath) }
             }
         }
     }
@@ -58,7 +58,7 @@ public enum DurableFS {
             guard fd >= 0 else { throw SpoolError("create", tmp) }
             do {
                 try fill(fd, tmp)
-                guard fsync(fd) == 0 else { throw SpoolError("fsync", tmp) }
+                guard SyncTally.time({ fsync(fd) }) == 0 else { throw SpoolError("fsync", tmp) }
                 close(fd)
             } catch {
                 close(fd)
@@ -70,7 +70,7 @@ public enum DurableFS {
                 unlinkat(dir, tmpName, 0)
                 throw e
             }
-            guard fsync(dir) == 0 else { throw SpoolError("fsync directory", TrustedPath.parent(of: path)) }
+            guard SyncTally.time({ fsync(dir) }) == 0 else { throw SpoolError("fsync directory", TrustedPath.parent(of: path)) }
         }
     }
 

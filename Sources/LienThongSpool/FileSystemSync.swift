@@ -100,7 +100,7 @@ final class FileSystemSync {
         for d in order {
             let group = byDevice[d] ?? []
             if group.count >= Self.threshold, let volume = volumes[d], volume.syncsWhole {
-                guard lt_syncfs(volume.fd) == 0 else {
+                guard SyncTally.time(wholeFileSystem: true, { lt_syncfs(volume.fd) }) == 0 else {
                     throw SpoolError("syncfs (\(group.count) files and folders at once) of the file system holding", volume.path)
                 }
                 fileSystemSyncs += 1

@@ -29,8 +29,10 @@ public struct PendingNoticeFiles: Sendable {
     public func removeUnsynced(unit: String, key: String, submission: String) throws -> String? {
         let stem = stem(unit: unit, key: key)
         guard OutboundPlacement.owner(of: stem + ".json") == submission else { return nil }
-        for path in [stem + ".txt", stem + ".json"] where unlink(path) != 0 && errno != ENOENT {
-            throw SpoolError("remove the pending notice (the decision's receipt replaces it)", path)
+        // Through the guarded walk, as every path under the spool: a link
+        // swapped in for a folder since the owner was read is refused.
+        for path in [stem + ".txt", stem + ".json"] {
+            try TrustedPath.remove(path, "remove the pending notice (the decision's receipt replaces it)")
         }
         return layout.receipts(unit)
     }

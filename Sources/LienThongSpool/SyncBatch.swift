@@ -181,7 +181,7 @@ public final class SyncBatch {
     /// keeps hundreds of staged files from holding descriptors.
     private static func fsyncFile(_ path: String) throws {
         let fd = try TrustedPath.open(path, O_RDONLY, "reopen to fsync")
-        let ok = fsync(fd) == 0
+        let ok = SyncTally.time({ fsync(fd) }) == 0
         let code = errno
         close(fd)
         guard ok else { throw SpoolError("fsync", path, errno: code) }

@@ -54,6 +54,13 @@ extension TrustedPath {
         return (try? withParent(w, path, "remove") { dir, name in unlinkat(dir, name, folder ? AT_REMOVEDIR : 0) == 0 }) ?? false
     }
 
+    /// unlinkat in the guarded parent; a file already gone is fine, any
+    /// other failure (a link on the way included) throws with its errno.
+    public static func remove(_ path: String, _ operation: String) throws {
+        let code = try withParent(walk(path), path, operation) { dir, name in unlinkat(dir, name, 0) == 0 ? 0 : errno }
+        guard code == 0 || code == ENOENT else { throw SpoolError(operation, path, errno: code) }
+    }
+
     /// lstat through a guarded walk: nil when missing or not reachable
     /// without following a link.
     public static func status(_ path: String) -> stat? {

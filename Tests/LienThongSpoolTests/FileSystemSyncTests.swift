@@ -23,11 +23,15 @@ struct FileSystemSyncTests {
         try Scratch.withDir("syncfs-files") { root in
             let batch = SyncBatch()
             batch.fileSystems.wholeSyncOnAnyFileSystem = true
+            let before = SyncTally.current
             try Self.stageFiles(batch, in: root, count: FileSystemSync.threshold + 12)
             try batch.publishStaged()
             #expect(batch.fileSystems.fileSystemSyncs == 1)
             #expect(batch.fileSystems.itemSyncs == 0)
+            // The daemon's tally saw it (other tests may add their own).
+            #expect(SyncTally.current.syncfs >= before.syncfs + 1)
             try batch.syncDirectories()
+            #expect(SyncTally.current.fsyncs >= before.fsyncs + 1)
             // One folder noted: below the threshold, an fsync of its own.
             #expect(batch.fileSystems.fileSystemSyncs == 1)
             #expect(batch.fileSystems.itemSyncs == 1)

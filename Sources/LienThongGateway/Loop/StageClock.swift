@@ -1,4 +1,5 @@
 import Foundation
+import LienThongSpool
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,6 +59,9 @@ final class StageClock {
         var parts = Stage.allCases.filter { $0 != .wait }.map { "\($0.rawValue) \(ms(wall[$0] ?? 0))/\(ms(cpu[$0] ?? 0))" }
         parts.append("validate (workers) -/\(ms(validationCPU))")
         parts.append("wait \(ms(wall[.wait] ?? 0))")
+        let syncs = SyncTally.current
+        func each(_ n: Int) -> String { String(format: "%.2f", Double(n) / per) }
+        parts.append("disk syncs \(each(syncs.fsyncs)) fsync + \(each(syncs.syncfs)) syncfs (\(ms(syncs.seconds)) ms waiting in them)")
         parts.append("\(claimedFiles) files claimed in \(claimBatches) batches, \(decided) decisions in \(decisionBatches) batches")
         return "time per decided submission over \(decided) (wall/cpu ms): " + parts.joined(separator: ", ")
     }

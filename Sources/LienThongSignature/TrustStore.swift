@@ -26,13 +26,19 @@ public final class TrustStore: @unchecked Sendable {
 
     /// anchors: folder of PEM (or DER) certificates; crlDirectory and
     /// tsaDirectory may be "" or missing. Unreadable folders throw.
-    public init(anchorsDirectory: String, crlDirectory: String, tsaDirectory: String) throws {
+    public convenience init(anchorsDirectory: String, crlDirectory: String, tsaDirectory: String) throws {
+        try self.init(anchorsDirectory: anchorsDirectory, crlDirectory: crlDirectory, tsaDirectory: tsaDirectory, caching: true)
+    }
+
+    /// `caching: false` validates exactly as `true` does, only slower (the
+    /// tests' reference): CRLs that recheck their signature every time.
+    init(anchorsDirectory: String, crlDirectory: String, tsaDirectory: String, caching: Bool) throws {
         var warnings: [String] = []
         anchors = try Self.readFolder(anchorsDirectory, required: true, warnings: &warnings) { bytes, _ in
             Certificate.parseAll(bytes)
         }
         crls = try Self.readFolder(crlDirectory, required: false, warnings: &warnings) { bytes, name in
-            RevocationList.parseAll(bytes, fileName: name)
+            RevocationList.parseAll(bytes, fileName: name, remembersSignatureChecks: caching)
         }
         tsaRoots = try Self.readFolder(tsaDirectory, required: false, warnings: &warnings) { bytes, _ in
             Certificate.parseAll(bytes)

@@ -19,6 +19,9 @@ public final class TrustStore: @unchecked Sendable {
     let crls: [RevocationList]
     /// Files that were skipped, with why (shown by `lienthongctl verify`).
     public let warnings: [String]
+    /// Certificates embedded in signatures, parsed once per encoding; nil: no
+    /// caching (tests compare). Lives with this store, so a reload starts empty.
+    let certificateCache: CertificateCache?
 
     public var anchorCount: Int { anchors.count }
     public var crlCount: Int { crls.count }
@@ -31,7 +34,7 @@ public final class TrustStore: @unchecked Sendable {
     }
 
     /// `caching: false` validates exactly as `true` does, only slower (the
-    /// tests' reference): CRLs that recheck their signature every time.
+    /// tests' reference): no certificate cache, CRLs that recheck their signature every time.
     init(anchorsDirectory: String, crlDirectory: String, tsaDirectory: String, caching: Bool) throws {
         var warnings: [String] = []
         anchors = try Self.readFolder(anchorsDirectory, required: true, warnings: &warnings) { bytes, _ in
@@ -44,14 +47,16 @@ public final class TrustStore: @unchecked Sendable {
             Certificate.parseAll(bytes)
         }
         self.warnings = warnings
+        certificateCache = caching ? CertificateCache() : nil
     }
 
     /// A store built from certificates in memory (tests, `verify --trust`).
-    init(anchors: [Certificate], crls: [RevocationList] = [], tsaRoots: [Certificate] = []) {
+    init(anchors: [Certificate], crls: [RevocationList] = [], tsaRoots: [Certificate] = [], caching: Bool = true) {
         self.anchors = anchors
         self.crls = crls
         self.tsaRoots = tsaRoots
         self.warnings = []
+        certificateCache = caching ? CertificateCache() : nil
     }
 
     /// Files directly in `path` (not recursive: `--trust DIR` keeps crls/ and

@@ -27,6 +27,7 @@ final class RevocationList: @unchecked Sendable {
     init(owning crl: OpaquePointer, fileName: String, remembersSignatureChecks: Bool = false) {
         self.crl = crl
         self.fileName = fileName
+        issuer = DistinguishedName(X509_CRL_get_issuer(crl))
         remembers = remembersSignatureChecks
     }
 
@@ -49,7 +50,8 @@ final class RevocationList: @unchecked Sendable {
         }
     }
 
-    var issuer: DistinguishedName { DistinguishedName(X509_CRL_get_issuer(crl)) }
+    /// Read once: every signature's revocation check compares it with its issuers.
+    let issuer: DistinguishedName
 
     /// When the issuer made this list (RFC 5280 thisUpdate); nil when unreadable.
     var thisUpdate: Date? { OpenSSL.date(X509_CRL_get0_lastUpdate(crl)) }

@@ -36,7 +36,8 @@ enum CRLCurrency {
                        policy: RevocationPolicy) -> Selection {
         var selection = Selection()
         var signed: [RevocationList] = []
-        for crl in crls where crl.issuer == issuer.subject {
+        let subject = issuer.subject
+        for crl in crls where crl.issuer == subject {
             if crl.isIssued(by: issuer) { signed.append(crl) } else { selection.forged.append(crl.fileName) }
         }
         selection.usable = signed.filter {

@@ -10,20 +10,19 @@ final class CMSSignedData {
     let certificates: [Certificate]
 
     /// Parses DER; trailing bytes (the zero padding of a PDF /Contents) are ignored.
-    init?(der: [UInt8]) {
-        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return nil }
-            var p: UnsafePointer<UInt8>? = base
-            return d2i_CMS_ContentInfo(nil, &p, buffer.count)
+    /// With `cache`, the embedded certificates come from it (parsed once per
+    /// distinct encoding, CertificateCache) and OpenSSL parses the rest.
+    init?(der: [UInt8], cache: CertificateCache? = nil) {
+        if let cache, let parts = CMSCertificateSplit.split(der),
+           let certificates = Self.certificates(parts.certificates, from: cache),
+           let parsed = Self.parseSignedData(parts.withoutCertificates) {
+            cms = parsed
+            self.certificates = certificates
+            return
         }
-        guard let parsed else {
-            _ = OpenSSL.drainErrors()
-            return nil
-        }
-        guard OBJ_obj2nid(CMS_get0_type(parsed)) == NID_pkcs7_signed else {
-            CMS_ContentInfo_free(parsed)
-            return nil
-        }
+        // Whole, as OpenSSL reads it: what the cut path cannot take, and every
+        // CMS it would refuse, is judged here.
+        guard let parsed = Self.parseSignedData(der) else { return nil }
         cms = parsed
         var certs: [Certificate] = []
         if let stack = CMS_get1_certs(parsed) {
@@ -36,17 +35,43 @@ final class CMSSignedData {
         _ = OpenSSL.drainErrors()
     }
 
+    /// A ContentInfo holding a SignedData, or nil.
+    private static func parseSignedData(_ der: [UInt8]) -> OpaquePointer? {
+        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            var p: UnsafePointer<UInt8>? = base
+            return d2i_CMS_ContentInfo(nil, &p, buffer.count)
+        }
+        _ = OpenSSL.drainErrors()
+        guard let parsed else { return nil }
+        guard OBJ_obj2nid(CMS_get0_type(parsed)) == NID_pkcs7_signed else {
+            CMS_ContentInfo_free(parsed)
+            return nil
+        }
+        return parsed
+    }
+
+    /// Each DER certificate from `cache`; nil when one is not a certificate.
+    private static func certificates(_ ders: [ArraySlice<UInt8>], from cache: CertificateCache) -> [Certificate]? {
+        var certificates: [Certificate] = []
+        for der in ders {
+            guard let certificate = cache.certificate(der: der) else { return nil }
+            certificates.append(certificate)
+        }
+        return certificates
+    }
+
     deinit { CMS_ContentInfo_free(cms) }
 
     /// A `.p7s` file: DER, or PEM armour (PKCS7, CMS).
-    static func parseSignatureFile(_ bytes: [UInt8]) -> CMSSignedData? {
+    static func parseSignatureFile(_ bytes: [UInt8], cache: CertificateCache? = nil) -> CMSSignedData? {
         if PEM.looksLikePEM(bytes) {
             for block in PEM.blocks(bytes) where ["PKCS7", "CMS", "PKCS #7 SIGNED DATA"].contains(block.label) {
-                if let cms = CMSSignedData(der: block.der) { return cms }
+                if let cms = CMSSignedData(der: block.der, cache: cache) { return cms }
             }
             return nil
         }
-        return CMSSignedData(der: bytes)
+        return CMSSignedData(der: bytes, cache: cache)
     }
 
     var signers: [CMSSigner] {

@@ -1,5 +1,6 @@
 import CLibSSL
 import Foundation
+import Synchronization
 
 /// One certificate revocation list, owned. Immutable after parsing.
 final class RevocationList: @unchecked Sendable {
@@ -10,16 +11,31 @@ final class RevocationList: @unchecked Sendable {
     /// a trusted timestamp it may count though no longer current (CRLCurrency).
     /// Set once, right after parsing.
     var embedded = false
+    /// isIssued(by:) answers by the issuer's SubjectPublicKeyInfo DER, when
+    /// `remembers`: the check (an RSA verification of this list's signature)
+    /// depends on nothing but this list's bytes and that key, and the CRL
+    /// folder's lists are checked again for every signature. A reload parses
+    /// new lists, so an answer never outlives the trust generation it was made in.
+    private let signatureChecks = Mutex<[[UInt8]: Bool]>([:])
+    private let remembers: Bool
+    /// Keys remembered at most (one issuer, or a few re-keyed under one name; more is an attack).
+    static let keysRemembered = 8
 
-    init(owning crl: OpaquePointer, fileName: String) {
+    /// Keys whose answer is remembered now (tests: the bound holds).
+    var rememberedChecks: Int { signatureChecks.withLock { $0.count } }
+
+    init(owning crl: OpaquePointer, fileName: String, remembersSignatureChecks: Bool = false) {
         self.crl = crl
         self.fileName = fileName
+        issuer = DistinguishedName(X509_CRL_get_issuer(crl))
+        remembers = remembersSignatureChecks
     }
 
     deinit { X509_CRL_free(crl) }
 
-    /// Every CRL in `bytes` (DER, or PEM blocks "X509 CRL").
-    static func parseAll(_ bytes: [UInt8], fileName: String) -> [RevocationList] {
+    /// Every CRL in `bytes` (DER, or PEM blocks "X509 CRL"). Lists parsed per
+    /// validation (archived in a signature) need not remember their checks.
+    static func parseAll(_ bytes: [UInt8], fileName: String, remembersSignatureChecks: Bool = false) -> [RevocationList] {
         let ders = PEM.looksLikePEM(bytes) ? PEM.blocks(bytes).filter { $0.label == "X509 CRL" }.map(\.der) : [bytes]
         return ders.compactMap { der in
             der.withUnsafeBufferPointer { buffer -> RevocationList? in
@@ -29,12 +45,13 @@ final class RevocationList: @unchecked Sendable {
                     _ = OpenSSL.drainErrors()
                     return nil
                 }
-                return RevocationList(owning: crl, fileName: fileName)
+                return RevocationList(owning: crl, fileName: fileName, remembersSignatureChecks: remembersSignatureChecks)
             }
         }
     }
 
-    var issuer: DistinguishedName { DistinguishedName(X509_CRL_get_issuer(crl)) }
+    /// Read once: every signature's revocation check compares it with its issuers.
+    let issuer: DistinguishedName
 
     /// When the issuer made this list (RFC 5280 thisUpdate); nil when unreadable.
     var thisUpdate: Date? { OpenSSL.date(X509_CRL_get0_lastUpdate(crl)) }
@@ -64,6 +81,19 @@ final class RevocationList: @unchecked Sendable {
     func isIssued(by issuer: Certificate) -> Bool {
         guard X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer.x509)) == 0,
               let key = X509_get0_pubkey(issuer.x509) else { return false }
+        guard remembers else { return isSigned(by: key) }
+        let keyInfo = issuer.publicKeyInfo
+        guard !keyInfo.isEmpty else { return isSigned(by: key) }
+        if let known = signatureChecks.withLock({ $0[keyInfo] }) { return known }
+        let ok = isSigned(by: key)
+        signatureChecks.withLock { checks in
+            if checks.count >= Self.keysRemembered { checks.removeAll() }
+            checks[keyInfo] = ok
+        }
+        return ok
+    }
+
+    private func isSigned(by key: OpaquePointer) -> Bool {
         let ok = X509_CRL_verify(crl, key) == 1
         _ = OpenSSL.drainErrors()
         return ok

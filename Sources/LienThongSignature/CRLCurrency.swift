@@ -35,9 +35,11 @@ enum CRLCurrency {
     static func select(for issuer: Certificate, from crls: [RevocationList], signingTime: Date, existedBy: Date? = nil,
                        policy: RevocationPolicy) -> Selection {
         var selection = Selection()
-        let named = crls.filter { $0.issuer == issuer.subject }
-        let signed = named.filter { $0.isIssued(by: issuer) }
-        selection.forged = named.filter { !$0.isIssued(by: issuer) }.map(\.fileName)
+        var signed: [RevocationList] = []
+        let subject = issuer.subject
+        for crl in crls where crl.issuer == subject {
+            if crl.isIssued(by: issuer) { signed.append(crl) } else { selection.forged.append(crl.fileName) }
+        }
         selection.usable = signed.filter {
             (isCurrent($0, policy) || issuedAfterProof($0, existedBy))
                 && isLateEnough($0, signingTime, policy)

@@ -52,6 +52,13 @@ final class Certificate: @unchecked Sendable {
         return X509_get_key_usage(x509)
     }
 
+    /// The SubjectPublicKeyInfo as DER (algorithm, parameters, key): what
+    /// checking a signature with this certificate's key depends on. Empty when unreadable.
+    var publicKeyInfo: [UInt8] {
+        guard let info = X509_get_X509_PUBKEY(x509) else { return [] }
+        return OpenSSL.der(info) { i2d_X509_PUBKEY($0, $1) }
+    }
+
     /// Serial number as upper-case hex, for notes.
     var serialHex: String {
         guard let serial = X509_get0_serialNumber(x509), let bn = ASN1_INTEGER_to_BN(serial, nil) else { return "?" }

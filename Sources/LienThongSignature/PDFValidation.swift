@@ -182,7 +182,7 @@ struct PDFValidation {
     private func validate(_ dictionary: PDFSignatureDictionary, layout: ByteRangeCheck.Layout?, context: DocumentContext) -> SignatureFinding {
         let label = dictionary.label ?? "signature at byte \(dictionary.span.lowerBound)"
         let contents = dictionary.contents ?? []
-        let message = CMSSignedData(der: contents)
+        let message = CMSSignedData(der: contents, cache: validator.trust.certificateCache)
 
         guard let layout else { return unlocated(dictionary, message: message, label: label) }
         let signed = CMSIntegrity.Content(data, ranges: layout.ranges)

@@ -70,6 +70,10 @@ struct DERReader {
     private var rest: ArraySlice<UInt8>
     init(_ bytes: ArraySlice<UInt8>) { rest = bytes }
 
+    var isAtEnd: Bool { rest.isEmpty }
+    /// The bytes not read yet.
+    var remaining: ArraySlice<UInt8> { rest }
+
     mutating func next() -> Element? {
         guard rest.count >= 2 else { return nil }
         let start = rest.startIndex

@@ -61,7 +61,7 @@ public struct SignatureValidator: Sendable {
     /// Validate a detached CMS signature (`.p7s`, DER or PEM) over `content`.
     public func validateDetached(content: [UInt8], signature: [UInt8], name: String, arrival: Date) -> DocumentValidation {
         var report = DocumentValidation(file: name)
-        guard let message = CMSSignedData.parseSignatureFile(signature) else {
+        guard let message = CMSSignedData.parseSignatureFile(signature, cache: trust.certificateCache) else {
             report.signatures = [SignatureFinding(
                 file: name, signingTime: arrival, timeSource: .arrival, problems: [.signatureInvalid],
                 notes: ["the .p7s is not a CMS SignedData (DER or PEM)"])]

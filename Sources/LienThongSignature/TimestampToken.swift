@@ -28,7 +28,7 @@ struct TimestampToken {
     /// Verifies `der` as a token over `imprinted` (the bytes whose hash it must carry).
     static func verify(der: [UInt8], imprinted: CMSIntegrity.Content, trust: TrustStore) -> TimestampToken {
         var token = TimestampToken()
-        guard let message = CMSSignedData(der: der) else {
+        guard let message = CMSSignedData(der: der, cache: trust.certificateCache) else {
             token.failure = .malformed("not a CMS SignedData")
             return token
         }

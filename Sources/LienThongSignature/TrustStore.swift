@@ -19,6 +19,9 @@ public final class TrustStore: @unchecked Sendable {
     let crls: [RevocationList]
     /// Files that were skipped, with why (shown by `lienthongctl verify`).
     public let warnings: [String]
+    /// Certificates embedded in signatures, parsed once per encoding; nil: no
+    /// caching (tests compare). Lives with this store, so a reload starts empty.
+    let certificateCache: CertificateCache?
 
     public var anchorCount: Int { anchors.count }
     public var crlCount: Int { crls.count }
@@ -26,26 +29,34 @@ public final class TrustStore: @unchecked Sendable {
 
     /// anchors: folder of PEM (or DER) certificates; crlDirectory and
     /// tsaDirectory may be "" or missing. Unreadable folders throw.
-    public init(anchorsDirectory: String, crlDirectory: String, tsaDirectory: String) throws {
+    public convenience init(anchorsDirectory: String, crlDirectory: String, tsaDirectory: String) throws {
+        try self.init(anchorsDirectory: anchorsDirectory, crlDirectory: crlDirectory, tsaDirectory: tsaDirectory, caching: true)
+    }
+
+    /// `caching: false` validates exactly as `true` does, only slower (the
+    /// tests' reference): no certificate cache, CRLs that recheck their signature every time.
+    init(anchorsDirectory: String, crlDirectory: String, tsaDirectory: String, caching: Bool) throws {
         var warnings: [String] = []
         anchors = try Self.readFolder(anchorsDirectory, required: true, warnings: &warnings) { bytes, _ in
             Certificate.parseAll(bytes)
         }
         crls = try Self.readFolder(crlDirectory, required: false, warnings: &warnings) { bytes, name in
-            RevocationList.parseAll(bytes, fileName: name)
+            RevocationList.parseAll(bytes, fileName: name, remembersSignatureChecks: caching)
         }
         tsaRoots = try Self.readFolder(tsaDirectory, required: false, warnings: &warnings) { bytes, _ in
             Certificate.parseAll(bytes)
         }
         self.warnings = warnings
+        certificateCache = caching ? CertificateCache() : nil
     }
 
     /// A store built from certificates in memory (tests, `verify --trust`).
-    init(anchors: [Certificate], crls: [RevocationList] = [], tsaRoots: [Certificate] = []) {
+    init(anchors: [Certificate], crls: [RevocationList] = [], tsaRoots: [Certificate] = [], caching: Bool = true) {
         self.anchors = anchors
         self.crls = crls
         self.tsaRoots = tsaRoots
         self.warnings = []
+        certificateCache = caching ? CertificateCache() : nil
     }
 
     /// Files directly in `path` (not recursive: `--trust DIR` keeps crls/ and

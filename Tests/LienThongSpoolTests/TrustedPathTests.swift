@@ -309,6 +309,32 @@ struct TrustedPathTests {
         #expect(SpoolRoots.normalized(path) == "/" + parts.joined(separator: "/"))
     }
 
+    /// The one-pass walk (a path matched as given, checked below its root)
+    /// is the walk of the normalised path, for paths the spool makes and for
+    /// every kind it does not: doubled and trailing slashes, `.` and `..`,
+    /// NFC and NFD names, names of 255 bytes, nested roots, relative paths.
+    @Test func theOnePassWalkIsTheNormalisedOne() throws {
+        try Self.withSpool("onepass") { spool, _ in
+            SpoolRoots.trust(spool + "/queue/inner")
+            let nfc = "Hồ sơ".precomposedStringWithCanonicalMapping, nfd = nfc.decomposedStringWithCanonicalMapping
+            let long = String(repeating: "ơ", count: 127) + "x"
+            let tails = ["/queue/a/files/x.pdf", "//queue/a", "/./queue", "/queue/", "/queue/.", "/queue/..", "/..", "/.",
+                         "/.hidden/a", "/a/.b/c.", "/queue/inner", "/queue/inner/", "/queue/inner/x", "/queue//inner/x",
+                         "/queue/./inner/x", "/queue/innerfolder/x", "/" + nfc + "/" + nfd, "/" + long, "/" + long + "/" + long,
+                         "", "/", "//", "/a//", "/a/./", "/a/..b/...", "/..a"]
+            var paths = tails.map { spool + $0 } + ["relative/queue", ".", "/", "//x", String(spool.dropLast()), spool + "x/queue"]
+            paths += ["queue/a", "./" + spool.dropFirst()]
+            for path in paths {
+                let fast = SpoolRoots.guardedWalk(path), slow = SpoolRoots.normalizedWalk(path)
+                #expect(fast?.bytes == slow?.bytes, "\(path)")
+                #expect(fast?.startLength == slow?.startLength, "\(path)")
+                #expect(fast?.begins == slow?.begins, "\(path)")
+                #expect(fast?.guarded == slow?.guarded, "\(path)")
+            }
+            #expect(SpoolRoots.guardedWalk(spool + "/queue/inner/x")?.startLength == (spool + "/queue/inner").utf8.count)
+        }
+    }
+
     @Test func splitFindsTheLongestRootByBytes() throws {
         try Self.withSpool("split") { spool, _ in
             SpoolRoots.trust(spool + "/inner")

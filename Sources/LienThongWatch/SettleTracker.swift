@@ -24,18 +24,9 @@ public final class SettleTracker {
             self.name = name
         }
 
+        /// By bytes, in one memcmp each (`hasSameBytes`).
         public static func == (a: Entry, b: Entry) -> Bool {
-            sameBytes(a.name, b.name) && sameBytes(a.root, b.root)
-        }
-
-        /// Byte equality in one memcmp: `utf8.elementsEqual` went byte by
-        /// byte through the generic iterator, some 3,000 instructions a
-        /// lookup in the pending table (make profile).
-        static func sameBytes(_ a: String, _ b: String) -> Bool {
-            var a = a, b = b  // withUTF8 may make them contiguous; they already are
-            return a.withUTF8 { x in
-                b.withUTF8 { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
-            }
+            a.name.hasSameBytes(as: b.name) && a.root.hasSameBytes(as: b.root)
         }
 
         public func hash(into hasher: inout Hasher) {

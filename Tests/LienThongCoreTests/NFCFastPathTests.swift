@@ -49,4 +49,15 @@ struct NFCFastPathTests {
         #expect(!IgnorePatterns(["a??b"]).matches("a\r\nb"))
         #expect(IgnorePatterns(["a??b"]).matches("a\rxb"))
     }
+
+    @Test func sameBytesIsByteEquality() {
+        for a in Self.samples {
+            for b in ["", "a", "Báo cáo.pdf", "Ba\u{301}o ca\u{301}o.pdf", "a\r\nb", "\u{212A}elvin.txt", "Kelvin.txt"] {
+                #expect(a.hasSameBytes(as: b) == (Array(a.utf8) == Array(b.utf8)), "\(Array(a.unicodeScalars)) \(Array(b.unicodeScalars))")
+            }
+        }
+        let long = String(repeating: "ơ", count: 127) + "x"
+        #expect(long.hasSameBytes(as: String(long.unicodeScalars)))
+        #expect(!long.hasSameBytes(as: String(long.dropLast()) + "y"))
+    }
 }

@@ -27,8 +27,7 @@ public struct DocumentNumber: Codable, Sendable, Hashable {
     public var pairingIdentity: String {
         let n = String(number.drop(while: { $0 == "0" }))
         // NFC, so the identity is one byte string whatever form the symbol came in.
-        return ([n.isEmpty ? "0" : n, year ?? "", symbol.uppercased()]).joined(separator: "/")
-            .precomposedStringWithCanonicalMapping
+        return ([n.isEmpty ? "0" : n, year ?? "", symbol.uppercased()]).joined(separator: "/").nfc
     }
 
     /// The first group of the symbol: a type code when it is one (`BC` in `BC-STTTT`).

@@ -59,7 +59,7 @@ public struct DocumentType: Sendable, Hashable, Codable {
     /// The type of a code as a person writes it: any case, NFC or NFD (a
     /// config typed on a Mac may hold a decomposed Đ).
     public static func from(code: String) -> DocumentType? {
-        let upper = code.precomposedStringWithCanonicalMapping.uppercased()
+        let upper = code.nfc.uppercased()
         return upper == "CV" ? .congVan : byCode[upper]
     }
 

@@ -34,6 +34,6 @@ public struct ElectronicOnlyList: Sendable, Equatable {
     }
 
     static func folded(_ text: String) -> String {
-        text.precomposedStringWithCanonicalMapping.lowercased()
+        text.nfc.lowercased()
     }
 }

@@ -105,9 +105,24 @@ public final class Ledger {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day], from: now)
-        let date = String(format: "%04d%02d%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
-        let random = String(format: "%04x", UInt16.random(in: 0...UInt16.max))
-        return "\(date)-\(String(format: "%06d", n))-\(random)"
+        // printf's "%04d%02d%02d-%06d-%04x", digit by digit: String(format:)
+        // parsed its format and boxed every argument (make profile).
+        var id: [UInt8] = []
+        id.reserveCapacity(24)
+        ZeroPadded.append(c.year ?? 0, width: 4, to: &id)
+        ZeroPadded.append(c.month ?? 0, width: 2, to: &id)
+        ZeroPadded.append(c.day ?? 0, width: 2, to: &id)
+        id.append(UInt8(ascii: "-"))
+        ZeroPadded.append(n, width: 6, to: &id)
+        id.append(UInt8(ascii: "-"))
+        Self.appendHex(UInt16.random(in: 0...UInt16.max), to: &id)
+        return String(decoding: id, as: UTF8.self)
+    }
+
+    /// `%04x`: four lowercase hex digits.
+    static func appendHex(_ v: UInt16, to out: inout [UInt8]) {
+        let digits = Array("0123456789abcdef".utf8)
+        for shift in stride(from: 12, through: 0, by: -4) { out.append(digits[Int((v >> UInt16(shift)) & 0xF)]) }
     }
 
     private func bump(_ counter: String) throws -> Int {

@@ -140,7 +140,7 @@ extension Placement {
             let parent = TrustedPath.parent(of: target)
             // By bytes: the NFC and NFD spellings of a subfolder are two
             // folders, and each must be made (String equality merges them).
-            if !parent.utf8.elementsEqual(folder.utf8), !copy.subfolders.contains(where: { $0.utf8.elementsEqual(parent.utf8) }) {
+            if !parent.hasSameBytes(as: folder), !copy.subfolders.contains(where: { $0.hasSameBytes(as: parent) }) {
                 copy.subfolders.append(parent)
             }
             let temporary = DurableFS.temporaryPath(for: folder + "/copy-\(n)", suffix: "part")

@@ -38,10 +38,14 @@ final class TrustedFolderCache: @unchecked Sendable {
     /// By the path's exact bytes: the NFC and NFD spellings of one folder
     /// name are two folders, which String keys would take for one.
     private var entries: [PathKey: Entry] = [:]
-    /// Every remembered folder below each path, at any depth: forgetting a
-    /// folder (on each of the daemon's renames and removals) finds what was
-    /// below it without comparing against every entry.
-    private var below: [PathKey: Set<PathKey>] = [:]
+    /// The tree of remembered folders: for each path above one, its
+    /// children that are remembered or lead to one. Forgetting a folder (on
+    /// each of the daemon's renames and removals) walks down from it instead
+    /// of comparing against every entry. A remembered folder is linked into
+    /// its parent's set, and the parent upward only until a path already
+    /// linked: one or two lookups, where indexing every ancestor (those above
+    /// the spool root too) cost some 25,000 instructions a folder (make profile).
+    private var children: [PathKey: Set<PathKey>] = [:]
     private var tick: UInt64 = 0
     private let uid = geteuid()
 
@@ -100,8 +104,41 @@ final class TrustedFolderCache: @unchecked Sendable {
         let own = fcntl(fd, F_DUPFD_CLOEXEC, 0)
         guard own >= 0 else { return }
         tick += 1
+        let linked = children[key] != nil  // a folder below it is remembered: linked already
         entries[key] = Entry(fd: own, isPrivate: isPrivate, used: tick)
-        for ancestor in Self.ancestors(key) { below[ancestor, default: []].insert(key) }
+        if !linked { linkLocked(key) }
+    }
+
+    /// Puts `key` into its parent's set, and the parent into its own, up to
+    /// the first path that was linked already (a remembered folder, or one
+    /// with remembered folders below it).
+    private func linkLocked(_ key: PathKey) {
+        var key = key
+        while let parent = Self.parent(key) {
+            let wasLinked = children[parent] != nil || entries[parent] != nil
+            children[parent, default: []].insert(key)
+            if wasLinked { return }
+            key = parent
+        }
+    }
+
+    /// Takes `key` out of its parent's set once nothing keeps it there (not
+    /// remembered, nothing remembered below), and the parent likewise.
+    private func unlinkLocked(_ key: PathKey) {
+        var key = key
+        while entries[key] == nil, children[key] == nil, let parent = Self.parent(key) {
+            children[parent]?.remove(key)
+            guard children[parent]?.isEmpty == true else { return }
+            children[parent] = nil
+            key = parent
+        }
+    }
+
+    /// The folder holding `key` (`/a/b` for `/a/b/c`), by bytes; nil for a
+    /// path with no folder above it.
+    static func parent(_ key: PathKey) -> PathKey? {
+        guard let slash = key.bytes.lastIndex(of: UInt8(ascii: "/")), slash > key.bytes.startIndex else { return nil }
+        return PathKey(key.bytes[..<slash])
     }
 
     /// Forgets `path` and every folder below it (it was renamed or removed).
@@ -118,27 +155,22 @@ final class TrustedFolderCache: @unchecked Sendable {
     }
 
     private func forgetLocked(_ key: PathKey) {
-        removeLocked(key)
-        for k in below[key] ?? [] { removeLocked(k) }
+        closeTreeLocked(key)
+        unlinkLocked(key)
     }
 
-    /// Closes one remembered folder and takes it out of the index.
+    /// Closes `key` and every remembered folder below it, and drops their links.
+    private func closeTreeLocked(_ key: PathKey) {
+        if let entry = entries.removeValue(forKey: key) { close(entry.fd) }
+        guard let below = children.removeValue(forKey: key) else { return }
+        for k in below { closeTreeLocked(k) }
+    }
+
+    /// Closes one remembered folder (evicted); what is below it stays.
     private func removeLocked(_ key: PathKey) {
         guard let entry = entries.removeValue(forKey: key) else { return }
         close(entry.fd)
-        for ancestor in Self.ancestors(key) {
-            below[ancestor]?.remove(key)
-            if below[ancestor]?.isEmpty == true { below[ancestor] = nil }
-        }
-    }
-
-    /// `/a`, `/a/b` for `/a/b/c`: every proper ancestor, by bytes.
-    static func ancestors(_ key: PathKey) -> [PathKey] {
-        var out: [PathKey] = []
-        for i in key.bytes.indices where key.bytes[i] == UInt8(ascii: "/") && i > key.bytes.startIndex {
-            out.append(PathKey(key.bytes[..<i]))
-        }
-        return out
+        unlinkLocked(key)
     }
 
     /// Whether the folder `path` is remembered now (for tests).
@@ -149,9 +181,19 @@ final class TrustedFolderCache: @unchecked Sendable {
         return entries[PathKey(w.pathBytes(w.count))] != nil
     }
 
+    /// How many paths the tree of remembered folders holds (for tests: it
+    /// empties when every folder is forgotten).
+    var linkedPaths: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return children.count
+    }
+
+    /// The ticks sorted, not the entries: sorting (key, entry) pairs by a
+    /// closure cost more than the rest of a remember.
     private func evictOldestHalfLocked() {
-        let oldest = entries.sorted { $0.value.used < $1.value.used }.prefix(entries.count / 2)
-        for (k, _) in oldest { removeLocked(k) }
+        let cut = entries.values.map(\.used).sorted()[entries.count / 2]
+        for (k, e) in entries where e.used < cut { removeLocked(k) }
     }
 
 }

@@ -279,15 +279,30 @@ public enum SpoolRoots {
     }
 
     /// The walk of `path` from the longest registered root it lies strictly
-    /// below, or nil when it is below none. One pass over the path's bytes
-    /// finds its components; nothing is split into Strings.
+    /// below, or nil when it is below none. Every path the spool makes is
+    /// already normalised: it is matched as given and checked below its root
+    /// in the same pass that finds its components (one pass over the bytes,
+    /// where normalising first read them all once more); anything else takes
+    /// `normalizedWalk`, the definition.
     static func guardedWalk(_ path: String) -> TrustedPath.Walk? {
-        let slash = UInt8(ascii: "/")
-        var bytes = normalizedBytes(path)
         lock.lock()
         let candidates = roots
         lock.unlock()
-        let best = bytes.withUnsafeBufferPointer { p in
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(path.utf8.count + 1)  // and the walk's NUL
+        bytes.append(contentsOf: path.utf8)
+        let best = longestRoot(bytes, candidates)
+        if best >= 0, let begins = componentsIfNormalized(bytes, below: best) {
+            bytes.append(0)
+            return TrustedPath.Walk(bytes: bytes, startLength: best, begins: begins, guarded: true)
+        }
+        return normalizedWalk(path, candidates)
+    }
+
+    /// The length of the longest root `bytes` lies strictly below, or -1.
+    private static func longestRoot(_ bytes: [UInt8], _ candidates: [[UInt8]]) -> Int {
+        let slash = UInt8(ascii: "/")
+        return bytes.withUnsafeBufferPointer { p in
             var best = -1
             for r in candidates where r.count > best {
                 if r.count == 1 {  // "/"
@@ -300,6 +315,42 @@ public enum SpoolRoots {
             }
             return best
         }
+    }
+
+    /// Where each component below a root of length `root` begins, when every
+    /// one of them is non-empty and not `.` (the root itself is normalised):
+    /// then the whole path is. nil otherwise.
+    private static func componentsIfNormalized(_ bytes: [UInt8], below root: Int) -> [Int]? {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        // The root "/" is its own separator; any other is followed by one.
+        guard root == 1 ? bytes[0] == slash : true else { return nil }
+        var begins: [Int] = []
+        begins.reserveCapacity(8)
+        let ok = bytes.withUnsafeBufferPointer { p -> Bool in
+            var start = root == 1 ? 1 : root + 1
+            var i = start
+            while true {
+                if i == p.count || p[i] == slash {
+                    // The component [start, i): neither empty nor ".".
+                    if i == start || (i == start + 1 && p[start] == dot) { return false }
+                    begins.append(start)
+                    if i == p.count { return true }
+                    start = i + 1
+                }
+                i += 1
+            }
+        }
+        return ok ? begins : nil
+    }
+
+    /// `guardedWalk` by its definition: the path normalised first, then the
+    /// longest root, then the components (any path; tests hold the one-pass
+    /// way above to this).
+    static func normalizedWalk(_ path: String, _ candidates: [[UInt8]]? = nil) -> TrustedPath.Walk? {
+        let slash = UInt8(ascii: "/")
+        var bytes = normalizedBytes(path)
+        let candidates = candidates ?? { lock.lock(); defer { lock.unlock() }; return roots }()
+        let best = longestRoot(bytes, candidates)
         guard best >= 0 else { return nil }
         var begins: [Int] = []
         begins.reserveCapacity(8)

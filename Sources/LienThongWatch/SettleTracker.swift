@@ -24,8 +24,9 @@ public final class SettleTracker {
             self.name = name
         }
 
+        /// By bytes, in one memcmp each (`hasSameBytes`).
         public static func == (a: Entry, b: Entry) -> Bool {
-            a.root.utf8.elementsEqual(b.root.utf8) && a.name.utf8.elementsEqual(b.name.utf8)
+            a.name.hasSameBytes(as: b.name) && a.root.hasSameBytes(as: b.root)
         }
 
         public func hash(into hasher: inout Hasher) {
@@ -38,7 +39,19 @@ public final class SettleTracker {
 
     private struct Pending {
         var lastActivity: Date
-        var fingerprint: String?
+        var fingerprint: Fingerprint?
+    }
+
+    /// What settling compares: a file's inode, size and change time, or a
+    /// folder tree's entry count, total size and latest change time. Numbers,
+    /// not the text they were once joined into (four integers formatted on
+    /// every event, make profile).
+    public struct Fingerprint: Equatable, Sendable {
+        public var isFolder: Bool
+        var count: UInt64
+        var size: Int64
+        var changed: Int
+        var changedNanoseconds: Int
     }
 
     public var settle: Double
@@ -109,7 +122,7 @@ public final class SettleTracker {
         // A drop folder inside another (a group folder in office/outbox/) is
         // watched in its own right, never a submission of the outer one.
         if rootSet.contains(FileName(entry.path)) { return }
-        if var known = pending[entry], known.fingerprint?.hasPrefix("dir:") == true {
+        if var known = pending[entry], known.fingerprint?.isFolder == true {
             known.lastActivity = now
             set(entry, known)
             return
@@ -174,11 +187,12 @@ public final class SettleTracker {
 
     /// Size, inode and change time of a file, or the same summed over a
     /// folder tree (symlinks not followed). nil when the entry is gone.
-    public static func fingerprint(_ path: String) -> String? {
+    public static func fingerprint(_ path: String) -> Fingerprint? {
         var st = stat()
         guard lstat(path, &st) == 0 else { return nil }
         if (st.st_mode & S_IFMT) != S_IFDIR {
-            return "\(st.st_ino):\(st.st_size):\(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
+            return Fingerprint(isFolder: false, count: UInt64(st.st_ino), size: Int64(st.st_size), changed: st.st_ctim.tv_sec,
+                               changedNanoseconds: st.st_ctim.tv_nsec)
         }
         var count = 0, total: Int64 = 0, latest = 0
         var stack = [path]
@@ -194,6 +208,6 @@ public final class SettleTracker {
                 if (cst.st_mode & S_IFMT) == S_IFDIR { stack.append(child) }
             }
         }
-        return "dir:\(count):\(total):\(latest)"
+        return Fingerprint(isFolder: true, count: UInt64(count), size: total, changed: latest, changedNanoseconds: 0)
     }
 }

@@ -246,6 +246,16 @@ struct LedgerSubmissionTests {
         }
     }
 
+    /// The id's random part is written digit by digit: every value as
+    /// String(format: "%04x") wrote it.
+    @Test func theRandomPartIsPrintfsHex() {
+        for v in 0...Int(UInt16.max) {
+            var out: [UInt8] = []
+            Ledger.appendHex(UInt16(v), to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(format: "%04x", v))
+        }
+    }
+
     @Test func theDateInAnIDIsTheProvincesDate() throws {
         try Scratch.withDir("iddate") { dir in
             let ledger = try Books.open(dir)

@@ -225,6 +225,57 @@ struct TrustedPathTests {
         }
     }
 
+    /// The cache's tree of folders: forgetting a folder finds everything
+    /// remembered below it, at any depth, also below a folder that was never
+    /// remembered itself or was evicted since; an NFD twin is not below its
+    /// NFC form; once all is forgotten the tree is empty. A cache of its own,
+    /// every folder standing on one descriptor (remember takes its own dup).
+    @Test func forgettingAFolderForgetsEverythingBelowIt() throws {
+        try Self.withSpool("cache-tree") { spool, _ in
+            let cache = TrustedFolderCache()
+            let fd = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            #expect(fd >= 0)
+            defer { close(fd) }
+            func remember(_ relative: String) {
+                let w = TrustedPath.walk(spool + "/" + relative)
+                cache.remember(w, depth: w.count, fd: fd, isPrivate: true)
+            }
+            func known(_ relative: String) -> Bool { cache.isRemembered(spool + "/" + relative) }
+            let nfc = "Hồ sơ".precomposedStringWithCanonicalMapping, nfd = nfc.decomposedStringWithCanonicalMapping
+            // Deep folders whose parents were never remembered, and twins.
+            remember("queue/s/files/" + nfc + "/a")
+            remember("queue/s/files/" + nfd + "/a")
+            remember("queue/s/files/" + nfc)
+            remember("queue/t")
+            cache.forget(spool + "/queue/s/files/" + nfc)
+            #expect(!known("queue/s/files/" + nfc + "/a") && !known("queue/s/files/" + nfc))
+            #expect(known("queue/s/files/" + nfd + "/a"))
+            cache.forget(spool + "/queue/s")
+            #expect(!known("queue/s/files/" + nfd + "/a"))
+            #expect(known("queue/t"))
+            // A parent evicted (the oldest half goes at capacity) while its
+            // newer child stays: forgetting the parent still finds the child.
+            remember("queue/k")
+            for n in 0..<200 { remember("queue/e/\(n)") }
+            remember("queue/k/files/sub")
+            for n in 200..<(TrustedFolderCache.capacity + 10) { remember("queue/e/\(n)") }
+            #expect(!known("queue/k"))
+            #expect(known("queue/k/files/sub"))
+            cache.forget(spool + "/queue/k")
+            #expect(!known("queue/k/files/sub"))
+            // A name of 255 bytes is a key like any other.
+            let long = String(repeating: "ơ", count: 127) + "x"
+            #expect(long.utf8.count == 255)
+            remember("archive/accepted/" + long + "/files")
+            #expect(known("archive/accepted/" + long + "/files"))
+            cache.forget(spool + "/archive/accepted/" + long)
+            #expect(!known("archive/accepted/" + long + "/files"))
+            cache.forget(spool + "/queue")
+            #expect(!known("queue/t") && !known("queue/e/205"))
+            #expect(cache.linkedPaths == 0)
+        }
+    }
+
     /// Clerks write in outboxes, inboxes and dropped folders: a folder anyone
     /// else can write, and everything below it, is walked every time.
     @Test func foldersOthersCanChangeAreNeverRemembered() throws {
@@ -256,6 +307,32 @@ struct TrustedPathTests {
     func normalizedMatchesItsDefinition(path: String) {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
         #expect(SpoolRoots.normalized(path) == "/" + parts.joined(separator: "/"))
+    }
+
+    /// The one-pass walk (a path matched as given, checked below its root)
+    /// is the walk of the normalised path, for paths the spool makes and for
+    /// every kind it does not: doubled and trailing slashes, `.` and `..`,
+    /// NFC and NFD names, names of 255 bytes, nested roots, relative paths.
+    @Test func theOnePassWalkIsTheNormalisedOne() throws {
+        try Self.withSpool("onepass") { spool, _ in
+            SpoolRoots.trust(spool + "/queue/inner")
+            let nfc = "Hồ sơ".precomposedStringWithCanonicalMapping, nfd = nfc.decomposedStringWithCanonicalMapping
+            let long = String(repeating: "ơ", count: 127) + "x"
+            let tails = ["/queue/a/files/x.pdf", "//queue/a", "/./queue", "/queue/", "/queue/.", "/queue/..", "/..", "/.",
+                         "/.hidden/a", "/a/.b/c.", "/queue/inner", "/queue/inner/", "/queue/inner/x", "/queue//inner/x",
+                         "/queue/./inner/x", "/queue/innerfolder/x", "/" + nfc + "/" + nfd, "/" + long, "/" + long + "/" + long,
+                         "", "/", "//", "/a//", "/a/./", "/a/..b/...", "/..a"]
+            var paths = tails.map { spool + $0 } + ["relative/queue", ".", "/", "//x", String(spool.dropLast()), spool + "x/queue"]
+            paths += ["queue/a", "./" + spool.dropFirst()]
+            for path in paths {
+                let fast = SpoolRoots.guardedWalk(path), slow = SpoolRoots.normalizedWalk(path)
+                #expect(fast?.bytes == slow?.bytes, "\(path)")
+                #expect(fast?.startLength == slow?.startLength, "\(path)")
+                #expect(fast?.begins == slow?.begins, "\(path)")
+                #expect(fast?.guarded == slow?.guarded, "\(path)")
+            }
+            #expect(SpoolRoots.guardedWalk(spool + "/queue/inner/x")?.startLength == (spool + "/queue/inner").utf8.count)
+        }
     }
 
     @Test func splitFindsTheLongestRootByBytes() throws {

@@ -323,3 +323,23 @@ struct SettleTrackerTests {
         }
     }
 }
+
+extension SettleTrackerTests {
+    /// Entries compare by bytes (memcmp): the NFC and NFD spellings of a
+    /// name, or of a drop folder, are two entries; equal bytes are one.
+    @Test func entriesAreTheirBytes() {
+        let nfc = "Báo cáo.pdf".precomposedStringWithCanonicalMapping, nfd = nfc.decomposedStringWithCanonicalMapping
+        let rootNFC = "/s/office/outbox/Sở ngành".precomposedStringWithCanonicalMapping
+        let rootNFD = rootNFC.decomposedStringWithCanonicalMapping
+        let a = SettleTracker.Entry(root: rootNFC, name: nfc)
+        #expect(a == SettleTracker.Entry(root: String(rootNFC.unicodeScalars), name: String(nfc.unicodeScalars)))
+        #expect(a != SettleTracker.Entry(root: rootNFC, name: nfd))
+        #expect(a != SettleTracker.Entry(root: rootNFD, name: nfc))
+        #expect(SettleTracker.Entry(root: "/s", name: "") != SettleTracker.Entry(root: "/s", name: "a"))
+        #expect(SettleTracker.Entry(root: "", name: "") == SettleTracker.Entry(root: "", name: ""))
+        let long = String(repeating: "ơ", count: 127) + "x"
+        #expect(SettleTracker.Entry(root: "/s", name: long) != SettleTracker.Entry(root: "/s", name: String(long.dropLast()) + "y"))
+        let set: Set = [a, SettleTracker.Entry(root: rootNFC, name: nfd), SettleTracker.Entry(root: rootNFD, name: nfc), a]
+        #expect(set.count == 3)
+    }
+}

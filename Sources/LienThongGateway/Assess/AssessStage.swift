@@ -82,7 +82,10 @@ final class AssessStage {
                     // Said as a file problem, so the receipt names the bound.
                     part.problem = Finding(.unreadable, settings.detail(.validationStopped(name: part.name, stop)))
                 }
-                if let earlier = try ledger.acceptedSubmission(unit: sub.unit, sha256: facts.sha256, excluding: sub.id) {
+                // Asked once the validation is in: while it runs, this whole
+                // assessment is set aside (`validating`) and made again after.
+                if part.validation != nil,
+                   let earlier = try ledger.acceptedSubmission(unit: sub.unit, sha256: facts.sha256, excluding: sub.id) {
                     part.problem = Finding(.duplicate, settings.detail(.duplicate(name: part.name, earlier: earlier)))
                 }
             }

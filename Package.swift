@@ -66,7 +66,7 @@ let package = Package(
         // CZlib: the bomb tests deflate their own hostile object streams.
         .testTarget(name: "LienThongSignatureTests", dependencies: ["LienThongSignature", "CZlib"], exclude: ["Regressions"]),
         .testTarget(name: "LienThongSpoolTests", dependencies: ["LienThongSpool"]),
-        .testTarget(name: "LienThongWatchTests", dependencies: ["LienThongWatch"]),
+        .testTarget(name: "LienThongWatchTests", dependencies: ["LienThongWatch", "LienThongCore"]),
         .testTarget(name: "LienThongSystemdTests", dependencies: ["LienThongSystemd"]),
         .testTarget(name: "LienThongReportTests", dependencies: ["LienThongReport", "LienThongSpool"]),
         // The daemon as a process, and each stage on its own (no daemon).

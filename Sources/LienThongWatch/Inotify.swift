@@ -1,4 +1,5 @@
 import Foundation
+import LienThongCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,7 +30,10 @@ public struct WatchEvent: Sendable, Equatable {
 public final class Inotify {
     public let fd: Int32
     private var paths: [Int32: String] = [:]
-    private var watches: [String: Int32] = [:]
+    /// By the folder's bytes: a String key takes the NFC and NFD spellings
+    /// of one name (a Mac client's folder beside a Windows client's twin)
+    /// for one folder, and the second was never watched.
+    private var watches: [FileName: Int32] = [:]
     /// Watches we removed ourselves: the kernel may still deliver events
     /// queued for them (IN_MOVE_SELF after a folder moved out, IN_IGNORED
     /// after inotify_rm_watch). Those are expected, not a reason to rescan.
@@ -60,7 +64,7 @@ public final class Inotify {
         var added: [String] = []
         var stack = [root]
         while let dir = stack.popLast() {
-            if watches[dir] == nil {
+            if watches[FileName(dir)] == nil {
                 let wd = inotify_add_watch(fd, dir, Self.mask)
                 if wd < 0 {
                     let e = errno
@@ -75,10 +79,10 @@ public final class Inotify {
                     // ELOOP): never watched, and never listed through.
                     continue
                 }
-                if let old = paths[wd], old != dir { watches[old] = nil }
+                if let old = paths[wd], !old.hasSameBytes(as: dir) { watches[FileName(old)] = nil }
                 forgotten.remove(wd)
                 paths[wd] = dir
-                watches[dir] = wd
+                watches[FileName(dir)] = wd
                 added.append(dir)
             }
             for name in Self.subfolders(of: dir) { stack.append(dir + "/" + name) }
@@ -113,7 +117,8 @@ public final class Inotify {
     /// Forgets watches on `dir` and below (the kernel drops them by itself
     /// when folders are deleted or moved away).
     public func forgetTree(_ dir: String) {
-        for (path, wd) in watches where path == dir || path.hasPrefix(dir + "/") {
+        let exact = FileName(dir), below = Array((dir + "/").utf8)
+        for (path, wd) in watches where path == exact || path.bytes.starts(with: below) {
             inotify_rm_watch(fd, wd)
             watches[path] = nil
             paths[wd] = nil
@@ -171,7 +176,7 @@ public final class Inotify {
         }
         if m & UInt32(IN_IGNORED) != 0 || m & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
             if m & UInt32(IN_IGNORED) != 0 {
-                watches[dir] = nil
+                watches[FileName(dir)] = nil
                 paths[ev.wd] = nil
             } else if m & UInt32(IN_MOVE_SELF) != 0 {
                 // The folder now lives at some other path: its watches (and

@@ -63,15 +63,17 @@ public final class SettleTracker {
     /// The pending names of each drop folder: the pairing asks for one
     /// folder's names on every decision, and walking every pending entry of
     /// every folder for that is quadratic when 100,000 files wait at start.
-    private var namesByRoot: [String: Set<Entry>] = [:]
+    /// By the folder's bytes, as `rootSet`.
+    private var namesByRoot: [FileName: Set<Entry>] = [:]
 
     /// The one place `pending` changes, so `namesByRoot` always agrees.
     private func set(_ entry: Entry, _ state: Pending?) {
         if let state {
-            if pending.updateValue(state, forKey: entry) == nil { namesByRoot[entry.root, default: []].insert(entry) }
+            if pending.updateValue(state, forKey: entry) == nil { namesByRoot[FileName(entry.root), default: []].insert(entry) }
         } else if pending.removeValue(forKey: entry) != nil {
-            namesByRoot[entry.root]?.remove(entry)
-            if namesByRoot[entry.root]?.isEmpty == true { namesByRoot[entry.root] = nil }
+            let root = FileName(entry.root)
+            namesByRoot[root]?.remove(entry)
+            if namesByRoot[root]?.isEmpty == true { namesByRoot[root] = nil }
         }
     }
 
@@ -85,8 +87,8 @@ public final class SettleTracker {
 
     public func unregister(root: String) {
         rootSet.remove(FileName(root))
-        pending = pending.filter { $0.key.root != root }
-        namesByRoot[root] = nil
+        pending = pending.filter { !$0.key.root.hasSameBytes(as: root) }
+        namesByRoot[FileName(root)] = nil
     }
 
     /// Maps an event in `directory` on `name` to the top-level entry it
@@ -142,7 +144,7 @@ public final class SettleTracker {
     /// Entries still settling in a drop folder (the pairing uses this to wait
     /// for a twin that is still being copied).
     public func pendingNames(in root: String) -> [String] {
-        (namesByRoot[root] ?? []).map(\.name)
+        (namesByRoot[FileName(root)] ?? []).map(\.name)
     }
 
     public var pendingCount: Int { pending.count }
@@ -150,7 +152,7 @@ public final class SettleTracker {
     /// Pending entries of a drop folder that have settled by `now` and wait
     /// only for their turn to be claimed (`takeComplete`'s limit).
     public func settledNames(in root: String, now: Date) -> [String] {
-        (namesByRoot[root] ?? []).filter { e in pending[e].map { now.timeIntervalSince($0.lastActivity) >= settle } ?? false }.map(\.name)
+        (namesByRoot[FileName(root)] ?? []).filter { e in pending[e].map { now.timeIntervalSince($0.lastActivity) >= settle } ?? false }.map(\.name)
     }
 
     /// The earliest time an entry may become complete.

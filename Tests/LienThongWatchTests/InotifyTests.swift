@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LienThongWatch
+import LienThongCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,6 +47,27 @@ struct InotifyTests {
             try Scratch.write(root + "/u2/outbox/deep/x.pdf", "x")
             #expect(ino.collect { $0.has(.activity, in: root + "/u2/outbox/deep", name: "x.pdf") }
                 .has(.activity, in: root + "/u2/outbox/deep", name: "x.pdf"))
+        }
+    }
+
+    /// A Mac client's folder (NFD) beside a Windows client's twin (NFC):
+    /// two folders, both watched, each forgotten alone. A watch table keyed
+    /// by String took them for one, and files in the second went unseen
+    /// until a rescan.
+    @Test func theNFCAndNFDSpellingsOfAFolderAreTwoWatches() throws {
+        try Scratch.withDir("twins") { root in
+            let nfc = root + "/H\u{1ED3} s\u{01A1}", nfd = root + "/Ho\u{0302}\u{0300} so\u{031B}"
+            try Scratch.mkdir(nfc)
+            try Scratch.mkdir(nfd)
+            let ino = try Inotify()
+            #expect(ino.watchTree(root).count == 3)
+            #expect(ino.watchCount == 3)
+            try Scratch.write(nfd + "/45-BC-STTTT.pdf", "%PDF")
+            let seen = ino.collect { events in events.contains { $0.name == "45-BC-STTTT.pdf" } }
+            #expect(seen.contains { $0.kind == .activity && $0.directory.hasSameBytes(as: nfd) && $0.name == "45-BC-STTTT.pdf" },
+                    "no event from the NFD folder: \(seen)")
+            ino.forgetTree(nfc)
+            #expect(ino.watchCount == 2, "forgetting the NFC folder forgot its NFD twin too")
         }
     }
 

@@ -343,3 +343,28 @@ extension SettleTrackerTests {
         #expect(set.count == 3)
     }
 }
+
+extension SettleTrackerTests {
+    /// Two drop folders whose names differ only in Unicode form keep their
+    /// pending names apart: the pairing asks one folder for its names, and
+    /// a table keyed by String answered with both.
+    @Test func pendingNamesOfTwinDropFoldersStayApart() throws {
+        try Scratch.withDir("twin-roots") { root in
+            let nfc = root + "/S\u{1EDF} ng\u{00E0}nh", nfd = root + "/So\u{031B}\u{0309} nga\u{0300}nh"
+            try Scratch.mkdir(nfc)
+            try Scratch.mkdir(nfd)
+            try Scratch.write(nfc + "/a.pdf", "a")
+            try Scratch.write(nfd + "/b.pdf", "b")
+            let t = SettleTracker(settle: 2)
+            t.register(root: nfc)
+            t.register(root: nfd)
+            t.noteActivity(SettleTracker.Entry(root: nfc, name: "a.pdf"), now: Self.t0)
+            t.noteActivity(SettleTracker.Entry(root: nfd, name: "b.pdf"), now: Self.t0)
+            #expect(t.pendingNames(in: nfc) == ["a.pdf"])
+            #expect(t.pendingNames(in: nfd) == ["b.pdf"])
+            t.unregister(root: nfc)
+            #expect(t.pendingNames(in: nfd) == ["b.pdf"], "unregistering the NFC folder dropped its NFD twin's entries")
+            #expect(t.pendingCount == 1)
+        }
+    }
+}

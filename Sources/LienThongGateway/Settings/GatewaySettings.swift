@@ -23,7 +23,8 @@ public struct GatewaySettings {
     /// `office/outbox/` itself (the watcher maps an event to the most
     /// specific drop folder that holds it).
     public let officeOutboxes: [String]
-    private let outboxSet: Set<String>
+    /// By bytes: the NFD twin of a group folder's name is not that outbox.
+    private let outboxSet: Set<FileName>
 
     public init(config: GatewayConfig) throws {
         self.config = config
@@ -40,11 +41,11 @@ public struct GatewaySettings {
         let offices = office.groupFolderNames.map { spool.officeOutbox + "/" + $0 } + [spool.officeOutbox]
         officeOutboxes = offices
         outboxes = config.registry.ids.map { spool.outbox($0) } + offices
-        outboxSet = Set(outboxes)
+        outboxSet = Set(outboxes.map { FileName($0) })
     }
 
     /// Whether `path` is one of the watched drop folders (spelled as in `outboxes`).
-    public func isOutbox(_ path: String) -> Bool { outboxSet.contains(path) }
+    public func isOutbox(_ path: String) -> Bool { outboxSet.contains(FileName(path)) }
 
     /// A finding's detail in the receipts' language (the words are Core's).
     func detail(_ phrase: FindingDetail) -> String { phrase.text(config.language) }

@@ -20,7 +20,8 @@ import Glibc
 /// (one or two submissions per round) keeps the per-file fsyncs and never
 /// waits for someone else's data; only a round of `threshold` or more items
 /// on one file system, a burst, takes the whole-file-system sync, where it
-/// is the cheaper wait. And only on local journaling file systems known to
+/// is the cheaper wait — and only while little else waits to be written
+/// (`dirtyLimit`). And only on local journaling file systems known to
 /// make everything durable in `sync_fs` (ext4, XFS, btrfs): on NFS, CIFS,
 /// FUSE and the rest a barrier stays an fsync per item.
 ///
@@ -47,6 +48,41 @@ final class FileSystemSync {
     /// Tests: treat every file system as one that syncfs makes durable
     /// (tmpfs then counts its no-op syncfs), to test the mechanism anywhere.
     var wholeSyncOnAnyFileSystem = false
+    /// The machine's data waiting to be written (tests give their own).
+    var dirtyBytes: () -> Int = FileSystemSync.systemDirtyBytes
+
+    /// A syncfs also writes out everything else dirty on the file system: with
+    /// 90,000 files just copied into outboxes (the bench's backlog) one took
+    /// most of 20 s, while claims by fsync went on at 1,000 a second. So a
+    /// round takes the syncfs only while the whole machine has at most this
+    /// much waiting (Dirty + Writeback, /proc/meminfo; no file system says
+    /// its own share): at disk speed a fraction of a second at worst.
+    static let dirtyLimit = 16 << 20
+
+    /// Dirty + Writeback of /proc/meminfo in bytes; Int.max when unreadable
+    /// (then the fsyncs, which wait for nobody else's data).
+    static func systemDirtyBytes() -> Int {
+        let fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .max }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return .max }
+        return dirtyBytes(meminfo: buffer[..<n]) ?? .max
+    }
+
+    /// The "Dirty:" and "Writeback:" lines (kB) of a /proc/meminfo text.
+    static func dirtyBytes(meminfo: ArraySlice<UInt8>) -> Int? {
+        var found: [Int] = []
+        for line in meminfo.split(separator: UInt8(ascii: "\n")) {
+            let text = String(decoding: line, as: UTF8.self)
+            guard text.hasPrefix("Dirty:") || text.hasPrefix("Writeback:") else { continue }
+            let fields = text.split(separator: " ")
+            guard fields.count >= 2, let kB = Int(fields[1]) else { return nil }
+            found.append(kB * 1024)
+        }
+        return found.count == 2 ? found[0] + found[1] : nil
+    }
     /// Calls made, read by tests and the profile: syncfs per file system,
     /// fsync per file or folder.
     private(set) var fileSystemSyncs = 0
@@ -85,7 +121,7 @@ final class FileSystemSync {
     /// systems synced whole: everything written there before is on disk.
     @discardableResult
     func sync<Item>(_ items: [Item], device: (Item) throws -> UInt64, fsyncOne: (Item) throws -> Void) throws -> Set<UInt64> {
-        guard items.count >= Self.threshold else {
+        guard items.count >= Self.threshold, dirtyBytes() <= Self.dirtyLimit else {
             for item in items { try fsyncOne(item); itemSyncs += 1 }
             return []
         }

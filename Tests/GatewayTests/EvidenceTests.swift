@@ -229,6 +229,9 @@ struct EvidenceTests {
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         let names = keys.flatMap { ["\($0).pdf", "\($0)_scan.pdf"] }
         for name in names { try FileManager.default.copyItem(atPath: samples + "/" + name, toPath: staging + "/" + name) }
+        // The daemon takes a syncfs only while little else waits to be
+        // written (FileSystemSync.dirtyLimit): start from a clean page cache.
+        sync()
         FileManager.default.createFile(atPath: armed, contents: nil)
         for name in names { #expect(rename(staging + "/" + name, d.outbox(Self.unit) + "/" + name) == 0) }
         try await d.waitUntil("\(keys.count) receipts", timeout: 120) {

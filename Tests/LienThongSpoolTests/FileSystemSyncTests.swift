@@ -15,14 +15,22 @@ import Glibc
 struct FileSystemSyncTests {
     static let tmpfsMagic = 0x0102_1994
 
+    /// A batch that may syncfs on any file system, on a machine with
+    /// nothing else to write (the real figure varies while tests run).
+    static func quietBatch() -> SyncBatch {
+        let batch = SyncBatch()
+        batch.fileSystems.wholeSyncOnAnyFileSystem = true
+        batch.fileSystems.dirtyBytes = { 0 }
+        return batch
+    }
+
     static func stageFiles(_ batch: SyncBatch, in dir: String, count: Int) throws {
         for i in 0..<count { try batch.stage(dir + "/f\(i).json", text: "{\"n\":\(i)}") }
     }
 
     @Test func aLargeRoundOfFilesIsOneSyncOfTheFileSystem() throws {
         try Scratch.withDir("syncfs-files") { root in
-            let batch = SyncBatch()
-            batch.fileSystems.wholeSyncOnAnyFileSystem = true
+            let batch = Self.quietBatch()
             let before = SyncTally.current
             try Self.stageFiles(batch, in: root, count: FileSystemSync.threshold + 12)
             try batch.publishStaged()
@@ -42,8 +50,7 @@ struct FileSystemSyncTests {
 
     @Test func aSmallRoundKeepsAnFsyncPerFile() throws {
         try Scratch.withDir("syncfs-few") { root in
-            let batch = SyncBatch()
-            batch.fileSystems.wholeSyncOnAnyFileSystem = true
+            let batch = Self.quietBatch()
             try Self.stageFiles(batch, in: root, count: FileSystemSync.threshold - 1)
             try batch.syncStaged()
             #expect(batch.fileSystems.fileSystemSyncs == 0)
@@ -56,8 +63,7 @@ struct FileSystemSyncTests {
 
     @Test func aLargeRoundOfFoldersIsOneSyncWhetherTheirFileSystemIsKnownOrFound() throws {
         try Scratch.withDir("syncfs-folders") { root in
-            let batch = SyncBatch()
-            batch.fileSystems.wholeSyncOnAnyFileSystem = true
+            let batch = Self.quietBatch()
             // Made by the batch: each parent's file system known from its descriptor.
             for i in 0..<FileSystemSync.threshold { try batch.makeDirectories(root + "/made\(i)/inner") }
             try batch.syncDirectories()
@@ -71,13 +77,34 @@ struct FileSystemSyncTests {
         }
     }
 
+    /// A backlog of other writers' data waiting (90,000 files just copied
+    /// into outboxes): a syncfs would wait for all of it, so even a large
+    /// round keeps its fsyncs.
+    @Test func muchDirtyDataOnTheMachineKeepsTheFsyncs() throws {
+        try Scratch.withDir("syncfs-dirty") { root in
+            let batch = Self.quietBatch()
+            batch.fileSystems.dirtyBytes = { FileSystemSync.dirtyLimit + 1 }
+            try Self.stageFiles(batch, in: root, count: FileSystemSync.threshold * 2)
+            try batch.publishStaged()
+            #expect(batch.fileSystems.fileSystemSyncs == 0)
+            #expect(batch.fileSystems.itemSyncs == FileSystemSync.threshold * 2)
+        }
+    }
+
+    @Test func dirtyBytesAreReadFromMeminfo() {
+        let text = "MemTotal:       24683584 kB\nDirty:              1204 kB\nWriteback:            16 kB\nAnonPages: 1 kB\n"
+        #expect(FileSystemSync.dirtyBytes(meminfo: Array(text.utf8)[...]) == (1204 + 16) * 1024)
+        #expect(FileSystemSync.dirtyBytes(meminfo: Array("Dirty: x kB\nWriteback: 0 kB\n".utf8)[...]) == nil)
+        #expect(FileSystemSync.dirtyBytes(meminfo: Array("MemTotal: 1 kB\n".utf8)[...]) == nil)
+        #expect(FileSystemSync.systemDirtyBytes() < Int.max, "this machine's /proc/meminfo did not parse")
+    }
+
     /// The claim's order: copies written, then a round for the renames'
     /// folders. A syncfs there wrote the copies too; publishing them needs
     /// no round of its own.
     @Test func filesStagedBeforeASyncOfTheirFileSystemAreNotSyncedAgain() throws {
         try Scratch.withDir("syncfs-covered") { root in
-            let batch = SyncBatch()
-            batch.fileSystems.wholeSyncOnAnyFileSystem = true
+            let batch = Self.quietBatch()
             try Self.stageFiles(batch, in: root, count: 3)
             for i in 0..<FileSystemSync.threshold { try batch.makeDirectories(root + "/q\(i)/files") }
             try batch.syncDirectories()
@@ -140,8 +167,7 @@ struct FileSystemSyncTests {
         try Scratch.withDir("syncfs-fds") { root in
             var kept: [(fd: Int32, inode: ino_t)] = []
             do {
-                let batch = SyncBatch()
-                batch.fileSystems.wholeSyncOnAnyFileSystem = true
+                let batch = Self.quietBatch()
                 try Self.stageFiles(batch, in: root, count: 40)
                 kept = batch.fileSystems.keptDescriptors.map { fd in
                     var st = stat()

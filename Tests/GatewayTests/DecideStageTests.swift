@@ -53,6 +53,40 @@ struct DecideStageTests {
         #expect(FileManager.default.fileExists(atPath: rig.settings.layout.receipts(StageRig.department) + "/88-UBND.rejected.json"))
     }
 
+    /// After a restart every reopened submission is due at once: they are
+    /// looked at a turn's worth at a time (the loop comes back at once for
+    /// the rest), and a clerk already told is not told again (the notice's
+    /// file is left as it is, not rewritten and synced).
+    @Test func reopenedSubmissionsAreLookedAtATurnsWorthAtATimeAndNoNoticeIsWrittenTwice() throws {
+        let rig = try StageRig()
+        let line = try StageLine(rig)
+        let names = ["71-UBND_scan.pdf", "72-UBND_scan.pdf", "73-UBND_scan.pdf"]
+        for name in names { try rig.drop(name, "%PDF-1.4 a scan, no signature") }
+        let subs = line.claim.claimAll(names.map { (rig.outbox, $0) }, now: rig.t0)
+        #expect(subs.count == 3)
+        let notices = PendingNoticeFiles(layout: rig.settings.layout)
+        func noticed() -> Int {
+            ["71-UBND", "72-UBND", "73-UBND"].filter { FileManager.default.fileExists(atPath: notices.stem(unit: StageRig.department, key: $0) + ".json") }.count
+        }
+        line.decide.evaluationsPerTurn = 2
+        line.decide.evaluateDue(now: rig.t0)
+        #expect(noticed() == 2)
+        #expect(line.decide.moreDue)
+        line.decide.evaluateDue(now: rig.t0)
+        #expect(noticed() == 3)
+        #expect(!line.decide.moreDue)
+
+        // As after a restart: nothing in memory says the clerk was told.
+        let path = notices.stem(unit: StageRig.department, key: "71-UBND") + ".json"
+        var before = stat(), after = stat()
+        #expect(lstat(path, &before) == 0)
+        for sub in subs { sub.noticed = nil; sub.wakeAt = nil }
+        line.decide.evaluationsPerTurn = 10
+        line.decide.evaluateDue(now: rig.t0)
+        #expect(lstat(path, &after) == 0)
+        #expect(after.st_ino == before.st_ino, "an identical notice was written again")
+    }
+
     /// A twin still settling in the outbox holds the decision (without a
     /// notice: nothing is asked of the sender); an operator's hold keeps a
     /// submission undecided past its window.

@@ -14,8 +14,12 @@ final class StageRig {
     let log = EventLog(identifier: "lienthong-stage-test")
     let open = OpenSubmissions()
     let clock = StageClock()
-    /// Some time on 2 December 2026 (the stages take the clock as an argument).
-    let t0 = Date(timeIntervalSince1970: 1_796_169_600)
+    /// The rig's "now", in whole seconds (the stages take the clock as an
+    /// argument). The real time of the rig's making, not a fixed date: the
+    /// signed fixtures are signed at the real time, and a fixed t0 (once
+    /// midnight of the day it was written) makes them signed in the future
+    /// a few hours later, and rejected as such.
+    let t0 = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
 
     static let department = "000.00.21.H41"
 

@@ -41,9 +41,19 @@ final class DecideStage {
     func hasClaimableTwin(_ sub: OpenSubmission, _ now: Date) -> Bool { twins?.isClaimable(sub, settings: settings, now: now) ?? false }
 
     /// Decides every submission whose time has come, in groups (DecideStage+Batch).
+    /// Submissions looked at per loop turn at most, oldest first; the rest
+    /// wait for the next turn, which comes at once (`moreDue`). After a
+    /// restart with 10,000 reopened, one turn for all of them held SIGTERM,
+    /// the watchdog and every claim until it was done.
+    var evaluationsPerTurn = 500
+
+    /// Due submissions left for the next turn.
+    private(set) var moreDue = false
+
     func evaluateDue(now: Date) {
         let due = open.values.sorted(by: { $0.firstArrival < $1.firstArrival }).filter { !$0.held && ($0.wakeAt ?? .distantPast) <= now }
-        decideAll(due, now: now)
+        moreDue = due.count > evaluationsPerTurn
+        decideAll(Array(due.prefix(evaluationsPerTurn)), now: now)
     }
 
     /// Looks at a submission: decides it, or sets when to look again.

@@ -60,5 +60,8 @@ public final class Pipeline {
     public var openCount: Int { open.count }
 
     /// The earliest time a submission must be looked at again.
-    var nextWake: Date? { (open.values.compactMap(\.wakeAt) + [file.retryAt].compactMap { $0 }).min() }
+    var nextWake: Date? {
+        if decide.moreDue { return .distantPast }
+        return (open.values.compactMap(\.wakeAt) + [file.retryAt].compactMap { $0 }).min()
+    }
 }

@@ -51,12 +51,13 @@ final class FileSystemSync {
     /// The machine's data waiting to be written (tests give their own).
     var dirtyBytes: () -> Int = FileSystemSync.systemDirtyBytes
 
-    /// A syncfs also writes out everything else dirty on the file system: with
-    /// 90,000 files just copied into outboxes (the bench's backlog) one took
-    /// most of 20 s, while claims by fsync went on at 1,000 a second. So a
-    /// round takes the syncfs only while the whole machine has at most this
-    /// much waiting (Dirty + Writeback, /proc/meminfo; no file system says
-    /// its own share): at disk speed a fraction of a second at worst.
+    /// A syncfs also writes out everything else dirty on the file system
+    /// (clerks' uploads, a backlog just copied in), and the loop waits for
+    /// it. So a round takes the syncfs only while the whole machine has at
+    /// most this much waiting (Dirty + Writeback, /proc/meminfo; no file
+    /// system says its own share): at disk speed a fraction of a second at
+    /// worst. A bound by reasoning, not by a stall measured here (the one
+    /// first blamed on syncfs was the restart's notices, DecideStage).
     static let dirtyLimit = 16 << 20
 
     /// Dirty + Writeback of /proc/meminfo in bytes; Int.max when unreadable
@@ -83,6 +84,7 @@ final class FileSystemSync {
         }
         return found.count == 2 ? found[0] + found[1] : nil
     }
+
     /// Calls made, read by tests and the profile: syncfs per file system,
     /// fsync per file or folder.
     private(set) var fileSystemSyncs = 0

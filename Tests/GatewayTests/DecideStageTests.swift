@@ -68,10 +68,13 @@ struct DecideStageTests {
         func noticed() -> Int {
             ["71-UBND", "72-UBND", "73-UBND"].filter { FileManager.default.fileExists(atPath: notices.stem(unit: StageRig.department, key: $0) + ".json") }.count
         }
-        line.decide.evaluationsPerTurn = 2
+        // One waiting for its validation is looked at but not counted.
+        subs[0].awaitingValidation = true
+        line.decide.evaluationsPerTurn = 1
         line.decide.evaluateDue(now: rig.t0)
         #expect(noticed() == 2)
         #expect(line.decide.moreDue)
+        #expect(!subs[0].awaitingValidation, "a scan alone starts no validation")
         line.decide.evaluateDue(now: rig.t0)
         #expect(noticed() == 3)
         #expect(!line.decide.moreDue)

@@ -15,6 +15,9 @@ final class OpenSubmission {
     var lastArrival: Date
     /// When to look again without a new event (settle end or window end).
     var wakeAt: Date?
+    /// Its last look found a validation under way (it is looked at again
+    /// when the result is in); not counted against a turn's evaluations.
+    var awaitingValidation = false
     /// Outbound (issued by the office): the group folder it was dropped in,
     /// "" for `office/outbox/` itself. nil for inbound submissions.
     var outboundGroup: String?

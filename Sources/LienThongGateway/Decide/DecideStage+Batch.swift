@@ -43,6 +43,7 @@ extension DecideStage {
     /// Assesses one submission and asks the rule. nil when there is nothing
     /// to commit now (waiting, still arriving, vanished, or an error to retry).
     func prepare(_ sub: OpenSubmission, now: Date) -> Ready? {
+        sub.awaitingValidation = false
         do {
             try claim.settleIntents(sub, now: now)
             if !DurableFS.exists(settings.layout.queuedFiles(sub.id)), try ledger.files(of: sub.id).isEmpty {
@@ -62,6 +63,7 @@ extension DecideStage {
             if a.validating {
                 // Decided once its validation is done (collectValidations wakes it).
                 sub.wakeAt = nil
+                sub.awaitingValidation = true
                 return nil
             }
             guard let unit = settings.config.registry[sub.unit] else {

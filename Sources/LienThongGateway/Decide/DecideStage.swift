@@ -52,8 +52,20 @@ final class DecideStage {
 
     func evaluateDue(now: Date) {
         let due = open.values.sorted(by: { $0.firstArrival < $1.firstArrival }).filter { !$0.held && ($0.wakeAt ?? .distantPast) <= now }
-        moreDue = due.count > evaluationsPerTurn
-        decideAll(Array(due.prefix(evaluationsPerTurn)), now: now)
+        // Those waiting for a validation are looked at as before but not
+        // counted: a burst of more than a turn's worth of validations must
+        // neither crowd the others out nor keep the loop spinning.
+        var picked: [OpenSubmission] = []
+        var counted = 0
+        moreDue = false
+        for sub in due {
+            if !sub.awaitingValidation {
+                guard counted < evaluationsPerTurn else { moreDue = true; continue }
+                counted += 1
+            }
+            picked.append(sub)
+        }
+        decideAll(picked, now: now)
     }
 
     /// Looks at a submission: decides it, or sets when to look again.

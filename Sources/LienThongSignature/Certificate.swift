@@ -31,7 +31,9 @@ final class Certificate: @unchecked Sendable {
         return fromDER(bytes).map { [$0] } ?? []
     }
 
-    static func fromDER(_ der: [UInt8]) -> Certificate? {
+    /// `exact`: nil unless the certificate uses every byte (one element of
+    /// a CMS certificates field, which the CMS parse would refuse otherwise).
+    static func fromDER(_ der: [UInt8], exact: Bool = false) -> Certificate? {
         der.withUnsafeBufferPointer { buffer -> Certificate? in
             guard let base = buffer.baseAddress else { return nil }
             var p: UnsafePointer<UInt8>? = base
@@ -39,7 +41,8 @@ final class Certificate: @unchecked Sendable {
                 _ = OpenSSL.drainErrors()
                 return nil
             }
-            return Certificate(owning: x)
+            let certificate = Certificate(owning: x)
+            return !exact || p == base + buffer.count ? certificate : nil
         }
     }
 

@@ -42,7 +42,7 @@ final class CertificateCache: Sendable {
         if let known = lookup(key) { return known }
         // Parsed outside the lock: it is the slow part, and two threads racing
         // on one certificate both get a correct (equal) one.
-        guard let parsed = Self.parseExactly(key) else { return nil }
+        guard let parsed = Certificate.fromDER(key, exact: true) else { return nil }
         if key.count <= Self.largestCached { insert(key, parsed) }
         return parsed
     }
@@ -73,21 +73,6 @@ final class CertificateCache: Sendable {
         }
         g.current[key] = certificate
         g.currentBytes += key.count
-    }
-
-    /// d2i_X509 that must use every byte (a certificate inside a CMS is one
-    /// element, and the CMS parse would refuse anything else).
-    private static func parseExactly(_ der: [UInt8]) -> Certificate? {
-        der.withUnsafeBufferPointer { buffer -> Certificate? in
-            guard let base = buffer.baseAddress else { return nil }
-            var p: UnsafePointer<UInt8>? = base
-            guard let x = d2i_X509(nil, &p, buffer.count) else {
-                _ = OpenSSL.drainErrors()
-                return nil
-            }
-            let certificate = Certificate(owning: x)
-            return p == base + buffer.count ? certificate : nil
-        }
     }
 }
 

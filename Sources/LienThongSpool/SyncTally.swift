@@ -23,6 +23,11 @@ public enum SyncTally {
     /// Runs one fsync (`wholeFileSystem` false) or syncfs and books it;
     /// errno is as the call left it, for the caller's error.
     static func time(wholeFileSystem: Bool = false, _ call: () -> Int32) -> Int32 {
+        timed(wholeFileSystem: wholeFileSystem, call).result
+    }
+
+    /// `time`, also saying how long the call took (seconds).
+    static func timed(wholeFileSystem: Bool = false, _ call: () -> Int32) -> (result: Int32, seconds: Double) {
         let t0 = monotonic()
         let result = call()
         let code = errno
@@ -32,10 +37,10 @@ public enum SyncTally {
             $0.seconds += spent
         }
         errno = code
-        return result
+        return (result, spent)
     }
 
-    private static func monotonic() -> Double {
+    static func monotonic() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9

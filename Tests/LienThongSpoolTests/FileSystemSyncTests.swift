@@ -80,7 +80,7 @@ struct FileSystemSyncTests {
     /// A backlog of other writers' data waiting (90,000 files just copied
     /// into outboxes): a syncfs would wait for all of it, so even a large
     /// round keeps its fsyncs.
-    @Test func muchDirtyDataOnTheMachineKeepsTheFsyncs() throws {
+    @Test func veryMuchDirtyDataOnTheMachineKeepsTheFsyncs() throws {
         try Scratch.withDir("syncfs-dirty") { root in
             let batch = Self.quietBatch()
             batch.fileSystems.dirtyBytes = { FileSystemSync.dirtyLimit + 1 }
@@ -88,6 +88,43 @@ struct FileSystemSyncTests {
             try batch.publishStaged()
             #expect(batch.fileSystems.fileSystemSyncs == 0)
             #expect(batch.fileSystems.itemSyncs == FileSystemSync.threshold * 2)
+        }
+    }
+
+    /// Between the bounds the machine-wide figure cannot say whose data
+    /// waits: the syncfs is taken, and one that was slow keeps that file
+    /// system on fsyncs while the machine stays busy, for a while.
+    @Test func aSlowSyncfsWhileTheMachineIsBusyBacksOffForAWhile() throws {
+        try Scratch.withDir("syncfs-slow") { root in
+            var clock = 1000.0
+            let slow = SlowFileSystems()
+            slow.now = { clock }
+            var dirty = FileSystemSync.quietDirty + 1
+            func round(_ name: String) throws -> SyncBatch {
+                let batch = Self.quietBatch()
+                batch.fileSystems.dirtyBytes = { dirty }
+                batch.fileSystems.slow = slow
+                batch.fileSystems.slowSyncfs = 0  // every syncfs here counts as slow
+                try FileManager.default.createDirectory(atPath: root + "/" + name, withIntermediateDirectories: false)
+                try Self.stageFiles(batch, in: root + "/" + name, count: FileSystemSync.threshold)
+                try batch.publishStaged()
+                return batch
+            }
+            // Busy, nothing known yet: the syncfs, found slow.
+            #expect(try round("a").fileSystems.fileSystemSyncs == 1)
+            // Busy and known slow: the fsyncs.
+            let backedOff = try round("b")
+            #expect(backedOff.fileSystems.fileSystemSyncs == 0)
+            #expect(backedOff.fileSystems.itemSyncs == FileSystemSync.threshold)
+            // Quiet again: the syncfs can only wait for the batch's own files.
+            dirty = 0
+            #expect(try round("c").fileSystems.fileSystemSyncs == 1)
+            // Busy again, the back-off not over: the fsyncs; once over, the syncfs is tried again.
+            dirty = FileSystemSync.dirtyLimit
+            #expect(try round("d").fileSystems.fileSystemSyncs == 0)
+            clock += SlowFileSystems.backOff + 1
+            #expect(try round("e").fileSystems.fileSystemSyncs == 1)
+            #expect(Scratch.list(root + "/e").count == FileSystemSync.threshold)
         }
     }
 

@@ -19,8 +19,9 @@ import Glibc
 final class ClaimStage {
     /// The ledger row that stands for a whole folder while it is being claimed.
     static let folderMarker = "/"
-    /// The most files per ledger transaction and folder barrier.
-    static let batchLimit = 64
+    /// The most files per ledger transaction and folder barrier: a loop
+    /// turn's claims (`Gateway.claimsPerTurn`) in one.
+    static let batchLimit = 256
 
     var settings: GatewaySettings
     let ledger: Ledger

@@ -11,7 +11,7 @@ import LienThongSystemd
 /// receipt visible only after its files are durable in the archive.
 extension DecideStage {
     /// The most submissions per transaction and per placement batch.
-    static let batchLimit = 64
+    static let batchLimit = 128
 
     /// A submission whose outcome is known and only needs committing.
     struct Ready {

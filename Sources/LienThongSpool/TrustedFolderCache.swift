@@ -10,19 +10,28 @@ import Glibc
 /// paths, six to eight `openat` each: most of the daemon's system calls
 /// under load (`make bench`, strace).
 ///
-/// Which folders: those in `queue/`, `archive/` and `state/` (trees no
-/// clerk writes), and only when every folder from the spool root down to the
-/// folder's parent belongs to the daemon's user and is writable by nobody
-/// else. Nobody but the daemon (and root) can then rename, replace or plant a
-/// link where such a folder is, so its descriptor names the folder its path
-/// names. The daemon's own renames and removals go through `TrustedPath`,
+/// Which folders: any below a spool root, but only when every folder from
+/// the spool root down to the folder's parent belongs to the daemon's user
+/// and is writable by nobody else. Nobody but the daemon (and root) can then
+/// rename, replace or plant a link where such a folder is, so its
+/// descriptor names the folder its path names. Clerks write as their own
+/// users (Samba's shares force the group, never the user), so a folder
+/// they can write in — an outbox, an inbox, anything dropped — is never
+/// private and never remembered, nor anything below it: each walk opens
+/// it and what is below it again without following links (and sees a
+/// file system mounted there since). `units/`,
+/// `units/<id>/` and `receipts/` are the daemon's alone and remembered like
+/// `queue/` and `archive/`: a walk to a unit's outbox or receipts began at
+/// the spool root, 8 of the loop's system calls each, some twenty walks a
+/// submission (make bench, perf). The daemon's own renames and removals go through `TrustedPath`,
 /// which forgets every folder they touch; a folder removed behind its back
-/// (no links left) is forgotten when next used. An operator who moves spool
-/// folders by hand stops the daemon first (README), as for any restore.
+/// (no links left) is forgotten when next used. Whether a folder is private
+/// is read when it is remembered: an operator who moves spool folders or
+/// changes their modes by hand stops the daemon first (README), as for any
+/// restore; the daemon itself makes clerks' folders with their mode from
+/// the mkdir on (`SpoolLayout.create`), never private for a moment.
 final class TrustedFolderCache: @unchecked Sendable {
     static let shared = TrustedFolderCache()
-    /// The daemon-only trees below the spool root, by bytes.
-    static let trees: [[UInt8]] = ["queue", "archive", "state"].map { Array($0.utf8) }
     /// Folders kept at most (the oldest half is closed when full), well
     /// under the 1,024 descriptors a service gets by default.
     static let capacity = 256
@@ -46,12 +55,17 @@ final class TrustedFolderCache: @unchecked Sendable {
     /// linked: one or two lookups, where indexing every ancestor (those above
     /// the spool root too) cost some 25,000 instructions a folder (make profile).
     private var children: [PathKey: Set<PathKey>] = [:]
+    /// Remembered descriptors lent out (`borrow`) and not yet given back:
+    /// how many loans, and whether the folder was forgotten or evicted
+    /// meanwhile (then it is closed when the last loan comes back, so no
+    /// borrower ever holds a closed, or reused, descriptor number).
+    private var loans: [Int32: (count: Int, dropped: Bool)] = [:]
     private var tick: UInt64 = 0
     private let uid = geteuid()
 
     /// Whether folders on this walk may be remembered at all.
     static func eligible(_ walk: TrustedPath.Walk) -> Bool {
-        walk.guarded && walk.count > 0 && trees.contains { walk.component(0).elementsEqual($0) }
+        walk.guarded && walk.count > 0
     }
 
     /// A folder owned by the daemon's user and writable by nobody else.
@@ -89,6 +103,78 @@ final class TrustedFolderCache: @unchecked Sendable {
             return (fd, depth, entry.isPrivate)
         }
         return nil
+    }
+
+    /// `start` without a new descriptor: the remembered one itself, lent
+    /// until `giveBack`. For a walk whose caller only names things in the
+    /// folder (`openat`, `renameat`, `fsync`...), never lists or closes it:
+    /// two system calls fewer per walk, some sixty walks a submission.
+    func borrow(_ walk: TrustedPath.Walk, count: Int) -> (fd: Int32, depth: Int, isPrivate: Bool)? {
+        guard count > 0, Self.eligible(walk) else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        for depth in stride(from: count, to: 0, by: -1) {
+            let key = PathKey(walk.pathBytes(depth))
+            guard let index = entries.index(forKey: key) else { continue }
+            let entry = entries.values[index]
+            var st = stat()
+            if fstat(entry.fd, &st) != 0 || st.st_nlink == 0 {
+                forgetLocked(key)
+                return nil
+            }
+            tick += 1
+            entries.values[index].used = tick
+            loans[entry.fd, default: (0, false)].count += 1
+            return (entry.fd, depth, entry.isPrivate)
+        }
+        return nil
+    }
+
+    /// Ends a loan of `borrow`.
+    func giveBack(_ fd: Int32) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard var loan = loans[fd] else { return }
+        loan.count -= 1
+        if loan.count > 0 { loans[fd] = loan; return }
+        loans[fd] = nil
+        if loan.dropped { close(fd) }
+    }
+
+    /// Closes a remembered descriptor no longer in `entries`, or, while it
+    /// is lent, leaves that to the last `giveBack`.
+    private func closeLocked(_ fd: Int32) {
+        if loans[fd] != nil { loans[fd]?.dropped = true } else { close(fd) }
+    }
+
+    /// /proc/self/mountinfo, polled for changes of the mount table (-1
+    /// where there is no /proc: nothing is then known to change).
+    private let mountTable = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)
+
+    deinit { if mountTable >= 0 { close(mountTable) } }
+
+    /// Forgets every remembered folder when anything was mounted or
+    /// unmounted since the last call: a file system mounted over a
+    /// remembered folder (an archive disk, a unit's folder on a share's own
+    /// disk) is what its path names from then on, not the folder the
+    /// descriptor holds. One poll(2); true when it forgot.
+    func forgetAllIfMountsChanged() -> Bool {
+        guard mountTable >= 0 else { return false }
+        var p = pollfd(fd: mountTable, events: Int16(POLLPRI), revents: 0)
+        guard poll(&p, 1, 0) > 0, p.revents & Int16(POLLPRI | POLLERR) != 0 else { return false }
+        lock.lock()
+        defer { lock.unlock() }
+        for entry in entries.values { closeLocked(entry.fd) }
+        entries = [:]
+        children = [:]
+        return true
+    }
+
+    /// Descriptors lent now, and those among them already forgotten (tests).
+    var loanCounts: (lent: Int, dropped: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (loans.count, loans.values.filter(\.dropped).count)
     }
 
     /// Remembers the folder `fd` stands for: the first `depth` components of
@@ -161,7 +247,7 @@ final class TrustedFolderCache: @unchecked Sendable {
 
     /// Closes `key` and every remembered folder below it, and drops their links.
     private func closeTreeLocked(_ key: PathKey) {
-        if let entry = entries.removeValue(forKey: key) { close(entry.fd) }
+        if let entry = entries.removeValue(forKey: key) { closeLocked(entry.fd) }
         guard let below = children.removeValue(forKey: key) else { return }
         for k in below { closeTreeLocked(k) }
     }
@@ -169,7 +255,7 @@ final class TrustedFolderCache: @unchecked Sendable {
     /// Closes one remembered folder (evicted); what is below it stays.
     private func removeLocked(_ key: PathKey) {
         guard let entry = entries.removeValue(forKey: key) else { return }
-        close(entry.fd)
+        closeLocked(entry.fd)
         unlinkLocked(key)
     }
 

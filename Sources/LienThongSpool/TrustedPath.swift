@@ -111,6 +111,14 @@ public enum TrustedPath {
     /// The caller closes the descriptor.
     static func openFolder(_ walk: Walk, count: Int, operation: @autoclosure () -> String, target: String,
                            create: Creation? = nil) throws -> Int32 {
+        try reachFolder(walk, count: count, operation: operation(), target: target, create: create, borrowing: false).fd
+    }
+
+    /// `openFolder`, where with `borrowing` the descriptor may be one the
+    /// folder cache lends (`lent`: give it back with
+    /// `TrustedFolderCache.giveBack`, never close or list it).
+    static func reachFolder(_ walk: Walk, count: Int, operation: @autoclosure () -> String, target: String,
+                            create: Creation? = nil, borrowing: Bool) throws -> (fd: Int32, lent: Bool) {
         try walk.withCNames { names in
             let cache = TrustedFolderCache.shared
             var fd: Int32
@@ -118,7 +126,13 @@ public enum TrustedPath {
             // Whether every folder walked so far is the daemon's alone: then the
             // next one may be remembered (TrustedFolderCache).
             var chainPrivate: Bool
-            if let known = cache.start(walk, count: count) {
+            // The cache's own descriptor while it is the one in hand.
+            var lent: Int32 = -1
+            func release(_ d: Int32) { if d == lent { cache.giveBack(d) } else { close(d) } }
+            if borrowing, let known = cache.borrow(walk, count: count) {
+                (fd, first, chainPrivate) = known
+                lent = fd
+            } else if let known = cache.start(walk, count: count) {
                 (fd, first, chainPrivate) = known
             } else {
                 fd = names.openStart()
@@ -128,7 +142,7 @@ public enum TrustedPath {
             let noFollow = walk.guarded ? O_NOFOLLOW : 0
             for i in first..<count {
                 if walk.guarded, walk.isDotDot(i) {
-                    close(fd)
+                    release(fd)
                     throw SpoolError("\(operation()) \(target): refused, a '..' in a spool path (name the folder itself) at", walk.path(i + 1),
                                      errno: EINVAL)
                 }
@@ -136,10 +150,10 @@ public enum TrustedPath {
                 var next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | noFollow)
                 if next < 0, errno == ENOENT, let create {
                     if mkdirat(fd, name, create.mode) == 0 {
-                        do { try create.created(fd, walk.path(i)) } catch { close(fd); throw error }
+                        do { try create.created(fd, walk.path(i)) } catch { release(fd); throw error }
                     } else if errno != EEXIST {
                         let e = SpoolError("mkdir", walk.path(i + 1))
-                        close(fd)
+                        release(fd)
                         throw e
                     }
                     next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | noFollow)
@@ -147,18 +161,21 @@ public enum TrustedPath {
                 if next < 0 {
                     let error = refusal(parent: fd, name: name, code: errno, walk: walk, count: i + 1, operation: operation(), target: target,
                                         creating: create != nil)
-                    close(fd)
+                    release(fd)
                     throw error
                 }
-                close(fd)
+                release(fd)
                 fd = next
                 if chainPrivate {
-                    let isPrivate = cache.isPrivate(fd)
-                    cache.remember(walk, depth: i + 1, fd: fd, isPrivate: isPrivate)
-                    chainPrivate = isPrivate
+                    // A folder others can write in (an outbox, an inbox) is
+                    // not remembered even where nobody else can replace it:
+                    // such a folder is where a share's own disk or an
+                    // automount is mounted, and a walk must see the mount.
+                    chainPrivate = cache.isPrivate(fd)
+                    if chainPrivate { cache.remember(walk, depth: i + 1, fd: fd, isPrivate: true) }
                 }
             }
-            return fd
+            return (fd, fd == lent)
         }
     }
 
@@ -177,6 +194,13 @@ public enum TrustedPath {
         return SpoolError(operation, target, errno: code)
     }
 
+    /// Forgets the folders remembered by descriptor (`TrustedFolderCache`)
+    /// when the mount table changed since the last call; true when it did.
+    /// The loop asks once per turn.
+    public static func forgetRememberedFoldersIfMountsChanged() -> Bool {
+        TrustedFolderCache.shared.forgetAllIfMountsChanged()
+    }
+
     /// Runs `body` with the folder that holds `path`'s last component,
     /// opened by a guarded walk, and that component's name.
     public static func withParent<T>(_ path: String, _ operation: String, _ body: (Int32, String) throws -> T) throws -> T {
@@ -193,8 +217,10 @@ public enum TrustedPath {
         if w.guarded, w.isDotDot(w.count - 1) {
             throw SpoolError("\(operation()) \(path): refused, a '..' in a spool path (name the folder itself) at", path, errno: EINVAL)
         }
-        let fd = try openFolder(w, count: w.count - 1, operation: operation(), target: path)
-        defer { close(fd) }
+        // Only named in (the *at calls), never listed or closed by `body`:
+        // the cache's descriptor may be lent.
+        let (fd, lent) = try reachFolder(w, count: w.count - 1, operation: operation(), target: path, borrowing: true)
+        defer { if lent { TrustedFolderCache.shared.giveBack(fd) } else { close(fd) } }
         return try w.bytes.withUnsafeBufferPointer { buffer in
             try body(fd, UnsafeRawPointer(buffer.baseAddress! + w.begins[w.count - 1]).assumingMemoryBound(to: CChar.self))
         }

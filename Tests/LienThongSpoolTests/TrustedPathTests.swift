@@ -276,6 +276,84 @@ struct TrustedPathTests {
         }
     }
 
+    /// A remembered folder lent to a walk (`borrow`) and forgotten or
+    /// evicted during the loan stays open for the borrower and is closed
+    /// when the last loan comes back; two loans of one folder are two.
+    @Test func aLentFolderOutlivesBeingForgottenUntilItsLoansComeBack() throws {
+        try Self.withSpool("cache-loan") { spool, _ in
+            try FileManager.default.createDirectory(atPath: spool + "/queue/l", withIntermediateDirectories: true)
+            let cache = TrustedFolderCache()
+            let opened = open(spool + "/queue/l", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            #expect(opened >= 0)
+            let w = TrustedPath.walk(spool + "/queue/l/x")
+            cache.remember(w, depth: 2, fd: opened, isPrivate: true)
+            close(opened)
+            guard let first = cache.borrow(w, count: 2), let second = cache.borrow(w, count: 2) else {
+                Issue.record("a remembered folder was not lent")
+                return
+            }
+            #expect(first.fd == second.fd && first.depth == 2)
+            #expect(cache.loanCounts == (1, 0))
+            cache.forget(spool + "/queue/l")
+            #expect(cache.borrow(w, count: 2) == nil, "a forgotten folder was lent again")
+            #expect(cache.loanCounts == (1, 1))
+            // Still the folder for the borrowers: a file made through it lands there.
+            #expect(openat(first.fd, "made", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644) >= 0)
+            #expect(Scratch.list(spool + "/queue/l") == ["made"])
+            cache.giveBack(first.fd)
+            #expect(cache.loanCounts == (1, 1))
+            cache.giveBack(second.fd)
+            #expect(cache.loanCounts == (0, 0))
+            // Eviction during a loan: the same.
+            var lent: Int32 = -1
+            for n in 0..<(TrustedFolderCache.capacity + 1) {
+                let d = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                let e = TrustedPath.walk(spool + "/queue/e\(n)/x")
+                cache.remember(e, depth: 2, fd: d, isPrivate: true)
+                close(d)
+                if n == 0 { lent = cache.borrow(e, count: 2)?.fd ?? -1 }
+            }
+            #expect(lent >= 0)
+            #expect(cache.loanCounts == (1, 1), "the evicted folder was closed while lent, or never evicted")
+            cache.giveBack(lent)
+            #expect(cache.loanCounts == (0, 0))
+            cache.forget(spool + "/queue")
+            #expect(cache.linkedPaths == 0)
+        }
+    }
+
+    /// A file system mounted over a remembered folder once the daemon runs
+    /// (an archive disk, a unit's folder on its own disk): once the mount
+    /// table is read (each loop turn), walks reach the mount, not the
+    /// folder under it. Needs root for mount(8); skipped otherwise.
+    @Test func aFileSystemMountedOverARememberedFolderIsReachedAfterTheMountTableIsRead() throws {
+        guard getuid() == 0 else { return }
+        try Self.withSpool("cache-mount") { spool, _ in
+            try DurableFS.makeDirectories(spool + "/archive/disk")
+            Self.makePrivate(spool, "archive/disk")
+            try DurableFS.writeFile(spool + "/archive/disk/before", text: "b")
+            #expect(TrustedFolderCache.shared.isRemembered(spool + "/archive/disk"))
+            func mount(_ args: [String]) -> Bool {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: args[0])
+                p.arguments = Array(args.dropFirst())
+                guard (try? p.run()) != nil else { return false }
+                p.waitUntilExit()
+                return p.terminationStatus == 0
+            }
+            guard mount(["/bin/mount", "-t", "tmpfs", "-o", "size=1m", "lienthong-test", spool + "/archive/disk"]) else {
+                Issue.record("could not mount a tmpfs as root")
+                return
+            }
+            defer { _ = mount(["/bin/umount", spool + "/archive/disk"]) }
+            // Another test's mount may have been read first: either way the cache is flushed.
+            _ = TrustedPath.forgetRememberedFoldersIfMountsChanged()
+            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/archive/disk"))
+            try DurableFS.writeFile(spool + "/archive/disk/after", text: "a")
+            #expect(Scratch.list(spool + "/archive/disk") == ["after"], "written into the folder under the mount")
+        }
+    }
+
     /// Clerks write in outboxes, inboxes and dropped folders: a folder anyone
     /// else can write, and everything below it, is walked every time.
     @Test func foldersOthersCanChangeAreNeverRemembered() throws {
@@ -285,18 +363,35 @@ struct TrustedPathTests {
             Self.makePrivate(spool, "queue/c/files/dropped/sub")
             #expect(chmod(spool + "/queue/c/files/dropped", 0o777) == 0)
             try DurableFS.writeFile(spool + "/queue/c/files/dropped/sub/x", text: "x")
-            #expect(TrustedFolderCache.shared.isRemembered(spool + "/queue/c/files/dropped"))
+            #expect(TrustedFolderCache.shared.isRemembered(spool + "/queue/c/files"))
+            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/queue/c/files/dropped"))
             #expect(!TrustedFolderCache.shared.isRemembered(spool + "/queue/c/files/dropped/sub"))
             // A clerk swaps the subfolder for a link: refused as ever.
             try FileManager.default.moveItem(atPath: spool + "/queue/c/files/dropped/sub", toPath: spool + "/queue/c/files/dropped/old")
             try FileManager.default.createSymbolicLink(atPath: spool + "/queue/c/files/dropped/sub", withDestinationPath: outside)
             #expect(Self.plantedLink { try DurableFS.writeFile(spool + "/queue/c/files/dropped/sub/y", text: "y") } == spool + "/queue/c/files/dropped/sub")
             #expect(Scratch.list(outside) == [])
-            // Outside the daemon-only trees nothing is remembered at all.
+            // A unit's folders: its receipts (the daemon's alone) are
+            // remembered; its outbox (clerks write there) and what is
+            // dropped in it never, and a link a clerk plants in a dropped
+            // folder's place is refused.
             try DurableFS.makeDirectories(spool + "/units/U1/receipts")
+            Self.makePrivate(spool, "units/U1/receipts")
+            // The outbox as SpoolLayout makes it (group-writable from its
+            // mkdir on), and a clerk's folder dropped into it.
+            #expect(mkdir(spool + "/units/U1/outbox", 0o770) == 0 && chmod(spool + "/units/U1/outbox", 0o770) == 0)
+            #expect(mkdir(spool + "/units/U1/outbox/dropped", 0o755) == 0)
             try DurableFS.writeFile(spool + "/units/U1/receipts/r.txt", text: "r")
-            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/units/U1/receipts"))
-            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/units"))
+            try DurableFS.writeFile(spool + "/units/U1/outbox/dropped/d.txt", text: "d")
+            #expect(TrustedFolderCache.shared.isRemembered(spool + "/units/U1/receipts"))
+            #expect(TrustedFolderCache.shared.isRemembered(spool + "/units/U1"))
+            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/units/U1/outbox"))
+            #expect(!TrustedFolderCache.shared.isRemembered(spool + "/units/U1/outbox/dropped"))
+            try FileManager.default.moveItem(atPath: spool + "/units/U1/outbox/dropped", toPath: spool + "/units/U1/outbox/old")
+            try FileManager.default.createSymbolicLink(atPath: spool + "/units/U1/outbox/dropped", withDestinationPath: outside)
+            #expect(Self.plantedLink { try DurableFS.writeFile(spool + "/units/U1/outbox/dropped/e.txt", text: "e") }
+                    == spool + "/units/U1/outbox/dropped")
+            #expect(Scratch.list(outside) == [])
         }
     }
 

@@ -98,6 +98,9 @@ public final class Gateway {
     /// One turn of the pipeline: due submissions decided and filed, then
     /// complete entries claimed, the watchdog fed, STATUS refreshed.
     func tick(now: Date) {
+        if TrustedPath.forgetRememberedFoldersIfMountsChanged() {
+            log.log(.info, "the mount table changed: spool folders are walked afresh from the spool root", fields: [])
+        }
         // Decided and filed first: the submissions whose validation came
         // back since the last turn. A receipt that waited for this turn's
         // claims (and their barriers) came a whole claim later (make bench:

@@ -121,24 +121,12 @@ public enum TrustedPath {
                             create: Creation? = nil, borrowing: Bool) throws -> (fd: Int32, lent: Bool) {
         try walk.withCNames { names in
             let cache = TrustedFolderCache.shared
-            var fd: Int32
-            var first = 0
-            // Whether every folder walked so far is the daemon's alone: then the
-            // next one may be remembered (TrustedFolderCache).
-            var chainPrivate: Bool
+            // `chainPrivate`: every folder walked so far is the daemon's
+            // alone, so the next one may be remembered (TrustedFolderCache).
+            var (fd, first, chainPrivate, isLent) = try begin(walk, count: count, names: names, borrowing: borrowing, operation: operation)
             // The cache's own descriptor while it is the one in hand.
-            var lent: Int32 = -1
+            let lent: Int32 = isLent ? fd : -1
             func release(_ d: Int32) { if d == lent { cache.giveBack(d) } else { close(d) } }
-            if borrowing, let known = cache.borrow(walk, count: count) {
-                (fd, first, chainPrivate) = known
-                lent = fd
-            } else if let known = cache.start(walk, count: count) {
-                (fd, first, chainPrivate) = known
-            } else {
-                fd = names.openStart()
-                guard fd >= 0 else { throw SpoolError(operation(), walk.start) }
-                chainPrivate = TrustedFolderCache.eligible(walk) && cache.isPrivate(fd)
-            }
             let noFollow = walk.guarded ? O_NOFOLLOW : 0
             for i in first..<count {
                 if walk.guarded, walk.isDotDot(i) {
@@ -177,6 +165,19 @@ public enum TrustedPath {
             }
             return (fd, fd == lent)
         }
+    }
+
+    /// Where a walk begins: the deepest remembered folder (lent when
+    /// `borrowing`), else the start of the path; the components that stands
+    /// for, and whether the folders down to it are all the daemon's alone.
+    private static func begin(_ walk: Walk, count: Int, names: CNames, borrowing: Bool,
+                              operation: () -> String) throws -> (fd: Int32, depth: Int, chainPrivate: Bool, lent: Bool) {
+        let cache = TrustedFolderCache.shared
+        if borrowing, let known = cache.borrow(walk, count: count) { return (known.fd, known.depth, known.isPrivate, true) }
+        if let known = cache.start(walk, count: count) { return (known.fd, known.depth, known.isPrivate, false) }
+        let fd = names.openStart()
+        guard fd >= 0 else { throw SpoolError(operation(), walk.start) }
+        return (fd, 0, TrustedFolderCache.eligible(walk) && cache.isPrivate(fd), false)
     }
 
     /// Why `name` in `parent` could not be opened as a folder, in words an

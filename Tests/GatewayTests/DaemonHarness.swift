@@ -201,31 +201,50 @@ struct CommandResult {
     var stderr: String
 }
 
-/// Runs a command to its end. stderr goes to a file, so that neither stream
-/// can fill up and stall the child while the other is read.
-func runCommand(_ command: String, _ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> CommandResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: command)
-    p.arguments = args
-    p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    let errPath = try DaemonHarness.makeTempDir() + "/stderr"
-    defer { try? FileManager.default.removeItem(atPath: (errPath as NSString).deletingLastPathComponent) }
-    FileManager.default.createFile(atPath: errPath, contents: nil)
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    let e = FileManager.default.contents(atPath: errPath) ?? Data()
-    return CommandResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+/// Runs a command to its end: posix_spawn and a waitpid for that child
+/// alone. Not Foundation's Process: its exit monitor once missed a child's
+/// exit (the child a zombie, waitUntilExit waiting for ever) while
+/// swift-testing's exit-test thread polled every child of the test process.
+/// stdout and stderr go to files, so that neither can fill up and stall the
+/// child while the other is read; stdin is /dev/null. `command` is a path.
+func runCommand(_ command: String, _ args: [String], env: [String: String] = [:]) throws -> CommandResult {
+    let dir = try DaemonHarness.makeTempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let outPath = dir + "/stdout", errPath = dir + "/stderr"
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let environment = ProcessInfo.processInfo.environment.merging(env) { $1 }.map { "\($0.key)=\($0.value)" }
+    var pid: pid_t = 0
+    let started = withCStrings([command] + args) { argv in
+        withCStrings(environment) { envp in posix_spawn(&pid, command, &actions, nil, argv, envp) }
+    }
+    guard started == 0 else { throw HarnessError("could not start \(command): \(String(cString: strerror(started)))") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+        guard errno == EINTR else { throw HarnessError("waitpid for \(command): \(String(cString: strerror(errno)))") }
+    }
+    // An exit code, or 128 + the signal that ended it, as a shell says.
+    let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + status & 0x7f
+    func text(_ path: String) -> String { String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
+    return CommandResult(status: code, stdout: text(outPath), stderr: text(errPath))
+}
+
+/// `body` with `strings` as a NULL-terminated array of C strings.
+private func withCStrings<T>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for p in pointers { free(p) } }
+    return body(pointers)
 }
 
 /// Runs a command and returns its output (stdout, then stderr); throws on failure.
 @discardableResult
-func run(_ command: String, _ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> String {
-    let r = try runCommand(command, args, cwd: cwd, env: env)
+func run(_ command: String, _ args: [String], env: [String: String] = [:]) throws -> String {
+    let r = try runCommand(command, args, env: env)
     guard r.status == 0 else { throw HarnessError("\(command) \(args.joined(separator: " ")) failed (\(r.status)):\n\(r.stdout)\(r.stderr)") }
     return r.stdout + r.stderr
 }

@@ -109,6 +109,10 @@ if [ "$only" != throughput ]; then
     gen scans scan "$n_queue" 1
 fi
 py units "$work/units.csv" "$units" "$communes" >"$res/units.json"
+# The fixtures (some 100 MB with the scans) written out now: left dirty, the
+# kernel writes them back during the first rows, and the daemon's syncs (a
+# syncfs most of all, FileSystemSync) wait for data that is not its own.
+sync
 # Senders: the departments and districts; fan-out recipients: the communes.
 # (awk reads all its input: `head` would end the pipe early and pipefail stop the run.)
 awk -F, '/^B\.(DEP|DIS)/ && n++ < 100 { print $1 }' "$work/units.csv" >"$work/senders"

@@ -36,10 +36,10 @@ final class TrustedFolderCache: @unchecked Sendable {
     /// under the 1,024 descriptors a service gets by default.
     static let capacity = 256
 
+    /// A remembered folder is itself the daemon's alone (`remember`): a
+    /// walk that starts there may remember what it opens below it.
     private struct Entry {
         var fd: Int32
-        /// The folder itself is the daemon's alone: a walk may remember below it.
-        var isPrivate: Bool
         var used: UInt64
     }
 
@@ -75,9 +75,9 @@ final class TrustedFolderCache: @unchecked Sendable {
     }
 
     /// The deepest remembered folder among the first `count` components of
-    /// `walk`: a new descriptor of it (the caller's to close), how many
-    /// components it stands for, and whether the folder is the daemon's alone.
-    func start(_ walk: TrustedPath.Walk, count: Int) -> (fd: Int32, depth: Int, isPrivate: Bool)? {
+    /// `walk`: a new descriptor of it (the caller's to close) and how many
+    /// components it stands for.
+    func start(_ walk: TrustedPath.Walk, count: Int) -> (fd: Int32, depth: Int)? {
         lock.lock()
         defer { lock.unlock() }
         guard let (entry, depth) = deepestLocked(walk, count: count) else { return nil }
@@ -86,7 +86,7 @@ final class TrustedFolderCache: @unchecked Sendable {
         // next listing empty.
         let fd = openat(entry.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
-        return (fd, depth, entry.isPrivate)
+        return (fd, depth)
     }
 
     /// `start` without a new descriptor: the remembered one itself, lent
@@ -94,12 +94,12 @@ final class TrustedFolderCache: @unchecked Sendable {
     /// folder (`openat`, `renameat`, `fsync`...), never lists or closes it:
     /// two system calls fewer (`perf stat`, 1,000 reports on tmpfs: 843-849 K
     /// system calls without loans, 792 K with them).
-    func borrow(_ walk: TrustedPath.Walk, count: Int) -> (fd: Int32, depth: Int, isPrivate: Bool)? {
+    func borrow(_ walk: TrustedPath.Walk, count: Int) -> (fd: Int32, depth: Int)? {
         lock.lock()
         defer { lock.unlock() }
         guard let (entry, depth) = deepestLocked(walk, count: count) else { return nil }
         loans[entry.fd, default: (0, false)].count += 1
-        return (entry.fd, depth, entry.isPrivate)
+        return (entry.fd, depth)
     }
 
     /// The deepest remembered folder among the first `count` components of
@@ -173,8 +173,9 @@ final class TrustedFolderCache: @unchecked Sendable {
     }
 
     /// Remembers the folder `fd` stands for: the first `depth` components of
-    /// `walk`, reached through folders that are all the daemon's alone.
-    func remember(_ walk: TrustedPath.Walk, depth: Int, fd: Int32, isPrivate: Bool) {
+    /// `walk`, a folder that is the daemon's alone, reached through folders
+    /// that are all the daemon's alone (the caller checked, `isPrivate`).
+    func remember(_ walk: TrustedPath.Walk, depth: Int, fd: Int32) {
         let slice = PathKey(walk.pathBytes(depth))
         lock.lock()
         defer { lock.unlock() }
@@ -186,7 +187,7 @@ final class TrustedFolderCache: @unchecked Sendable {
         guard own >= 0 else { return }
         tick += 1
         let linked = children[key] != nil  // a folder below it is remembered: linked already
-        entries[key] = Entry(fd: own, isPrivate: isPrivate, used: tick)
+        entries[key] = Entry(fd: own, used: tick)
         if !linked { linkLocked(key) }
     }
 

@@ -160,7 +160,7 @@ public enum TrustedPath {
                     // such a folder is where a share's own disk or an
                     // automount is mounted, and a walk must see the mount.
                     chainPrivate = cache.isPrivate(fd)
-                    if chainPrivate { cache.remember(walk, depth: i + 1, fd: fd, isPrivate: true) }
+                    if chainPrivate { cache.remember(walk, depth: i + 1, fd: fd) }
                 }
             }
             return (fd, fd == lent)
@@ -173,8 +173,9 @@ public enum TrustedPath {
     private static func begin(_ walk: Walk, count: Int, names: CNames, borrowing: Bool,
                               operation: () -> String) throws -> (fd: Int32, depth: Int, chainPrivate: Bool, lent: Bool) {
         let cache = TrustedFolderCache.shared
-        if borrowing, let known = cache.borrow(walk, count: count) { return (known.fd, known.depth, known.isPrivate, true) }
-        if let known = cache.start(walk, count: count) { return (known.fd, known.depth, known.isPrivate, false) }
+        // A remembered folder and every folder above it are the daemon's alone.
+        if borrowing, let known = cache.borrow(walk, count: count) { return (known.fd, known.depth, true, true) }
+        if let known = cache.start(walk, count: count) { return (known.fd, known.depth, true, false) }
         let fd = names.openStart()
         guard fd >= 0 else { throw SpoolError(operation(), walk.start) }
         return (fd, 0, TrustedFolderCache.eligible(walk) && cache.isPrivate(fd), false)

@@ -238,7 +238,7 @@ struct TrustedPathTests {
             defer { close(fd) }
             func remember(_ relative: String) {
                 let w = TrustedPath.walk(spool + "/" + relative)
-                cache.remember(w, depth: w.count, fd: fd, isPrivate: true)
+                cache.remember(w, depth: w.count, fd: fd)
             }
             func known(_ relative: String) -> Bool { cache.isRemembered(spool + "/" + relative) }
             let nfc = "Hồ sơ".precomposedStringWithCanonicalMapping, nfd = nfc.decomposedStringWithCanonicalMapping
@@ -286,7 +286,7 @@ struct TrustedPathTests {
             let opened = open(spool + "/queue/l", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             #expect(opened >= 0)
             let w = TrustedPath.walk(spool + "/queue/l/x")
-            cache.remember(w, depth: 2, fd: opened, isPrivate: true)
+            cache.remember(w, depth: 2, fd: opened)
             close(opened)
             guard let first = cache.borrow(w, count: 2), let second = cache.borrow(w, count: 2) else {
                 Issue.record("a remembered folder was not lent")
@@ -309,7 +309,7 @@ struct TrustedPathTests {
             for n in 0..<(TrustedFolderCache.capacity + 1) {
                 let d = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                 let e = TrustedPath.walk(spool + "/queue/e\(n)/x")
-                cache.remember(e, depth: 2, fd: d, isPrivate: true)
+                cache.remember(e, depth: 2, fd: d)
                 close(d)
                 if n == 0 { lent = cache.borrow(e, count: 2)?.fd ?? -1 }
             }

@@ -32,8 +32,10 @@ public enum DurableFS {
     }
 
     /// Runs `body` with the umask cleared when `exact`, so folders get the
-    /// mode asked for. The daemon makes folders from its one main thread
-    /// only, so a moment without umask affects nothing else.
+    /// mode asked for. The umask is the process's: the daemon makes exact
+    /// folders from its loop thread only, and never while its filing thread
+    /// runs (that runs only during a turn's claims, which make none), so a
+    /// moment without umask affects nothing else.
     static func withExactMode<T>(_ exact: Bool, _ body: () throws -> T) rethrows -> T {
         let saved = exact ? umask(0) : 0
         defer { if exact { umask(saved) } }

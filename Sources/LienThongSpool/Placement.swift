@@ -8,7 +8,7 @@ import Glibc
 /// folder, the folder renamed whole into the archive, a copy for the office's
 /// clerks, the receipts into the sender's folder. Every step is idempotent,
 /// so recovery simply runs `place` again after a crash.
-public struct Placement {
+public struct Placement: Sendable {
     public struct Plan: Sendable {
         public var submission: String
         public var unit: String

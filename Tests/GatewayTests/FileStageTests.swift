@@ -13,7 +13,9 @@ struct FileStageTests {
     @Test func aDecidedSubmissionIsArchivedCopiedAndReceiptedThenPlaced() throws {
         let rig = try StageRig()
         let record = try rig.decided(["4116-UBND-CN.pdf", "4116-UBND-CN_scan.pdf"], at: rig.t0)
-        rig.fileStage().placeRecords([record], now: rig.t0)
+        let file = rig.fileStage()
+        file.startFiling([record])
+        file.finishFiling(now: rig.t0)
         #expect(try rig.state(record.id) == .placed)
         let archive = try #require(record.placement)
         #expect(rig.contents(archive + "/files/4116-UBND-CN.pdf") == "bytes of 4116-UBND-CN.pdf")
@@ -38,13 +40,15 @@ struct FileStageTests {
         #expect(FileManager.default.createFile(atPath: year, contents: Data("in the way".utf8)))
         let file = rig.fileStage()
 
-        file.placeRecords([record], now: rig.t0)
+        file.startFiling([record])
+        file.finishFiling(now: rig.t0)
         #expect(try rig.state(record.id) == .decided)
         #expect(file.retryAt == rig.t0.addingTimeInterval(1))
         #expect(!FileManager.default.fileExists(atPath: rig.settings.layout.receipts(StageRig.department) + "/7-UBND.accepted.json"))
         // A new decision meanwhile waits for the retry instead of failing again.
         let later = try rig.decided(["8-UBND.pdf"], at: rig.t0)
-        file.placeRecords([later], now: rig.t0)
+        file.startFiling([later])
+        file.finishFiling(now: rig.t0)
         #expect(file.retryAt == rig.t0.addingTimeInterval(1))
 
         file.retryIfDue(now: rig.t0.addingTimeInterval(0.5))  // not yet
@@ -57,6 +61,51 @@ struct FileStageTests {
         #expect(file.retryAt == nil)
         #expect(try rig.state(record.id) == .placed && rig.state(later.id) == .placed)
         #expect(rig.contents(rig.settings.layout.receipts(StageRig.department) + "/8-UBND.accepted.json") == later.receipt)
+    }
+
+    /// Filing runs on the filing thread while the loop goes on: the receipt
+    /// appears without the loop's waiting for it, and the submission counts
+    /// as placed only once the loop has waited (`finishFiling`), so a crash
+    /// before that files it again at start.
+    @Test func filingGoesOnWhileTheLoopWorksAndCountsOnlyOnceWaitedFor() throws {
+        let rig = try StageRig()
+        let record = try rig.decided(["12-UBND.pdf"], at: rig.t0)
+        let file = rig.fileStage()
+        file.startFiling([record])
+        let json = rig.settings.layout.receipts(StageRig.department) + "/12-UBND.accepted.json"
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: json), Date() < deadline { usleep(2_000) }
+        #expect(rig.contents(json) == record.receipt)
+        #expect(try rig.state(record.id) == .decided)
+        file.finishFiling(now: rig.t0)
+        #expect(try rig.state(record.id) == .placed)
+        #expect(file.retryAt == nil)
+    }
+
+    /// A batch that fails stops the turn's later batches (a full disk would
+    /// fail them too): each stays decided with nothing of it filed, and the
+    /// retry files them all.
+    @Test func aFailedBatchLeavesTheTurnsLaterBatchesForTheRetry() throws {
+        let rig = try StageRig()
+        let first = try rig.decided(["21-UBND.pdf"], at: rig.t0)
+        let second = try rig.decided(["22-UBND.pdf"], accepted: false, role: .scan, at: rig.t0)
+        let year = rig.settings.layout.root + "/archive/accepted/2026"
+        try DurableFS.makeDirectories(rig.settings.layout.root + "/archive/accepted")
+        #expect(FileManager.default.createFile(atPath: year, contents: Data("in the way".utf8)))
+        let file = rig.fileStage()
+        file.startFiling([first])
+        file.startFiling([second])
+        file.finishFiling(now: rig.t0)
+        #expect(try rig.state(first.id) == .decided && rig.state(second.id) == .decided)
+        #expect(file.retryAt == rig.t0.addingTimeInterval(1))
+        // The second (rejected, so not in the way) was not tried at all.
+        #expect(FileManager.default.fileExists(atPath: rig.settings.layout.queued(second.id)))
+        #expect(try rig.names(rig.settings.layout.receipts(StageRig.department)).isEmpty)
+
+        try FileManager.default.removeItem(atPath: year)
+        file.retryIfDue(now: rig.t0.addingTimeInterval(1))
+        #expect(file.retryAt == nil)
+        #expect(try rig.state(first.id) == .placed && rig.state(second.id) == .placed)
     }
 
     /// Filing is idempotent: filing a submission a crash left half filed (its

@@ -97,7 +97,7 @@ extension StageRig {
         return record
     }
 
-    func fileStage() -> FileStage { FileStage(settings: settings, ledger: ledger, log: log) }
+    func fileStage() -> FileStage { FileStage(settings: settings, ledger: ledger, log: log, clock: StageClock()) }
 
     func state(_ id: String) throws -> Ledger.State? { try ledger.submission(id)?.state }
 }

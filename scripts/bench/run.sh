@@ -14,7 +14,9 @@
 #   BENCH_BIN=PATH     measure this lienthongd (another build, e.g. one from
 #                      before a change, to put that change's cost in figures)
 #   BENCH_ONLY=throughput  only the three throughput rows on disk (a quick
-#                      side-by-side of two builds: run it once with each)
+#                      side-by-side of two builds: run it once with each);
+#                      BENCH_ONLY=throughput,latency,tmpfs adds the latency
+#                      rows and the tmpfs row (no baseline, no recovery)
 #
 # What runs, in order (sizes at BENCH_SCALE=1):
 #   1. a registry of 1,000 units (500 communes) and the demo (test-only) PKI;
@@ -102,9 +104,13 @@ gen() { python3 "$here/gen_fixtures.py" "$work/trust" "$fix/$1" "$2" "$3" "$4"; 
 gen p7s-thr p7s "$n_p7s" 1
 gen report report "$n_report" 1
 gen pair pair "$n_pair" 1
-if [ "$only" != throughput ]; then
+# Whether a row runs: all of them without BENCH_ONLY, else those it lists.
+wanted() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
+if wanted latency; then
     gen p7s-lat p7s "$((lat_rate * lat_seconds))" 100001
     gen p7s-lat200 p7s "$((2 * lat_rate * lat_seconds))" 200001
+fi
+if [ -z "$only" ]; then
     gen invite invite 1 25
     gen scans scan "$n_queue" 1
 fi
@@ -176,33 +182,39 @@ py throughput "$work/spool-l" "$fix/pair" pair "$work/senders" 600 >"$res/l-thr-
 [ -r "$disk_stat" ] && cp "$disk_stat" "$res/disk-after"
 # Where the daemon's time went, stage by stage (StageClock, logged at SIGTERM).
 stages() { grep -o 'time per decided submission.*' "$1" | sed 's/ MESSAGE_ID=.*//; s/ LIENTHONG_.*//' | tr ',' '\n' | sed 's/^ */  /' || true; }
-if [ "$only" = throughput ]; then
-    stop_daemon
-    say "only the throughput rows (BENCH_ONLY=throughput), $bin"
-    py table "$res" "$settle" "$(nproc)" "$(uptime | sed 's/.*load average: //')" "$fs_note"
-    echo; echo "lienthongd, throughput rows:"; stages "$work/l.log"
-    exit 0
+if wanted latency; then
+    say "lienthongd: latency at $lat_rate/s for $lat_seconds s"
+    py latency "$work/spool-l" "$fix/p7s-lat" p7s "$work/senders" "$lat_rate" "$lat_seconds" >"$res/l-lat.json"
+    say "lienthongd: latency at $((2 * lat_rate))/s for $lat_seconds s"
+    py latency "$work/spool-l" "$fix/p7s-lat200" p7s "$work/senders" "$((2 * lat_rate))" "$lat_seconds" >"$res/l-lat200.json"
 fi
-say "lienthongd: latency at $lat_rate/s for $lat_seconds s"
-py latency "$work/spool-l" "$fix/p7s-lat" p7s "$work/senders" "$lat_rate" "$lat_seconds" >"$res/l-lat.json"
-say "lienthongd: latency at $((2 * lat_rate))/s for $lat_seconds s"
-py latency "$work/spool-l" "$fix/p7s-lat200" p7s "$work/senders" "$((2 * lat_rate))" "$lat_seconds" >"$res/l-lat200.json"
-say "lienthongd: fan-out to $communes communes"
-py fanout "$work/spool-l" "$fix/invite" "$work/communes" 30 >"$res/l-fanout.json"
-sleep 3
-say "lienthongd: idle 10 s after load"
-py proc "$daemon" 10 >"$res/l-after.json"
+if [ -z "$only" ]; then
+    say "lienthongd: fan-out to $communes communes"
+    py fanout "$work/spool-l" "$fix/invite" "$work/communes" 30 >"$res/l-fanout.json"
+    sleep 3
+    say "lienthongd: idle 10 s after load"
+    py proc "$daemon" 10 >"$res/l-after.json"
+fi
 stop_daemon
 
 # The same reports on a spool in tmpfs, where fsync costs nothing: how much
 # of lienthongd's time is durability, i.e. what batching fsyncs can win.
-say "lienthongd: throughput on tmpfs (no fsync cost), $n_p7s detached-signature reports"
-shm=$(mktemp -d /dev/shm/lienthong-bench.XXXXXX)
-config "$work/t.toml" "$shm/spool" 10m
-start_daemon "$work/t.toml" "$work/t.log"
-py throughput "$shm/spool" "$fix/p7s-thr" p7s "$work/senders" 600 >"$res/t-thr-p7s.json"
-stop_daemon
-rm -rf "$shm"; shm=""
+if wanted tmpfs; then
+    say "lienthongd: throughput on tmpfs (no fsync cost), $n_p7s detached-signature reports"
+    shm=$(mktemp -d /dev/shm/lienthong-bench.XXXXXX)
+    config "$work/t.toml" "$shm/spool" 10m
+    start_daemon "$work/t.toml" "$work/t.log"
+    py throughput "$shm/spool" "$fix/p7s-thr" p7s "$work/senders" 600 >"$res/t-thr-p7s.json"
+    stop_daemon
+    rm -rf "$shm"; shm=""
+fi
+if [ -n "$only" ]; then
+    say "only the rows of BENCH_ONLY=$only, $bin"
+    py table "$res" "$settle" "$(nproc)" "$(uptime | sed 's/.*load average: //')" "$fs_note"
+    echo; echo "lienthongd on disk:"; stages "$work/l.log"
+    if wanted tmpfs; then echo "lienthongd on tmpfs:"; stages "$work/t.log"; fi
+    exit 0
+fi
 
 # ------------------------------------------------------------------ baseline
 say "baseline: inotifywait + openssl cms -verify + mv + sync"

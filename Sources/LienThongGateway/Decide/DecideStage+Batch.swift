@@ -6,9 +6,10 @@ import LienThongSystemd
 /// Decisions in groups (group commit): every submission due in one loop turn
 /// is assessed, then all their decisions — verdicts, arrival numbers, exact
 /// receipts — commit in one ledger transaction, then they are placed together
-/// (`Placement.placeAll`) and marked placed in one more. Durability order is
-/// that of one submission: decision committed before any file moves; a
-/// receipt visible only after its files are durable in the archive.
+/// (`Placement.placeAll`, on the filing thread) and marked placed in one
+/// more. Durability order is that of one submission: decision committed
+/// before any file moves; a receipt visible only after its files are durable
+/// in the archive.
 extension DecideStage {
     /// The most submissions per transaction and per placement batch.
     static let batchLimit = 128
@@ -22,8 +23,16 @@ extension DecideStage {
     }
 
     /// Decides the given submissions where their time has come; sets when to
-    /// look again at the others.
+    /// look again at the others. Returns once the decisions are filed.
     func decideAll(_ subs: [OpenSubmission], now: Date) {
+        decideAll(subs, now: now, whileFiling: {})
+    }
+
+    /// `decideAll`, running `work` on the loop while the decisions are filed
+    /// on the filing thread (the loop turn's claims). `work` must not touch
+    /// what filing writes: receipts, pending notices, the office's and the
+    /// archive's folders (see `FilingThread`).
+    func decideAll<T>(_ subs: [OpenSubmission], now: Date, whileFiling work: () -> T) -> T {
         var ready: [Ready] = []
         for sub in subs {
             // An operator's hold (Gateway+Control): not decided until released.
@@ -37,7 +46,12 @@ extension DecideStage {
             commit(Array(ready[start..<min(ready.count, start + Self.batchLimit)]), now: now)
             start += Self.batchLimit
         }
-        clock.measure(.file) { file.retryIfDue(now: now) }
+        let result = work()
+        clock.measure(.file) {
+            file.finishFiling(now: now)
+            file.retryIfDue(now: now)
+        }
+        return result
     }
 
     /// Assesses one submission and asks the rule. nil when there is nothing
@@ -100,7 +114,7 @@ extension DecideStage {
         }
     }
 
-    /// Commits a group of decisions in one transaction, then places them.
+    /// Commits a group of decisions in one transaction, then starts filing them.
     func commit(_ group: [Ready], now: Date) {
         var done: [(ready: Ready, receipt: Receipt, number: Int?, shelf: SpoolLayout.Shelf)] = []
         do {
@@ -127,7 +141,7 @@ extension DecideStage {
         clock.decided += done.count
         clock.decisionBatches += done.isEmpty ? 0 : 1
         let records = clock.measure(.commit) { done.compactMap { try? ledger.submission($0.ready.sub.id) } }
-        clock.measure(.file) { file.placeRecords(records, now: now) }
+        clock.measure(.file) { file.startFiling(records) }
         for d in done { logDecision(d.receipt, shelf: d.shelf, number: d.number) }
     }
 

@@ -6,38 +6,74 @@ import LienThongSystemd
 /// File (SPEC §5, §7): puts decided submissions where the decision says —
 /// the archive, the office's copies, the receipts — from their ledger
 /// records alone, so the same path serves a fresh decision, a retry after a
-/// failure and recovery after a crash. Its own state is the retry schedule:
-/// when filing fails (disk full, I/O error) the submissions stay `decided`
-/// and are filed again with doubling backoff.
+/// failure and recovery after a crash. Fresh decisions are filed on the
+/// filing thread (`FilingThread`) while the loop goes on claiming, and the
+/// loop waits for them before its turn goes on. Its own state is the retry
+/// schedule: when filing fails (disk full, I/O error) the submissions stay
+/// `decided` and are filed again with doubling backoff.
 final class FileStage {
     var settings: GatewaySettings
     let ledger: Ledger
     let log: EventLog
+    let clock: StageClock
     /// When the decided submissions are filed again after a failure.
     private(set) var retryAt: Date?
     private var backoff: Double = 1
+    private let filing = FilingThread()
+    /// Batches started on the filing thread and not yet marked placed, in order.
+    private var inFlight: [(ticket: Int, records: [Ledger.SubmissionRecord])] = []
+    private var lastTicket = 0
 
-    init(settings: GatewaySettings, ledger: Ledger, log: EventLog) {
+    init(settings: GatewaySettings, ledger: Ledger, log: EventLog, clock: StageClock) {
         self.settings = settings
         self.ledger = ledger
         self.log = log
+        self.clock = clock
     }
 
-    /// Files decided submissions away together (`Placement.placeAll`) and
-    /// marks them placed. On failure they stay `decided` in the ledger
-    /// (nothing in memory thinks they are done) and are filed again with
-    /// backoff, one by one.
-    func placeRecords(_ records: [Ledger.SubmissionRecord], now: Date) {
-        guard !records.isEmpty else { return }
-        // Filing is already failing (disk full): these wait for the scheduled
-        // retry, which files every decided submission from the ledger.
-        guard retryAt == nil else { return }
-        do {
-            try placement().placeAll(records.compactMap(Self.plan(for:)))
-            try ledger.markPlaced(submissions: records.map(\.id), at: now)
-        } catch {
-            scheduleRetry(now: now, error: error, count: records.count)
+    /// Starts filing decided submissions together (`Placement.placeAll`) on
+    /// the filing thread; `finishFiling` marks them placed. While filing is
+    /// failing (disk full) they wait for the scheduled retry, which files
+    /// every decided submission from the ledger.
+    func startFiling(_ records: [Ledger.SubmissionRecord]) {
+        guard !records.isEmpty, retryAt == nil else { return }
+        let plans = records.compactMap(Self.plan(for:))
+        let placement = placement()
+        lastTicket += 1
+        inFlight.append((lastTicket, records))
+        filing.start(ticket: lastTicket) { try placement.placeAll(plans) }
+    }
+
+    /// Waits for every batch started, then marks the filed ones placed in
+    /// one transaction. A batch that failed stays `decided` in the ledger
+    /// (nothing in memory thinks it is done), as do the later ones of the
+    /// turn, which are not tried: all are filed again with backoff.
+    func finishFiling(now: Date) {
+        guard !inFlight.isEmpty else { return }
+        let outcomes = filing.waitForAll()
+        let batches = inFlight
+        inFlight = []
+        var placed: [String] = []
+        var failure: (any Error)?
+        var unfiled = 0
+        for batch in batches {
+            guard let outcome = outcomes[batch.ticket] else { continue }
+            clock.filingCPU += outcome.cpuSeconds
+            clock.filingWall += outcome.wallSeconds
+            if let error = outcome.error {
+                if failure == nil || failure is FilingThread.NotTried { failure = error }
+                unfiled += batch.records.count
+            } else {
+                placed += batch.records.map(\.id)
+            }
         }
+        do {
+            if !placed.isEmpty { try ledger.markPlaced(submissions: placed, at: now) }
+        } catch {
+            failure = error
+            unfiled += placed.count
+        }
+        if let failure { scheduleRetry(now: now, error: failure, count: unfiled) }
     }
 
     /// Files every decided submission in the ledger at once (at start).

@@ -101,18 +101,21 @@ public final class Gateway {
         if TrustedPath.forgetRememberedFoldersIfMountsChanged() {
             log.log(.info, "the mount table changed: spool folders are walked afresh from the spool root", fields: [])
         }
-        // Decided and filed first: the submissions whose validation came
-        // back since the last turn. A receipt that waited for this turn's
-        // claims (and their barriers) came a whole claim later (make bench:
-        // drop -> receipt at 200/s).
-        pipeline.decide.evaluateDue(now: now)
-        // Then claimed together (group commit), at most claimsPerTurn a turn
-        // so a backlog never deafens the loop to signals and the watchdog,
-        // with the clock read again: entries that settled while the turn
-        // filed are taken now, not a turn later.
-        let claimNow = Date()
-        let claimed = pipeline.clock.measure(.claim) {
-            pipeline.claim.claimAll(tracker.takeComplete(now: claimNow, limit: claimsPerTurn).map { ($0.root, $0.name) }, now: claimNow)
+        // Decided first: the submissions whose validation came back since
+        // the last turn. A receipt that waited for this turn's claims (and
+        // their barriers) came a whole claim later (make bench: drop ->
+        // receipt at 200/s). While the filing thread files them, the loop
+        // claims (group commit), at most claimsPerTurn a turn so a backlog
+        // never deafens the loop to signals and the watchdog, with the clock
+        // read again: entries that settled while the turn decided are taken
+        // now, not a turn later. Claims write only queue/ and the ledger,
+        // nothing filing writes.
+        var claimNow = now
+        let claimed = pipeline.decide.evaluateDue(now: now) {
+            claimNow = Date()
+            return pipeline.clock.measure(.claim) {
+                pipeline.claim.claimAll(tracker.takeComplete(now: claimNow, limit: claimsPerTurn).map { ($0.root, $0.name) }, now: claimNow)
+            }
         }
         // Looked at at once: their validations run on the workers while the
         // loop waits, and what needs none is decided in this turn.

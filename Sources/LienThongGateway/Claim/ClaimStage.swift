@@ -21,7 +21,7 @@ final class ClaimStage {
     static let folderMarker = "/"
     /// The most files per ledger transaction and folder barrier: a loop
     /// turn's claims (`Gateway.claimsPerTurn`) in one.
-    static let batchLimit = 256
+    static let batchLimit = 512
 
     var settings: GatewaySettings
     let ledger: Ledger

@@ -11,8 +11,10 @@ import LienThongSystemd
 /// before any file moves; a receipt visible only after its files are durable
 /// in the archive.
 extension DecideStage {
-    /// The most submissions per transaction and per placement batch.
-    static let batchLimit = 128
+    /// The most submissions per transaction and per placement batch: the
+    /// submissions of a turn's claims (`Gateway.claimsPerTurn`, files of one
+    /// or two each) in one or two batches, each batch's barriers shared.
+    static let batchLimit = 256
 
     /// A submission whose outcome is known and only needs committing.
     struct Ready {

@@ -15,8 +15,8 @@
 #                      before a change, to put that change's cost in figures)
 #   BENCH_ONLY=throughput  only the three throughput rows on disk (a quick
 #                      side-by-side of two builds: run it once with each);
-#                      BENCH_ONLY=throughput,latency,tmpfs adds the latency
-#                      rows and the tmpfs row (no baseline, no recovery)
+#                      BENCH_ONLY=latency,tmpfs... any of throughput, latency
+#                      and tmpfs (no baseline, no recovery, no fan-out)
 #
 # What runs, in order (sizes at BENCH_SCALE=1):
 #   1. a registry of 1,000 units (500 communes) and the demo (test-only) PKI;
@@ -172,14 +172,16 @@ py proc "$daemon" 10 >"$res/l-idle.json"
 # bytes and cache flushes per decided submission are what durability costs,
 # and vary far less with a busy machine than seconds do.
 disk_stat=/sys/class/block/$(basename "$(findmnt -n -o SOURCE -T "$work")")/stat
-[ -r "$disk_stat" ] && cp "$disk_stat" "$res/disk-before"
-say "lienthongd: throughput, $n_p7s detached-signature reports"
-py throughput "$work/spool-l" "$fix/p7s-thr" p7s "$work/senders" 600 >"$res/l-thr-p7s.json"
-say "lienthongd: throughput, $n_report signed PDF reports"
-py throughput "$work/spool-l" "$fix/report" report "$work/senders" 600 >"$res/l-thr-report.json"
-say "lienthongd: throughput, $n_pair letter + scan pairs"
-py throughput "$work/spool-l" "$fix/pair" pair "$work/senders" 600 >"$res/l-thr-pair.json"
-[ -r "$disk_stat" ] && cp "$disk_stat" "$res/disk-after"
+if wanted throughput; then
+    [ -r "$disk_stat" ] && cp "$disk_stat" "$res/disk-before"
+    say "lienthongd: throughput, $n_p7s detached-signature reports"
+    py throughput "$work/spool-l" "$fix/p7s-thr" p7s "$work/senders" 600 >"$res/l-thr-p7s.json"
+    say "lienthongd: throughput, $n_report signed PDF reports"
+    py throughput "$work/spool-l" "$fix/report" report "$work/senders" 600 >"$res/l-thr-report.json"
+    say "lienthongd: throughput, $n_pair letter + scan pairs"
+    py throughput "$work/spool-l" "$fix/pair" pair "$work/senders" 600 >"$res/l-thr-pair.json"
+    [ -r "$disk_stat" ] && cp "$disk_stat" "$res/disk-after"
+fi
 # Where the daemon's time went, stage by stage (StageClock, logged at SIGTERM).
 stages() { grep -o 'time per decided submission.*' "$1" | sed 's/ MESSAGE_ID=.*//; s/ LIENTHONG_.*//' | tr ',' '\n' | sed 's/^ */  /' || true; }
 if wanted latency; then

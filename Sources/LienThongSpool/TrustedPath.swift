@@ -137,9 +137,13 @@ public enum TrustedPath {
                 let name = names.name(i)
                 var next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | noFollow)
                 if next < 0, errno == ENOENT, let create {
-                    if mkdirat(fd, name, create.mode) == 0 {
+                    // EEXIST: another thread made it just now (the filing
+                    // thread and the loop both make archive month folders),
+                    // and its entry may not be durable yet: the parent is
+                    // synced as if this walk had made it.
+                    if mkdirat(fd, name, create.mode) == 0 || errno == EEXIST {
                         do { try create.created(fd, walk.path(i)) } catch { release(fd); throw error }
-                    } else if errno != EEXIST {
+                    } else {
                         let e = SpoolError("mkdir", walk.path(i + 1))
                         release(fd)
                         throw e

@@ -13,7 +13,7 @@ struct DeliverStageTests {
     func filedFanOut(_ rig: StageRig) throws -> (FileStage, DeliverStage, Ledger.SubmissionRecord) {
         let office = rig.settings.officeOutbox(forAddress: "")
         let decided = try rig.decided(["30-TB-UBND.pdf"], from: office, recipients: Self.recipients, at: rig.t0)
-        let file = rig.fileStage()
+        let file = try rig.fileStage()
         try file.placeOutbound(decided, now: rig.t0)
         let record = try #require(try rig.ledger.submission(decided.id))
         #expect(record.state == .placed)

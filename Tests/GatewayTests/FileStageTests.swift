@@ -13,7 +13,7 @@ struct FileStageTests {
     @Test func aDecidedSubmissionIsArchivedCopiedAndReceiptedThenPlaced() throws {
         let rig = try StageRig()
         let record = try rig.decided(["4116-UBND-CN.pdf", "4116-UBND-CN_scan.pdf"], at: rig.t0)
-        let file = rig.fileStage()
+        let file = try rig.fileStage()
         file.startFiling([record])
         file.finishFiling(now: rig.t0)
         #expect(try rig.state(record.id) == .placed)
@@ -38,7 +38,7 @@ struct FileStageTests {
         let year = rig.settings.layout.root + "/archive/accepted/2026"
         try DurableFS.makeDirectories(rig.settings.layout.root + "/archive/accepted")
         #expect(FileManager.default.createFile(atPath: year, contents: Data("in the way".utf8)))
-        let file = rig.fileStage()
+        let file = try rig.fileStage()
 
         file.startFiling([record])
         file.finishFiling(now: rig.t0)
@@ -70,7 +70,7 @@ struct FileStageTests {
     @Test func filingGoesOnWhileTheLoopWorksAndCountsOnlyOnceWaitedFor() throws {
         let rig = try StageRig()
         let record = try rig.decided(["12-UBND.pdf"], at: rig.t0)
-        let file = rig.fileStage()
+        let file = try rig.fileStage()
         file.startFiling([record])
         let json = rig.settings.layout.receipts(StageRig.department) + "/12-UBND.accepted.json"
         let deadline = Date().addingTimeInterval(30)
@@ -82,17 +82,29 @@ struct FileStageTests {
         #expect(file.retryAt == nil)
     }
 
-    /// A batch that fails stops the turn's later batches (a full disk would
-    /// fail them too): each stays decided with nothing of it filed, and the
+    /// A pending notice of a key being filed waits for the filing: the
+    /// batch removes the key's notice, and must not remove the new one.
+    @Test func aNoticeOfAKeyBeingFiledWaitsForTheFiling() throws {
+        let rig = try StageRig()
+        let record = try rig.decided(["31-UBND.pdf"], at: rig.t0)
+        let file = try rig.fileStage()
+        file.startFiling([record])
+        file.waitForFiling(unit: StageRig.department, key: record.key, now: rig.t0)
+        #expect(!file.isFiling)
+        #expect(try rig.state(record.id) == .placed)
+    }
+
+    /// A batch that fails stops the later batches (a full disk would fail
+    /// them too): each stays decided with nothing of it filed, and the
     /// retry files them all.
-    @Test func aFailedBatchLeavesTheTurnsLaterBatchesForTheRetry() throws {
+    @Test func aFailedBatchLeavesTheLaterBatchesForTheRetry() throws {
         let rig = try StageRig()
         let first = try rig.decided(["21-UBND.pdf"], at: rig.t0)
         let second = try rig.decided(["22-UBND.pdf"], accepted: false, role: .scan, at: rig.t0)
         let year = rig.settings.layout.root + "/archive/accepted/2026"
         try DurableFS.makeDirectories(rig.settings.layout.root + "/archive/accepted")
         #expect(FileManager.default.createFile(atPath: year, contents: Data("in the way".utf8)))
-        let file = rig.fileStage()
+        let file = try rig.fileStage()
         file.startFiling([first])
         file.startFiling([second])
         file.finishFiling(now: rig.t0)
@@ -116,7 +128,7 @@ struct FileStageTests {
         let archive = try #require(record.placement)
         try DurableFS.makeDirectories((archive as NSString).deletingLastPathComponent)
         #expect(rename(rig.settings.layout.queued(record.id), archive) == 0)  // the move happened, then the crash
-        let file = rig.fileStage()
+        let file = try rig.fileStage()
         file.retryNow(now: rig.t0)
         #expect(try rig.state(record.id) == .placed)
         #expect(rig.contents(archive + "/receipt.json") == record.receipt)

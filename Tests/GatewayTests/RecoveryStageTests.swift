@@ -33,7 +33,7 @@ struct RecoveryStageTests {
 
         let restarted = OpenSubmissions()
         let claimAfter = rig.claimStage(open: restarted)
-        let file = rig.fileStage()
+        let file = try rig.fileStage()
         try Recovery(settings: rig.settings, ledger: rig.ledger, log: rig.log, claim: claimAfter, file: file).run(now: rig.t0.addingTimeInterval(60))
 
         #expect(try rig.state(decided.id) == .placed)
@@ -58,7 +58,7 @@ struct RecoveryStageTests {
         try rig.ledger.addFile(submission: sub.id, name: "3-UBND.pdf", source: rig.outbox + "/3-UBND.pdf", at: rig.t0)
         let restarted = OpenSubmissions()
         let claimAfter = rig.claimStage(open: restarted)
-        try Recovery(settings: rig.settings, ledger: rig.ledger, log: rig.log, claim: claimAfter, file: rig.fileStage()).run(now: rig.t0)
+        try Recovery(settings: rig.settings, ledger: rig.ledger, log: rig.log, claim: claimAfter, file: try rig.fileStage()).run(now: rig.t0)
         #expect(restarted.isEmpty)
         #expect(try rig.ledger.submissions(in: .gathering).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: rig.settings.layout.queued(sub.id)))

@@ -97,7 +97,7 @@ extension StageRig {
         return record
     }
 
-    func fileStage() -> FileStage { FileStage(settings: settings, ledger: ledger, log: log, clock: StageClock()) }
+    func fileStage() throws -> FileStage { try FileStage(settings: settings, ledger: ledger, log: log, clock: StageClock()) }
 
     func state(_ id: String) throws -> Ledger.State? { try ledger.submission(id)?.state }
 }
@@ -115,7 +115,7 @@ final class StageLine {
         self.rig = rig
         claim = rig.claimStage()
         assess = try AssessStage(settings: rig.settings, ledger: rig.ledger, open: rig.open, clock: rig.clock)
-        file = rig.fileStage()
+        file = try rig.fileStage()
         decide = DecideStage(settings: rig.settings, ledger: rig.ledger, log: rig.log, open: rig.open, clock: rig.clock,
                              claim: claim, assess: assess, file: file)
     }

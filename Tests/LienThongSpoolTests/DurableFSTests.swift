@@ -7,6 +7,50 @@ import Glibc
 
 @Suite("DurableFS: durable writes, no-replace moves, copies")
 struct DurableFSTests {
+    // MARK: the umask
+
+    /// The process's umask as /proc shows it (reading it with umask(2)
+    /// would change it for a moment).
+    static func currentUmask() -> mode_t? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+              let value = mode_t(line.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8) else { return nil }
+        return value
+    }
+
+    /// A folder made with an exact mode clears the process's umask for a
+    /// moment; a thread that creates files meanwhile (the filing thread,
+    /// inside `withSteadyUmask`) must never see it cleared: the exact
+    /// folder waits until that thread is done.
+    @Test func anExactFolderWaitsForAThreadThatCreatesWithTheUmask() throws {
+        guard let before = Self.currentUmask(), before != 0 else { return }  // nothing a cleared umask could change
+        let entered = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var seen: Set<mode_t> = []
+        nonisolated(unsafe) var samplerEnded = Date.distantFuture
+        Thread.detachNewThread {
+            DurableFS.withSteadyUmask {
+                entered.signal()
+                let until = Date().addingTimeInterval(0.3)
+                while Date() < until {
+                    if let u = Self.currentUmask() { seen.insert(u) }
+                    usleep(1_000)
+                }
+                samplerEnded = Date()
+            }
+            done.signal()
+        }
+        entered.wait()
+        var ranAt = Date.distantPast
+        DurableFS.withExactMode(true) {
+            ranAt = Date()
+            usleep(100_000)
+        }
+        done.wait()
+        #expect(!seen.contains(0), "a thread creating with the umask saw it cleared: \(seen)")
+        #expect(ranAt >= samplerEnded)
+    }
+
     // MARK: writeFile
 
     @Test func writeFileCreatesTheFileWithItsBytesAndNoTempName() throws {

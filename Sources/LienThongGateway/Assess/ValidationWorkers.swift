@@ -33,26 +33,16 @@ final class ValidationWorkers: @unchecked Sendable {
     /// Jobs started and not yet collected, with the stamp each one read (loop thread only).
     private var running: [Key: FileStamp?] = [:]
     /// Readable while results wait: the loop polls it.
-    let wakeFD: Int32
-    private let wakeWriteFD: Int32
+    private let wakePipe: WakePipe
+    var wakeFD: Int32 { wakePipe.readFD }
 
     init(threads: Int = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))) throws {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
-        (wakeFD, wakeWriteFD) = (fds[0], fds[1])
+        wakePipe = try WakePipe()
         queue.name = "lienthong.validation"
         queue.maxConcurrentOperationCount = threads
     }
 
-    deinit {
-        queue.cancelAllOperations()
-        close(wakeFD)
-        close(wakeWriteFD)
-    }
+    deinit { queue.cancelAllOperations() }
 
     /// True while a validation of this file, as stamped, is under way.
     func isRunning(_ key: Key, stamp: FileStamp?) -> Bool {
@@ -72,15 +62,13 @@ final class ValidationWorkers: @unchecked Sendable {
             lock.lock()
             finished.append(Result(key: key, stamp: stamp, validation: validation, cpuSeconds: cpu))
             lock.unlock()
-            var one: UInt8 = 1
-            _ = write(wakeWriteFD, &one, 1)  // a full pipe already says "results wait"
+            wakePipe.wake()
         }
     }
 
     /// The results finished since the last call (loop thread).
     func collect() -> [Result] {
-        var sink = [UInt8](repeating: 0, count: 256)
-        while read(wakeFD, &sink, sink.count) > 0 {}
+        wakePipe.drain()
         lock.lock()
         let results = finished
         finished = []

@@ -30,6 +30,7 @@ extension ClaimStage {
     /// dropped file (a stray file keeps its folder; Recovery quarantines it).
     func dropOpen(_ sub: OpenSubmission, now: Date) {
         // A waiting submission that vanished (its files taken back) leaves no notice.
+        beforeNoticeChange(sub.unit, sub.key)
         try? PendingNoticeFiles(layout: settings.layout).remove(unit: sub.unit, key: sub.key, submission: sub.id)
         try? ledger.dropEmptySubmission(sub.id, at: now)
         TrustedPath.unlink(settings.layout.queuedFiles(sub.id), folder: true)

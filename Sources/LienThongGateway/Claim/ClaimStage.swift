@@ -31,6 +31,10 @@ final class ClaimStage {
     /// Sources whose claim failed for lack of space or an I/O error, by
     /// their exact path bytes (an NFD twin is another source).
     var retryLater: Set<FileName> = []
+    /// Called before a pending notice of (unit, key) is removed: the file
+    /// stage waits there for a batch in flight that files that key
+    /// (`FileStage.waitForFiling`), the notice's other writer.
+    var beforeNoticeChange: (_ unit: String, _ key: String) -> Void = { _, _ in }
 
     init(settings: GatewaySettings, ledger: Ledger, log: EventLog, open: OpenSubmissions, clock: StageClock) {
         self.settings = settings

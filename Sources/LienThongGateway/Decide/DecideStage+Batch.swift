@@ -25,16 +25,11 @@ extension DecideStage {
     }
 
     /// Decides the given submissions where their time has come; sets when to
-    /// look again at the others. Returns once the decisions are filed.
-    func decideAll(_ subs: [OpenSubmission], now: Date) {
-        decideAll(subs, now: now, whileFiling: {})
-    }
-
-    /// `decideAll`, running `work` on the loop while the decisions are filed
-    /// on the filing thread (the loop turn's claims). `work` must not touch
-    /// what filing writes: receipts, pending notices, the office's and the
-    /// archive's folders (see `FilingThread`).
-    func decideAll<T>(_ subs: [OpenSubmission], now: Date, whileFiling work: () -> T) -> T {
+    /// look again at the others. The decisions are filed on the filing
+    /// thread; with `waitForFiling` this returns once they are (and marked
+    /// placed), else the loop takes them when they are done
+    /// (`FileStage.collectFiled`) and goes on meanwhile.
+    func decideAll(_ subs: [OpenSubmission], now: Date, waitForFiling: Bool = true) {
         var ready: [Ready] = []
         for sub in subs {
             // An operator's hold (Gateway+Control): not decided until released.
@@ -48,12 +43,10 @@ extension DecideStage {
             commit(Array(ready[start..<min(ready.count, start + Self.batchLimit)]), now: now)
             start += Self.batchLimit
         }
-        let result = work()
         clock.measure(.file) {
-            file.finishFiling(now: now)
+            if waitForFiling { file.finishFiling(now: now) }
             file.retryIfDue(now: now)
         }
-        return result
     }
 
     /// Assesses one submission and asks the rule. nil when there is nothing

@@ -16,6 +16,9 @@ extension DecideStage {
             submission: sub.id, unit: unit.id, unitName: unit.name, officeName: settings.officeUnit.name, key: sub.key,
             document: a.document, type: a.type, reason: reason, receivedAt: sub.firstArrival, until: until,
             rule: settings.config.rule.citation)
+        // A batch in flight filing a submission of this key removes the
+        // key's notice: it goes first, so it cannot remove this one.
+        file.waitForFiling(unit: sub.unit, key: sub.key, now: Date())
         do {
             try PendingNoticeFiles(layout: settings.layout).write(
                 unit: unit.id, key: sub.key,

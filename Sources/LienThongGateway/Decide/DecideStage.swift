@@ -50,13 +50,7 @@ final class DecideStage {
     /// Due submissions left for the next turn.
     private(set) var moreDue = false
 
-    func evaluateDue(now: Date) {
-        evaluateDue(now: now, whileFiling: {})
-    }
-
-    /// `evaluateDue`, running `work` while the decisions are filed
-    /// (`decideAll(_:now:whileFiling:)`).
-    func evaluateDue<T>(now: Date, whileFiling work: () -> T) -> T {
+    func evaluateDue(now: Date, waitForFiling: Bool = true) {
         let due = open.values.sorted(by: { $0.firstArrival < $1.firstArrival }).filter { !$0.held && ($0.wakeAt ?? .distantPast) <= now }
         // Those waiting for a validation are looked at as before but not
         // counted: a burst of more than a turn's worth of validations must
@@ -71,7 +65,7 @@ final class DecideStage {
             }
             picked.append(sub)
         }
-        return decideAll(picked, now: now, whileFiling: work)
+        decideAll(picked, now: now, waitForFiling: waitForFiling)
     }
 
     /// Looks at a submission: decides it, or sets when to look again.

@@ -7,10 +7,11 @@ import LienThongSystemd
 /// the archive, the office's copies, the receipts — from their ledger
 /// records alone, so the same path serves a fresh decision, a retry after a
 /// failure and recovery after a crash. Fresh decisions are filed on the
-/// filing thread (`FilingThread`) while the loop goes on claiming, and the
-/// loop waits for them before its turn goes on. Its own state is the retry
-/// schedule: when filing fails (disk full, I/O error) the submissions stay
-/// `decided` and are filed again with doubling backoff.
+/// filing thread (`FilingThread`) while the loop goes on, and marked placed
+/// when the loop takes the finished batches. Its own state is the batches
+/// in flight and the retry schedule: when filing fails (disk full, I/O
+/// error) the submissions stay `decided` and are filed again with doubling
+/// backoff.
 final class FileStage {
     var settings: GatewaySettings
     let ledger: Ledger
@@ -19,12 +20,13 @@ final class FileStage {
     /// When the decided submissions are filed again after a failure.
     private(set) var retryAt: Date?
     private var backoff: Double = 1
-    private let filing = FilingThread()
+    let filing: FilingThread
     /// Batches started on the filing thread and not yet marked placed, in order.
     private var inFlight: [(ticket: Int, records: [Ledger.SubmissionRecord])] = []
     private var lastTicket = 0
 
-    init(settings: GatewaySettings, ledger: Ledger, log: EventLog, clock: StageClock) {
+    init(settings: GatewaySettings, ledger: Ledger, log: EventLog, clock: StageClock) throws {
+        filing = try FilingThread()
         self.settings = settings
         self.ledger = ledger
         self.log = log
@@ -32,31 +34,51 @@ final class FileStage {
     }
 
     /// Starts filing decided submissions together (`Placement.placeAll`) on
-    /// the filing thread; `finishFiling` marks them placed. While filing is
-    /// failing (disk full) they wait for the scheduled retry, which files
-    /// every decided submission from the ledger.
+    /// the filing thread; `collectFiled` or `finishFiling` marks them placed.
+    /// While filing is failing (disk full) they wait for the scheduled
+    /// retry, which files every decided submission from the ledger.
     func startFiling(_ records: [Ledger.SubmissionRecord]) {
         guard !records.isEmpty, retryAt == nil else { return }
         let plans = records.compactMap(Self.plan(for:))
         let placement = placement()
         lastTicket += 1
         inFlight.append((lastTicket, records))
-        filing.start(ticket: lastTicket) { try placement.placeAll(plans) }
+        filing.start(ticket: lastTicket, placement: placement, plans: plans)
     }
 
-    /// Waits for every batch started, then marks the filed ones placed in
-    /// one transaction. A batch that failed stays `decided` in the ledger
-    /// (nothing in memory thinks it is done), as do the later ones of the
-    /// turn, which are not tried: all are filed again with backoff.
+    /// Batches are being filed (or wait to be marked placed).
+    var isFiling: Bool { !inFlight.isEmpty }
+
+    /// Waits for every batch started, then marks them placed
+    /// (`collectFiled`). Before the loop writes where a batch may: at
+    /// stop, before a retry, before receipts are shelved.
     func finishFiling(now: Date) {
         guard !inFlight.isEmpty else { return }
-        let outcomes = filing.waitForAll()
-        let batches = inFlight
-        inFlight = []
+        collect(filing.waitForAll(), now: now)
+    }
+
+    /// Waits for the filing when a batch in flight files a submission of
+    /// this unit and key: its pending notice (same name for every
+    /// submission of the key) is about to be written or removed.
+    func waitForFiling(unit: String, key: String, now: Date) {
+        if inFlight.contains(where: { $0.records.contains { $0.unit == unit && $0.key == key } }) { finishFiling(now: now) }
+    }
+
+    /// Marks the batches the filing thread has finished placed in one
+    /// transaction, without waiting for the others (loop thread).
+    func collectFiled(now: Date) {
+        guard !inFlight.isEmpty else { return }
+        collect(filing.takeFinished(), now: now)
+    }
+
+    /// A batch that failed stays `decided` in the ledger (nothing in memory
+    /// thinks it is done), as do the later ones, which the filing thread
+    /// does not try: all are filed again with backoff.
+    private func collect(_ outcomes: [Int: FilingThread.Outcome], now: Date) {
         var placed: [String] = []
         var failure: (any Error)?
         var unfiled = 0
-        for batch in batches {
+        for batch in inFlight {
             guard let outcome = outcomes[batch.ticket] else { continue }
             clock.filingCPU += outcome.cpuSeconds
             clock.filingWall += outcome.wallSeconds
@@ -67,6 +89,7 @@ final class FileStage {
                 placed += batch.records.map(\.id)
             }
         }
+        inFlight.removeAll { outcomes[$0.ticket] != nil }
         do {
             if !placed.isEmpty { try ledger.markPlaced(submissions: placed, at: now) }
         } catch {
@@ -82,9 +105,11 @@ final class FileStage {
         retryIfDue(now: now)
     }
 
-    /// Files every decided submission again once the backoff is over.
+    /// Files every decided submission again once the backoff is over, on
+    /// the loop once the filing thread is done.
     func retryIfDue(now: Date) {
         guard let at = retryAt, at <= now else { return }
+        finishFiling(now: now)
         retryAt = nil
         let records = (try? ledger.submissions(in: .decided)) ?? []
         for record in records {

@@ -73,6 +73,7 @@ public final class Gateway {
             let timeout = nextTimeout(now: now)
             var fds = [pollfd(fd: inotify.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: pipeline.assess.validations.wakeFD, events: Int16(POLLIN), revents: 0)]
+            fds.append(pollfd(fd: pipeline.file.filing.wakeFD, events: Int16(POLLIN), revents: 0))
             fds += control?.pollDescriptors() ?? []
             let n = pipeline.clock.measure(.wait) { poll(&fds, nfds_t(fds.count), timeout) }
             if n < 0 && errno != EINTR { throw WatchError("poll", "", errno) }
@@ -81,6 +82,9 @@ public final class Gateway {
                 case SIGHUP: reload()
                 case SIGTERM, SIGINT:
                     control?.shutdown()
+                    // The batches being filed are finished and marked placed
+                    // (a stop mid-batch would only mean filing it again).
+                    pipeline.file.finishFiling(now: Date())
                     ServiceNotifier.stopping(status: "stopping: \(pipeline.openCount) submissions kept for the next start")
                     log.log(.notice, "stopping on signal \(signal); \(pipeline.openCount) open submissions stay in queue/ for the next start",
                             fields: [(JournalField.messageID, MessageID.stopping)])
@@ -92,7 +96,7 @@ public final class Gateway {
             if fds[0].revents & Int16(POLLIN) != 0 { pipeline.clock.measure(.watch) { handle(inotify.read(), now: Date()) } }
             pipeline.clock.measure(.other) {
                 if fds[2].revents & Int16(POLLIN) != 0 { pipeline.assess.collectValidations(now: Date()) }
-                control?.handle(Array(fds.dropFirst(3)), now: Date())
+                control?.handle(Array(fds.dropFirst(4)), now: Date())
             }
             tick(now: Date())
         }
@@ -104,25 +108,26 @@ public final class Gateway {
         if TrustedPath.forgetRememberedFoldersIfMountsChanged() {
             log.log(.info, "the mount table changed: spool folders are walked afresh from the spool root", fields: [])
         }
+        // What the filing thread has filed since: marked placed.
+        pipeline.clock.measure(.file) { pipeline.file.collectFiled(now: now) }
         // Decided first: the submissions whose validation came back since
         // the last turn. A receipt that waited for this turn's claims (and
         // their barriers) came a whole claim later (make bench: drop ->
-        // receipt at 200/s). While the filing thread files them, the loop
-        // claims (group commit), at most claimsPerTurn a turn so a backlog
-        // never deafens the loop to signals and the watchdog, with the clock
-        // read again: entries that settled while the turn decided are taken
-        // now, not a turn later. Claims write only queue/ and the ledger,
-        // nothing filing writes.
-        var claimNow = now
-        let claimed = pipeline.decide.evaluateDue(now: now) {
-            claimNow = Date()
-            return pipeline.clock.measure(.claim) {
-                pipeline.claim.claimAll(tracker.takeComplete(now: claimNow, limit: claimsPerTurn).map { ($0.root, $0.name) }, now: claimNow)
-            }
+        // receipt at 200/s). The filing thread files them while the loop
+        // goes on (FilingThread says what the loop then leaves alone); the
+        // batches that wait for it meanwhile are filed together next.
+        pipeline.decide.evaluateDue(now: now, waitForFiling: false)
+        // Then claimed together (group commit), at most claimsPerTurn a turn
+        // so a backlog never deafens the loop to signals and the watchdog,
+        // with the clock read again: entries that settled while the turn
+        // decided are taken now, not a turn later.
+        let claimNow = Date()
+        let claimed = pipeline.clock.measure(.claim) {
+            pipeline.claim.claimAll(tracker.takeComplete(now: claimNow, limit: claimsPerTurn).map { ($0.root, $0.name) }, now: claimNow)
         }
         // Looked at at once: their validations run on the workers while the
         // loop waits, and what needs none is decided in this turn.
-        pipeline.decide.decideAll(claimed, now: claimNow)
+        pipeline.decide.decideAll(claimed, now: claimNow, waitForFiling: false)
         if !pipeline.claim.retryLater.isEmpty, now.timeIntervalSince(lastRetry) >= 5 {
             let sources = pipeline.claim.retryLater
             pipeline.claim.retryLater = []

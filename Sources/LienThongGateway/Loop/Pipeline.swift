@@ -36,7 +36,8 @@ public final class Pipeline {
         ledger = try Ledger(path: settings.layout.ledger)
         claim = ClaimStage(settings: settings, ledger: ledger, log: log, open: open, clock: clock)
         assess = try AssessStage(settings: settings, ledger: ledger, open: open, clock: clock)
-        file = FileStage(settings: settings, ledger: ledger, log: log, clock: clock)
+        file = try FileStage(settings: settings, ledger: ledger, log: log, clock: clock)
+        claim.beforeNoticeChange = { [file] unit, key in file.waitForFiling(unit: unit, key: key, now: Date()) }
         decide = DecideStage(settings: settings, ledger: ledger, log: log, open: open, clock: clock, claim: claim, assess: assess, file: file)
         deliver = DeliverStage(settings: settings, ledger: ledger, log: log, file: file)
     }

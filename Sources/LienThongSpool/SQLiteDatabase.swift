@@ -111,6 +111,9 @@ public final class SQLiteDatabase {
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// A transaction is open (a `transaction` inside makes a savepoint).
+    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
     public final class Statement {
         let db: SQLiteDatabase
         let stmt: OpaquePointer

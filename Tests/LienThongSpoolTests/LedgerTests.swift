@@ -528,3 +528,37 @@ struct LedgerIndexTests {
         }
     }
 }
+
+@Suite("Ledger: marks committed without waiting for the disk")
+struct LedgerMarksTests {
+    static func synchronous(_ ledger: Ledger) throws -> Int64? {
+        try ledger.db.query("PRAGMA synchronous").first?.first?.int
+    }
+
+    /// Marks commit with synchronous=NORMAL; every other commit after them,
+    /// a failed batch of marks included, waits for the disk again (FULL = 2).
+    @Test func marksAreKeptAndEveryOtherCommitWaitsForTheDiskAgain() throws {
+        try Scratch.withDir("marks") { dir in
+            let ledger = try Books.open(dir)
+            #expect(try Self.synchronous(ledger) == 2)
+            let id = try Books.submit(ledger)
+            try Books.decide(ledger, id)
+            var inside: Int64?
+            try ledger.batchOfMarks {
+                inside = try Self.synchronous(ledger)
+                try ledger.markPlaced(submission: id, at: Books.t0)
+            }
+            #expect(inside == 1)
+            #expect(try Self.synchronous(ledger) == 2)
+            #expect(throws: Books.Boom.self) { try ledger.batchOfMarks { throw Books.Boom() } }
+            #expect(try Self.synchronous(ledger) == 2)
+            // Inside an open transaction a batch of marks is a savepoint of
+            // that transaction, as durable as it.
+            try ledger.batch { try ledger.batchOfMarks { inside = try Self.synchronous(ledger) } }
+            #expect(inside == 2)
+            // The mark is in the ledger, across a reopening.
+            let again = try Books.open(dir)
+            #expect(try again.submission(id)?.state == .placed)
+        }
+    }
+}

@@ -29,7 +29,8 @@ extension ClaimStage {
         let (moved, undone) = renameIntoQueue(intents, batch: batch)
         let durable = makeDurableAndSeal(moved, batch: batch)
         do {
-            try ledger.batch {
+            // An intent left open by a crash is settled again at start.
+            try ledger.batchOfMarks {
                 if durable { for i in moved { try ledger.markClaimed(submission: i.sub.id, name: i.target, at: now) } }
                 for i in undone { try ledger.forgetFile(submission: i.sub.id, name: i.target) }
             }

@@ -196,8 +196,9 @@ public enum DurableFS {
 
 /// A readers-writer lock around the process's umask: many threads may
 /// create with it in place, one may clear it for a moment alone. Writers
-/// go first: with glibc's default a steady stream of filing batches kept
-/// an exact folder waiting (two minutes in the parallel test run).
+/// go first (glibc's default lets readers that keep coming hold a writer
+/// off for as long as they come: a busy filing thread would keep a
+/// recreated outbox waiting).
 final class UmaskGate: @unchecked Sendable {
     static let shared = UmaskGate()
     private let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)

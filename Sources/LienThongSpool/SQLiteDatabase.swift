@@ -86,7 +86,7 @@ public final class SQLiteDatabase {
     /// sqlite3_exec parsed them again each time, and every claim, decision
     /// and placement is a savepoint (make profile).
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        if sqlite3_get_autocommit(handle) == 0 {
+        if inTransaction {
             try query("SAVEPOINT step")
             do {
                 let result = try body()

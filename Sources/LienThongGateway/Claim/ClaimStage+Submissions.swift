@@ -41,6 +41,7 @@ extension ClaimStage {
     /// A submission the ledger holds as gathering, opened again at start
     /// (Recovery) once its claim intents are settled; nil when it holds
     /// nothing and was dropped.
+    @discardableResult
     func reopen(_ record: Ledger.SubmissionRecord, now: Date) throws -> OpenSubmission? {
         let sub = OpenSubmission(
             id: record.id, unit: record.unit, key: record.key, isFolder: record.isFolder, identities: [],

@@ -53,6 +53,37 @@ struct DecideStageTests {
         #expect(FileManager.default.fileExists(atPath: rig.settings.layout.receipts(StageRig.department) + "/88-UBND.rejected.json"))
     }
 
+    /// A key's pending notice has one name for every submission of the
+    /// key: while the filing thread files a rejected scan (and removes its
+    /// notice), a new scan of the same key waits, and keeps a notice of its
+    /// own once the first is filed. (The loop writes it only after that
+    /// filing, `FileStage.waitForFiling`; the race it closes — the filing
+    /// reads the old owner, the loop writes, the filing unlinks — is too
+    /// narrow for a test to hit without a hook inside placement.)
+    @Test func aNewSubmissionOfAKeyBeingFiledKeepsItsOwnNotice() throws {
+        let rig = try StageRig()
+        let line = try StageLine(rig)
+        try rig.drop("95-UBND_scan.pdf", "%PDF-1.4 a scan, no signature")
+        let first = try #require(line.claim.claimAll([(rig.outbox, "95-UBND_scan.pdf")], now: rig.t0).first)
+        try line.decideDue(now: rig.t0)
+        let notice = PendingNoticeFiles(layout: rig.settings.layout).stem(unit: StageRig.department, key: "95-UBND")
+        #expect(rig.contents(notice + ".json")?.contains(first.id) == true)
+
+        let end = rig.t0.addingTimeInterval(rig.settings.config.intake.pairingWindow)
+        line.decide.evaluateDue(now: end, waitForFiling: false)  // rejected; filed behind the loop
+        try rig.drop("95-UBND_scan.pdf", "%PDF-1.4 the scan again, still no signature")
+        let second = try #require(line.claim.claimAll([(rig.outbox, "95-UBND_scan.pdf")], now: end).first)
+        #expect(second.id != first.id)
+        line.decide.evaluateDue(now: end, waitForFiling: false)
+        line.file.finishFiling(now: end)
+
+        #expect(try rig.state(first.id) == .placed)
+        #expect(FileManager.default.fileExists(atPath: rig.settings.layout.receipts(StageRig.department) + "/95-UBND.rejected.json"))
+        #expect(try rig.state(second.id) == .gathering)
+        #expect(rig.contents(notice + ".json")?.contains(second.id) == true)
+        #expect(FileManager.default.fileExists(atPath: notice + ".txt"))
+    }
+
     /// After a restart every reopened submission is due at once: they are
     /// looked at a turn's worth at a time (the loop comes back at once for
     /// the rest), and a clerk already told is not told again (the notice's

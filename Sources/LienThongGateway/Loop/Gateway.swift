@@ -71,9 +71,11 @@ public final class Gateway {
         while true {
             let now = Date()
             let timeout = nextTimeout(now: now)
-            var fds = [pollfd(fd: inotify.fd, events: Int16(POLLIN), revents: 0), pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: pipeline.assess.validations.wakeFD, events: Int16(POLLIN), revents: 0)]
-            fds.append(pollfd(fd: pipeline.file.filing.wakeFD, events: Int16(POLLIN), revents: 0))
+            var fds = [inotify.fd, signalFD, pipeline.assess.validations.wakeFD, pipeline.file.filing.wakeFD].map {
+                pollfd(fd: $0, events: Int16(POLLIN), revents: 0)
+            }
+            // The loop's own descriptors first, then the control channel's.
+            let own = fds.count
             fds += control?.pollDescriptors() ?? []
             let n = pipeline.clock.measure(.wait) { poll(&fds, nfds_t(fds.count), timeout) }
             if n < 0 && errno != EINTR { throw WatchError("poll", "", errno) }
@@ -96,7 +98,7 @@ public final class Gateway {
             if fds[0].revents & Int16(POLLIN) != 0 { pipeline.clock.measure(.watch) { handle(inotify.read(), now: Date()) } }
             pipeline.clock.measure(.other) {
                 if fds[2].revents & Int16(POLLIN) != 0 { pipeline.assess.collectValidations(now: Date()) }
-                control?.handle(Array(fds.dropFirst(4)), now: Date())
+                control?.handle(Array(fds.dropFirst(own)), now: Date())
             }
             tick(now: Date())
         }

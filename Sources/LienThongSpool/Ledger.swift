@@ -248,6 +248,12 @@ public final class Ledger {
         }
     }
 
+    /// Whether any file is recorded for the submission (one row of the
+    /// primary key's index, nothing decoded).
+    public func hasFiles(_ submission: String) throws -> Bool {
+        try !db.query("SELECT 1 FROM files WHERE submission = ? LIMIT 1", [.text(submission)]).isEmpty
+    }
+
     /// An earlier accepted submission of the same unit holding a file with this hash.
     public func acceptedSubmission(unit: String, sha256: String, excluding: String) throws -> String? {
         try db.query(

@@ -85,6 +85,7 @@ public final class SQLiteDatabase {
     /// The four statements of every step run prepared and kept (`query`):
     /// sqlite3_exec parsed them again each time, and every claim, decision
     /// and placement is a savepoint (make profile).
+    @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if inTransaction {
             try query("SAVEPOINT step")

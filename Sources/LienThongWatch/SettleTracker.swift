@@ -66,8 +66,14 @@ public final class SettleTracker {
     /// By the folder's bytes, as `rootSet`.
     private var namesByRoot: [FileName: Set<Entry>] = [:]
 
+    /// Counts every change of `pending` (an entry added, touched or gone):
+    /// what is derived from the pending entries (the pairing's index of
+    /// their identities, TwinLookout) is still right while it is unchanged.
+    public private(set) var version: UInt64 = 0
+
     /// The one place `pending` changes, so `namesByRoot` always agrees.
     private func set(_ entry: Entry, _ state: Pending?) {
+        version &+= 1
         if let state {
             if pending.updateValue(state, forKey: entry) == nil { namesByRoot[FileName(entry.root), default: []].insert(entry) }
         } else if pending.removeValue(forKey: entry) != nil {
@@ -87,6 +93,7 @@ public final class SettleTracker {
 
     public func unregister(root: String) {
         rootSet.remove(FileName(root))
+        version &+= 1
         pending = pending.filter { !$0.key.root.hasSameBytes(as: root) }
         namesByRoot[FileName(root)] = nil
     }
@@ -149,10 +156,11 @@ public final class SettleTracker {
 
     public var pendingCount: Int { pending.count }
 
-    /// Pending entries of a drop folder that have settled by `now` and wait
-    /// only for their turn to be claimed (`takeComplete`'s limit).
-    public func settledNames(in root: String, now: Date) -> [String] {
-        (namesByRoot[FileName(root)] ?? []).filter { e in pending[e].map { now.timeIntervalSince($0.lastActivity) >= settle } ?? false }.map(\.name)
+    /// The pending entries of a drop folder with the time of each one's last
+    /// activity: one settled by `now` (`now - lastActivity >= settle`) waits
+    /// only for its turn to be claimed (`takeComplete`'s limit).
+    public func lastActivities(in root: String) -> [(name: String, lastActivity: Date)] {
+        (namesByRoot[FileName(root)] ?? []).compactMap { e in pending[e].map { (e.name, $0.lastActivity) } }
     }
 
     /// The earliest time an entry may become complete.

@@ -153,4 +153,41 @@ struct DecideStageTests {
         #expect(try rig.state(held.id) == .gathering && rig.open[held.id] === held)
         #expect(try rig.state(settling.id) == .placed)  // its twin gone and the window over: decided alone
     }
+
+    /// Every decision asks for twins in its outbox; the lookout answers from
+    /// an index of the outbox's pending names built once while the tracker
+    /// is unchanged, and follows the tracker when it changes.
+    @Test func theTwinLookoutIndexesAnOutboxOnceWhileTheTrackerIsUnchanged() throws {
+        let rig = try StageRig()
+        let line = try StageLine(rig)
+        let keys = (100..<140).map { "\($0)-UBND" }
+        for key in keys { try rig.drop(key + "_scan.pdf", "%PDF-1.4 scan") }
+        let subs = line.claim.claimAll(keys.map { (rig.outbox, $0 + "_scan.pdf") }, now: rig.t0)
+        #expect(subs.count == keys.count)
+        let settle = rig.settings.config.intake.settle
+        let tracker = SettleTracker(settle: settle)
+        tracker.register(root: rig.outbox)
+        // Two hundred other names pending in that outbox, then the signed
+        // twins of two scans: one copied in at t0, one half a settle later.
+        for i in 0..<200 { tracker.noteActivity(SettleTracker.Entry(root: rig.outbox, name: "\(5000 + i)-UBND.pdf"), now: rig.t0) }
+        let early = SettleTracker.Entry(root: rig.outbox, name: "100-UBND.pdf")
+        tracker.noteActivity(early, now: rig.t0)
+        tracker.noteActivity(SettleTracker.Entry(root: rig.outbox, name: "101-UBND.pdf"), now: rig.t0.addingTimeInterval(settle / 2))
+        let lookout = TwinLookout(tracker: tracker)
+        line.decide.twins = lookout
+
+        let settled = rig.t0.addingTimeInterval(settle + 0.001)  // (t0 + settle) - t0 may round below settle
+        let awaiting = Set(subs.filter { line.decide.isAwaitingMoreFiles($0) }.map(\.key))
+        let claimable = Set(subs.filter { line.decide.hasClaimableTwin($0, settled) }.map(\.key))
+        #expect(awaiting == ["100-UBND", "101-UBND"])
+        #expect(claimable == ["100-UBND"], "only the twin copied in at t0 has settled a settle later")
+        #expect(lookout.indexesBuilt == 1, "\(2 * subs.count) questions about one outbox built \(lookout.indexesBuilt) indexes")
+
+        // The clerk takes the first twin back: the next question sees it gone.
+        tracker.forget(early)
+        #expect(Set(subs.filter { line.decide.isAwaitingMoreFiles($0) }.map(\.key)) == ["101-UBND"])
+        #expect(!subs.contains { line.decide.hasClaimableTwin($0, settled) })
+        #expect(subs.contains { line.decide.hasClaimableTwin($0, settled.addingTimeInterval(settle / 2)) })
+        #expect(lookout.indexesBuilt == 2)
+    }
 }

@@ -44,7 +44,7 @@ struct EvidenceTests {
             ' "\(target)" "\(source)" "\(go)" "\(done)"
             """)
         let r = try d.receipt(Self.unit, key: "45-BC-STTTT", verdict: "accepted", timeout: 30)
-        FileManager.default.createFile(atPath: go, contents: nil)
+        #expect(FileManager.default.createFile(atPath: go, contents: nil))
         writer.waitUntilExit()
         #expect(writer.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: done))
@@ -200,7 +200,7 @@ struct EvidenceTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         try FileManager.default.copyItem(atPath: sample.electronic, toPath: folder + "/45-BC-STTTT.pdf")
         try FileManager.default.copyItem(atPath: sample.scan, toPath: folder + "/45-BC-STTTT_scan.pdf")
-        FileManager.default.createFile(atPath: armed, contents: nil)
+        #expect(FileManager.default.createFile(atPath: armed, contents: nil))
         try FileManager.default.moveItem(atPath: folder, toPath: d.outbox(Self.unit) + "/Hồ sơ 45-BC-STTTT")
         let r = try d.receipt(Self.unit, key: "Hồ sơ 45-BC-STTTT", verdict: "accepted", timeout: 30)
         #expect(!FileManager.default.fileExists(atPath: armed), "the fault was never injected")
@@ -232,7 +232,7 @@ struct EvidenceTests {
         // The daemon takes a syncfs only while little else waits to be
         // written (FileSystemSync.dirtyLimit): start from a clean page cache.
         sync()
-        FileManager.default.createFile(atPath: armed, contents: nil)
+        #expect(FileManager.default.createFile(atPath: armed, contents: nil))
         for name in names { #expect(rename(staging + "/" + name, d.outbox(Self.unit) + "/" + name) == 0) }
         try await d.waitUntil("\(keys.count) receipts", timeout: 120) {
             d.receiptNames(Self.unit).filter { $0.hasSuffix(".accepted.json") }.count >= keys.count
@@ -307,7 +307,7 @@ enum FaultShim {
         guard let dir = try? DaemonHarness.makeTempDir() else { return nil }
         let c = dir + "/faultshim.c", so = dir + "/faultshim.so"
         guard (try? source.write(toFile: c, atomically: true, encoding: .utf8)) != nil else { return nil }
-        for cc in ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"] + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { $0 + "/clang" }
+        for cc in ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"] + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map({ $0 + "/clang" })
         where FileManager.default.isExecutableFile(atPath: cc) {
             if (try? runCommand(cc, ["-shared", "-fPIC", "-O1", "-o", so, c, "-ldl"]))?.status == 0 { return so }
         }

@@ -16,13 +16,8 @@ import LienThongCore
 final class PendingIdentities {
     private var memo: [String: [Int]] = [:]
 
-    /// Whether `name` shares a pairing identity with `identities`.
-    func shares(_ name: String, with identities: Set<PairingKey>, pending: Int) -> Bool {
-        let mine = hashes(of: name, pending: pending)
-        return identities.contains { mine.contains($0.hashValue) }
-    }
-
-    private func hashes(of name: String, pending: Int) -> [Int] {
+    /// The hash values of `name`'s pairing identities (this process's seed).
+    func hashes(of name: String, pending: Int) -> [Int] {
         if let known = memo[name] { return known }
         if memo.count > max(4096, 2 * pending) { memo.removeAll(keepingCapacity: false) }
         let ids = Pairing.keys(forFileName: name).map(\.hashValue)

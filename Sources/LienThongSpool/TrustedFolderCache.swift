@@ -32,9 +32,24 @@ import Glibc
 /// the mkdir on (`SpoolLayout.create`), never private for a moment.
 final class TrustedFolderCache: @unchecked Sendable {
     static let shared = TrustedFolderCache()
-    /// Folders kept at most (the oldest half is closed when full), well
-    /// under the 1,024 descriptors a service gets by default.
-    static let capacity = 256
+    /// Folders kept at most (the oldest half is closed when full).
+    let capacity: Int
+
+    /// A quarter of the descriptors the process may open, from 256 (a
+    /// service's default soft limit of 1,024, not raised) to 4,096 (the
+    /// daemon raises it at start, `DescriptorLimit`). Enough for the
+    /// private folders a busy spool uses again: the two of each of a
+    /// thousand units and the queue folders of a turn's claims (512), kept
+    /// from claim to filing. At 256 a burst evicted them all before their
+    /// next use: every remembered folder was opened, duplicated and closed
+    /// again for nothing, 8 % of the loop's CPU (perf, 1,000 reports on tmpfs).
+    static func defaultCapacity() -> Int {
+        min(4096, max(256, DescriptorLimit.soft / 4))
+    }
+
+    init(capacity: Int = TrustedFolderCache.defaultCapacity()) {
+        self.capacity = max(2, capacity)
+    }
 
     /// A remembered folder is itself the daemon's alone (`remember`): a
     /// walk that starts there may remember what it opens below it.
@@ -182,7 +197,7 @@ final class TrustedFolderCache: @unchecked Sendable {
         guard entries[slice] == nil else { return }
         // Its own bytes: a slice would keep the whole walk's buffer alive.
         let key = PathKey(ArraySlice(Array(slice.bytes)))
-        if entries.count >= Self.capacity { evictOldestHalfLocked() }
+        if entries.count >= capacity { evictOldestHalfLocked() }
         let own = fcntl(fd, F_DUPFD_CLOEXEC, 0)
         guard own >= 0 else { return }
         tick += 1

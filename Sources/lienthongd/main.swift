@@ -40,6 +40,9 @@ while let argument = arguments.popFirst() {
     }
 }
 
+// Before any spool folder is opened: the folder cache sizes itself from it.
+DescriptorLimit.raise()
+
 let log = EventLog(identifier: "lienthongd")
 let settings: GatewaySettings
 do {

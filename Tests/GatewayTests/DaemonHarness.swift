@@ -79,7 +79,8 @@ final class DaemonHarness {
         return String(cString: p)
     }
 
-    func start(waitReady: Bool = true) throws {
+    /// `prefix`: a command that runs the daemon (`prlimit ... --`), not as `runAs`.
+    func start(waitReady: Bool = true, prefix: [String] = []) throws {
         let readyBefore = log.components(separatedBy: "lienthongd ready").count
         logOffsetAtStart = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
         guard let binary = Self.binary else { throw HarnessError("lienthongd is not built; run swift build first") }
@@ -89,6 +90,9 @@ final class DaemonHarness {
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
             p.arguments = ["-c", "umask 0027; exec /usr/bin/setpriv --reuid=\(user) --regid=\(user) --init-groups -- \"$0\" --config \"$1\"",
                            binary, configPath]
+        } else if let wrapper = prefix.first {
+            p.executableURL = URL(fileURLWithPath: wrapper)
+            p.arguments = Array(prefix.dropFirst()) + [binary, "--config", configPath]
         } else {
             p.executableURL = URL(fileURLWithPath: binary)
             p.arguments = ["--config", configPath]
@@ -112,6 +116,9 @@ final class DaemonHarness {
             try waitFor("daemon ready", timeout: 60) { self.log.components(separatedBy: "lienthongd ready").count > readyBefore }
         }
     }
+
+    /// The daemon's process id while it runs.
+    var pid: pid_t? { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
 
     func signal(_ sig: Int32) { if let p = process { kill(p.processIdentifier, sig) } }
 

@@ -11,6 +11,20 @@ struct DaemonProcessTests {
     let sto = "000.00.21.H41"  // Sở Thông tin và Truyền thông (department)
     let vinh = "000.00.41.H41"  // a district
 
+    /// systemd starts a service at 1,024 descriptors (soft); the daemon
+    /// raises its own soft limit (to the hard limit, here below 65,536),
+    /// which sizes its cache of spool folders.
+    @Test func theDaemonRaisesItsSoftDescriptorLimitAtStart() throws {
+        let d = try DaemonHarness(trust: try Fixtures.trust())
+        try d.start(prefix: ["/usr/bin/prlimit", "--nofile=1024:4096", "--"])
+        defer { d.stop() }
+        let pid = try #require(d.pid)
+        let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+        let row = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
+        let numbers = row.split(separator: " ").compactMap { Int($0) }
+        #expect(numbers == [4096, 4096], "\(row)")
+    }
+
     @Test func signedPairIsAcceptedWithFilesHashesRolesAndArrivalNumber() throws {
         let pair = try Fixtures.samplePair(key: "4116-UBND-CN")
         let d = try DaemonHarness(trust: try Fixtures.trust())

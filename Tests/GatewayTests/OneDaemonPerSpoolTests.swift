@@ -50,7 +50,7 @@ struct OneDaemonPerSpoolTests {
         let dir = try DaemonHarness.makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let outPath = dir + "/output"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
+        #expect(FileManager.default.createFile(atPath: outPath, contents: nil))
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         let p = Process()
         p.executableURL = URL(fileURLWithPath: command)

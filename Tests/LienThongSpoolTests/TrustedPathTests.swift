@@ -232,7 +232,7 @@ struct TrustedPathTests {
     /// every folder standing on one descriptor (remember takes its own dup).
     @Test func forgettingAFolderForgetsEverythingBelowIt() throws {
         try Self.withSpool("cache-tree") { spool, _ in
-            let cache = TrustedFolderCache()
+            let cache = TrustedFolderCache(capacity: 256)
             let fd = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             #expect(fd >= 0)
             defer { close(fd) }
@@ -258,7 +258,7 @@ struct TrustedPathTests {
             remember("queue/k")
             for n in 0..<200 { remember("queue/e/\(n)") }
             remember("queue/k/files/sub")
-            for n in 200..<(TrustedFolderCache.capacity + 10) { remember("queue/e/\(n)") }
+            for n in 200..<(cache.capacity + 10) { remember("queue/e/\(n)") }
             #expect(!known("queue/k"))
             #expect(known("queue/k/files/sub"))
             cache.forget(spool + "/queue/k")
@@ -282,7 +282,7 @@ struct TrustedPathTests {
     @Test func aLentFolderOutlivesBeingForgottenUntilItsLoansComeBack() throws {
         try Self.withSpool("cache-loan") { spool, _ in
             try FileManager.default.createDirectory(atPath: spool + "/queue/l", withIntermediateDirectories: true)
-            let cache = TrustedFolderCache()
+            let cache = TrustedFolderCache(capacity: 256)
             let opened = open(spool + "/queue/l", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             #expect(opened >= 0)
             let w = TrustedPath.walk(spool + "/queue/l/x")
@@ -306,7 +306,7 @@ struct TrustedPathTests {
             #expect(cache.loanCounts == (0, 0))
             // Eviction during a loan: the same.
             var lent: Int32 = -1
-            for n in 0..<(TrustedFolderCache.capacity + 1) {
+            for n in 0..<(cache.capacity + 1) {
                 let d = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                 let e = TrustedPath.walk(spool + "/queue/e\(n)/x")
                 cache.remember(e, depth: 2, fd: d)
@@ -604,5 +604,20 @@ struct JournalCheckTests {
             #expect(JournalCheck.warning(for: mnt) == nil)
         }
         #expect(JournalCheck.warning(for: "/proc") == nil, "not an ext file system")
+    }
+}
+
+@Suite("DescriptorLimit: the daemon's soft limit and the folder cache's size")
+struct DescriptorLimitTests {
+    @Test func theSoftLimitIsRaisedNeverLoweredAndSizesTheCache() {
+        var r = rlimit()
+        #expect(getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &r) == 0)
+        let hard = r.rlim_max == rlim_t.max ? Int.max : Int(r.rlim_max)
+        let before = DescriptorLimit.soft
+        let after = DescriptorLimit.raise(to: 8192)
+        #expect(after == max(before, min(8192, hard)))
+        #expect(DescriptorLimit.raise(to: 16) == after, "raise lowered the limit")
+        #expect(TrustedFolderCache.defaultCapacity() == min(4096, max(256, after / 4)))
+        #expect(TrustedFolderCache(capacity: 300).capacity == 300)
     }
 }

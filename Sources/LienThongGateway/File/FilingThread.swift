@@ -92,7 +92,7 @@ final class FilingThread: @unchecked Sendable {
             error = NotTried()
         } else {
             do {
-                try DurableFS.withSteadyUmask { try last.placement.placeAll(taken.flatMap(\.plans)) }
+                _ = try DurableFS.withSteadyUmask { try last.placement.placeAll(taken.flatMap(\.plans)) }
             } catch let e { error = e }
         }
         let cpu = StageClock.threadCPU() - c0, wall = StageClock.monotonic() - w0

@@ -322,6 +322,68 @@ struct TrustedPathTests {
         }
     }
 
+    /// The loop and the filing thread share one cache, and its descriptors
+    /// are duplicated and closed outside its lock. Three threads remember,
+    /// borrow, start from and forget 64 folders through a cache of 16 (so
+    /// that evictions happen all the time): every descriptor lent names the
+    /// folder asked for (never one closed and reused meanwhile: a number
+    /// closed twice would also close another thread's), and once all is
+    /// forgotten no loan is left over.
+    @Test func threadsSharingTheCacheAreAlwaysLentTheFolderTheyAskedFor() throws {
+        try Self.withSpool("cache-threads") { spool, _ in
+            let folders = 64
+            for k in 0..<folders {
+                try FileManager.default.createDirectory(atPath: spool + "/queue/f\(k)", withIntermediateDirectories: true)
+                #expect(FileManager.default.createFile(atPath: spool + "/queue/f\(k)/id-\(k)", contents: nil))
+            }
+            let cache = TrustedFolderCache(capacity: 16)
+            let wrong = Counter()
+            DispatchQueue.concurrentPerform(iterations: 3) { thread in
+                var seed = UInt64(thread + 1) &* 0x9E37_79B9_7F4A_7C15
+                for _ in 0..<20_000 {
+                    seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    let k = Int(seed >> 33) % folders
+                    let w = TrustedPath.walk(spool + "/queue/f\(k)/x")
+                    switch Int(seed >> 20) % 8 {
+                    case 0:
+                        let fd = open(spool + "/queue/f\(k)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                        cache.remember(w, depth: 2, fd: fd)
+                        close(fd)
+                    case 1:
+                        cache.forget(spool + "/queue/f\(k)")
+                    case 2:
+                        if let (fd, _) = cache.start(w, count: 2) {
+                            if faccessat(fd, "id-\(k)", F_OK, 0) != 0 { wrong.add() }
+                            close(fd)
+                        }
+                    default:
+                        if let (fd, _) = cache.borrow(w, count: 2) {
+                            if faccessat(fd, "id-\(k)", F_OK, 0) != 0 { wrong.add() }
+                            // Now and then a loan held while the others evict.
+                            if seed >> 60 == 0 {
+                                usleep(100)
+                                if faccessat(fd, "id-\(k)", F_OK, 0) != 0 { wrong.add() }
+                            }
+                            cache.giveBack(fd)
+                        }
+                    }
+                }
+            }
+            #expect(wrong.value == 0, "a lent descriptor named another folder, or none")
+            #expect(cache.loanCounts == (0, 0))
+            cache.forget(spool + "/queue")
+            #expect(cache.linkedPaths == 0)
+        }
+    }
+
+    /// A count several threads add to.
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        func add() { lock.lock(); n += 1; lock.unlock() }
+        var value: Int { lock.lock(); defer { lock.unlock() }; return n }
+    }
+
     /// A file system mounted over a remembered folder once the daemon runs
     /// (an archive disk, a unit's folder on its own disk): once the mount
     /// table is read (each loop turn), walks reach the mount, not the

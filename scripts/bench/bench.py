@@ -23,6 +23,7 @@ PDF), pair (signed PDF + its _scan.pdf), p7s (document + detached .p7s).
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -150,6 +151,8 @@ def cmd_latency(spool, fixdir, kind, units_file, rate, seconds):
     threading.Thread(target=lambda: [None for _ in watcher.stderr], daemon=True).start()
     threading.Thread(target=reader, daemon=True).start()
     sent = {}
+    # Wall clock minus monotonic: the ledger's times are wall-clock.
+    wall = time.time() - time.monotonic()
     t0 = time.monotonic()
     for i, (key, files) in enumerate(payload):
         due = t0 + i / rate
@@ -174,8 +177,45 @@ def cmd_latency(spool, fixdir, kind, units_file, rate, seconds):
 
     def pct(p):
         return round(lat[min(len(lat) - 1, int(round(p / 100.0 * len(lat) + 0.5)) - 1)], 1)
-    out({"submissions": len(sent), "received": len(lat), "rate": round(achieved, 1), "p50_ms": pct(50), "p99_ms": pct(99),
-         "max_ms": round(lat[-1], 1)})
+    result = {"submissions": len(sent), "received": len(lat), "rate": round(achieved, 1), "p50_ms": pct(50), "p99_ms": pct(99),
+              "max_ms": round(lat[-1], 1)}
+    result.update(stage_split(spool, {k: (sent[k] + wall, seen[k] + wall) for k in sent if k in seen}))
+    out(result)
+
+
+def stage_split(spool, times):
+    """Where drop -> receipt went, from lienthongd's ledger (read-only; the
+    baseline has none): drop -> the claiming turn began (settle and the wait
+    for a turn), claim -> decision (the claim's barriers, validation, the
+    wait for the deciding turn), decision -> receipt seen (the commit and
+    filing). p50 and p99 of each, in ms. `times`: key -> (dropped, seen),
+    wall clock."""
+    path = os.path.join(spool, "state", "ledger.sqlite")
+    if not times or not os.path.exists(path):
+        return {}
+    try:
+        db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+        rows = db.execute(
+            "SELECT s.key, (SELECT min(at) FROM events e WHERE e.submission = s.id AND e.event = 'claimed'), s.decided_at"
+            " FROM submissions s WHERE s.decided_at IS NOT NULL").fetchall()
+        db.close()
+    except sqlite3.Error:
+        return {}
+    parts = {"to_claim": [], "claim_to_decided": [], "decided_to_receipt": []}
+    for key, claimed, decided in rows:
+        if key not in times or claimed is None:
+            continue
+        dropped, seen = times[key]
+        parts["to_claim"].append((claimed - dropped) * 1000)
+        parts["claim_to_decided"].append((decided - claimed) * 1000)
+        parts["decided_to_receipt"].append((seen - decided) * 1000)
+    split = {}
+    for name, xs in parts.items():
+        if xs:
+            xs.sort()
+            split[name + "_p50_ms"] = round(xs[len(xs) // 2], 1)
+            split[name + "_p99_ms"] = round(xs[min(len(xs) - 1, int(0.99 * len(xs)))], 1)
+    return split
 
 
 def holds(folder, key):
@@ -418,6 +458,11 @@ def cmd_table(res, settle, cores, load_avg, fs_note="spools on disk"):
             "<= settle+50 = %d" % limit, l2.get("p99_ms") is not None and l2["p99_ms"] <= limit)
         if l2.get("received", 0) < l2.get("submissions", 0):
             row("  receipts seen / submissions", "%s/%s" % (l2.get("received"), l2.get("submissions")))
+        # Where the time went (lienthongd's ledger), so the next bottleneck shows itself.
+        for part, what in [("to_claim", "drop -> claim turn"), ("claim_to_decided", "claim -> decided"),
+                           ("decided_to_receipt", "decided -> receipt")]:
+            if l2.get(part + "_p50_ms") is not None:
+                row("  %s p50 / p99 (ms)" % what, "%s / %s" % (l2[part + "_p50_ms"], l2[part + "_p99_ms"]))
     f = load(res, "l-fanout")
     if f.get("available"):
         ms = f.get("all_inboxes_ms")

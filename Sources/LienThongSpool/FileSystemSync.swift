@@ -148,7 +148,8 @@ final class FileSystemSync {
     func sync<Item>(_ items: [Item], device: (Item) throws -> UInt64, fsyncOne: (Item) throws -> Void) throws -> Set<UInt64> {
         let dirty = items.count >= Self.threshold ? dirtyBytes() : 0
         guard items.count >= Self.threshold, dirty <= Self.dirtyLimit else {
-            for item in items { try fsyncOne(item); itemSyncs += 1 }
+            try Self.fsyncTogether(items, fsyncOne)
+            itemSyncs += items.count
             return []
         }
         let busy = dirty > Self.quietDirty
@@ -171,10 +172,45 @@ final class FileSystemSync {
                 fileSystemSyncs += 1
                 whole.insert(d)
             } else {
-                for item in group { try fsyncOne(item); itemSyncs += 1 }
+                try Self.fsyncTogether(group, fsyncOne)
+                itemSyncs += group.count
             }
         }
         return whole
+    }
+
+    /// The fsyncs of one round, issued at the same time rather than one
+    /// after the other. On a journaling file system each waits for the
+    /// commit of the transaction holding its item's change; in turn, while
+    /// the other thread keeps changing the file system, every fsync found a
+    /// new transaction to commit (three folders: three commits), where
+    /// issued together they wait for one. Measured on the bench's ext4 with
+    /// another thread renaming files meanwhile: six folders 5.6 ms one after
+    /// the other, 2.3 ms together; three 2.4 and 1.7. Every item is still
+    /// fsynced; the first error in the items' order is thrown once all
+    /// have returned.
+    static func fsyncTogether<Item>(_ items: [Item], _ fsyncOne: (Item) throws -> Void) throws {
+        guard items.count > 1 else {
+            for item in items { try fsyncOne(item) }
+            return
+        }
+        let failures = FailureList(count: items.count)
+        // The callers' closures only read (a path, a staged file's name) and
+        // open what they sync through TrustedPath, which is thread-safe.
+        nonisolated(unsafe) let each = fsyncOne, list = items
+        DispatchQueue.concurrentPerform(iterations: list.count) { i in
+            do { try each(list[i]) } catch { failures.set(i, error) }
+        }
+        if let first = failures.first { throw first }
+    }
+
+    /// Errors of `fsyncTogether`, by item.
+    private final class FailureList: @unchecked Sendable {
+        private let lock = NSLock()
+        private var errors: [(any Error)?]
+        init(count: Int) { errors = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ error: any Error) { lock.withLock { errors[i] = error } }
+        var first: (any Error)? { lock.withLock { errors.lazy.compactMap { $0 }.first } }
     }
 
     /// Closes the kept descriptors (the batch is done or abandoned).

@@ -1,5 +1,6 @@
 import CLinux
 import Foundation
+import Synchronization
 import Testing
 @testable import LienThongSpool
 #if canImport(Glibc)
@@ -220,6 +221,30 @@ struct FileSystemSyncTests {
                 var st = stat()
                 #expect(fstat(k.fd, &st) != 0 || st.st_ino != k.inode, "descriptor \(k.fd) still open after the batch")
             }
+        }
+    }
+
+    /// The fsyncs of a small round are issued together: every item is
+    /// synced even when one fails, and the error thrown is the first
+    /// failing item's in the round's order, whichever thread met it first.
+    @Test func theFsyncsOfARoundAreAllIssuedAndTheFirstFailureInOrderIsThrown() throws {
+        struct Failed: Error, Equatable { let item: Int }
+        let seen = Mutex<Set<Int>>([])
+        #expect(throws: Failed(item: 1)) {
+            try FileSystemSync.fsyncTogether(Array(0..<5)) { item in
+                seen.withLock { _ = $0.insert(item) }
+                if item == 1 || item == 3 { throw Failed(item: item) }
+            }
+        }
+        #expect(seen.withLock { $0 } == [0, 1, 2, 3, 4])
+        // Real folders, each fsynced once.
+        try Scratch.withDir("syncfs-together") { root in
+            let folders = (0..<3).map { root + "/d\($0)" }
+            for f in folders { try FileManager.default.createDirectory(atPath: f, withIntermediateDirectories: false) }
+            let batch = SyncBatch()
+            for f in folders { batch.note(f) }
+            try batch.syncDirectories()
+            #expect(batch.fileSystems.itemSyncs == 3 && batch.fileSystems.fileSystemSyncs == 0)
         }
     }
 }

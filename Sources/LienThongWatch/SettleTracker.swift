@@ -148,12 +148,6 @@ public final class SettleTracker {
 
     public func isPending(_ entry: Entry) -> Bool { pending[entry] != nil }
 
-    /// Entries still settling in a drop folder (the pairing uses this to wait
-    /// for a twin that is still being copied).
-    public func pendingNames(in root: String) -> [String] {
-        (namesByRoot[FileName(root)] ?? []).map(\.name)
-    }
-
     public var pendingCount: Int { pending.count }
 
     /// The pending entries of a drop folder with the time of each one's last

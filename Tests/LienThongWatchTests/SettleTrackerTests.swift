@@ -5,6 +5,12 @@ import Testing
 import Glibc
 #endif
 
+extension SettleTracker {
+    /// The names pending in a drop folder, as the pairing's index reads them
+    /// (`lastActivities`).
+    func pendingNames(in root: String) -> [String] { lastActivities(in: root).map(\.name) }
+}
+
 /// The tracker takes `now` from its caller, so a 2 s settle is tested with
 /// made-up clocks, not by sleeping; only the files are real.
 @Suite("SettleTracker: when is a dropped entry complete")

@@ -43,8 +43,10 @@ final class FilingThread: @unchecked Sendable {
 
     private let queue = OperationQueue()
     private let lock = NSLock()
+    /// One batch as the loop gave it.
+    private typealias Batch = (ticket: Int, placement: Placement, plans: [Placement.Plan])
     /// Batches given and not yet taken by the thread, in order; guarded by `lock`.
-    private var waiting: [(ticket: Int, placement: Placement, plans: [Placement.Plan])] = []
+    private var waiting: [Batch] = []
     /// Outcomes by ticket, not yet taken; guarded by `lock`.
     private var outcomes: [Int: Outcome] = [:]
     /// A batch failed since the last `waitForAll`: the later ones are not
@@ -74,7 +76,7 @@ final class FilingThread: @unchecked Sendable {
     /// Takes the batches waiting, up to `mergeLimit` submissions, and files
     /// them together (filing thread).
     private func fileWaiting() {
-        let (taken, skip) = lock.withLock { () -> ([(ticket: Int, placement: Placement, plans: [Placement.Plan])], Bool) in
+        let (taken, skip) = lock.withLock { () -> ([Batch], Bool) in
             var count = 0
             var n = 0
             while n < waiting.count, n == 0 || count + waiting[n].plans.count <= Self.mergeLimit {

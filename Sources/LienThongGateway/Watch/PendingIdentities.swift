@@ -1,11 +1,12 @@
 import LienThongCore
 
 /// The pairing identities of names still settling in the outboxes,
-/// remembered: every decision asks whether a twin is still settling in its
-/// outbox, and working out a name's key and document number (Unicode
-/// normalisation, scan markers) for every pending name on every decision
-/// took three quarters of the CPU with 90,000 files waiting (`make bench`,
-/// perf; with the memo the daemon claims that backlog 1.8 times as fast).
+/// remembered: the twin lookout indexes an outbox's pending names by them
+/// each turn the tracker changed, and working out a name's key and document
+/// number (Unicode normalisation, scan markers) for every pending name each
+/// time took three quarters of the CPU with 90,000 files waiting (`make
+/// bench`, perf; with the memo the daemon claims that backlog 1.8 times as
+/// fast).
 ///
 /// Kept small, because it grows with the backlog: the identities are stored
 /// as their hash values (this process's seed), 8 bytes each instead of a

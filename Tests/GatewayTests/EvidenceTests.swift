@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import LienThongSpool
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -230,8 +231,16 @@ struct EvidenceTests {
         let names = keys.flatMap { ["\($0).pdf", "\($0)_scan.pdf"] }
         for name in names { try FileManager.default.copyItem(atPath: samples + "/" + name, toPath: staging + "/" + name) }
         // The daemon takes a syncfs only while little else waits to be
-        // written (FileSystemSync.dirtyLimit): start from a clean page cache.
-        sync()
+        // written (FileSystemSync.dirtyLimit): start from a clean page cache,
+        // and wait (a while at most) for other tests' writes in parallel
+        // (large PDFs, a fan-out to 500 inboxes) to be on the disk too: once
+        // they kept the machine above that limit for the whole burst, and no
+        // syncfs was taken to fail.
+        for _ in 0..<100 {
+            sync()
+            if FileSystemSync.systemDirtyBytes() <= FileSystemSync.quietDirty { break }
+            usleep(100_000)
+        }
         #expect(FileManager.default.createFile(atPath: armed, contents: nil))
         for name in names { #expect(rename(staging + "/" + name, d.outbox(Self.unit) + "/" + name) == 0) }
         try await d.waitUntil("\(keys.count) receipts", timeout: 120) {

@@ -46,7 +46,7 @@ public enum DurableFS {
     }
 
     /// Runs `body`, which makes files or folders on a thread other than the
-    /// one that makes exact folders (the filing thread), with the umask
+    /// one that makes exact folders (the filing threads), with the umask
     /// as configured throughout. `body` must make no exact folder itself:
     /// that would wait for its own end.
     public static func withSteadyUmask<T>(_ body: () throws -> T) rethrows -> T {
@@ -197,7 +197,7 @@ public enum DurableFS {
 /// A readers-writer lock around the process's umask: many threads may
 /// create with it in place, one may clear it for a moment alone. Writers
 /// go first (glibc's default lets readers that keep coming hold a writer
-/// off for as long as they come: a busy filing thread would keep a
+/// off for as long as they come: busy filing threads would keep a
 /// recreated outbox waiting).
 final class UmaskGate: @unchecked Sendable {
     static let shared = UmaskGate()

@@ -53,12 +53,41 @@ extension Placement {
 
     /// `placeAll` with the caller's batch (tests read its barrier counts
     /// and inject a crash after any barrier).
+    @discardableResult
     func placeAll(_ plans: [Plan], batch: SyncBatch) throws -> [String] {
         defer { batch.abandon() }
+        try placeInArchive(plans, batch: batch)
+        return try placeCopiesAndReceipts(plans, batch: batch)
+    }
+
+    /// Steps 1 and 2 alone: every plan's reports beside its files and its
+    /// folder in the archive, durable (barriers a–c). `placeCopiesAndReceipts`
+    /// finishes them, in another batch and on another thread if need be:
+    /// it starts from what is on disk, nothing of this batch is left staged.
+    public func placeInArchive(_ plans: [Plan]) throws {
+        let batch = SyncBatch()
+        defer { batch.abandon() }
+        try placeInArchive(plans, batch: batch)
+    }
+
+    /// Steps 3 and 4 for plans whose step 2 is durable (`placeInArchive`
+    /// has returned for them); returns the JSON receipt path of each.
+    @discardableResult
+    public func placeCopiesAndReceipts(_ plans: [Plan]) throws -> [String] {
+        let batch = SyncBatch()
+        defer { batch.abandon() }
+        return try placeCopiesAndReceipts(plans, batch: batch)
+    }
+
+    func placeInArchive(_ plans: [Plan], batch: SyncBatch) throws {
         let moving = try writeReportsBesideFiles(plans, batch: batch)
         // 2. Into the archive, whole.
         for plan in moving { try batch.move(layout.queued(plan.submission), to: plan.archiveDir) }
         try batch.syncDirectories()
+    }
+
+    @discardableResult
+    func placeCopiesAndReceipts(_ plans: [Plan], batch: SyncBatch) throws -> [String] {
         // The data of steps 3 and 4, durable in one round.
         let copies = try stageOfficeCopies(plans, batch: batch)
         let stems = try stageReceipts(plans, batch: batch)

@@ -174,7 +174,7 @@ final class TrustedFolderCache: @unchecked Sendable {
 
     /// Runs `body` under the lock, then closes the descriptors it let go.
     /// No system call is made while the lock is held: the loop and the
-    /// filing thread both walk the spool, and a fstat, openat or close
+    /// filing threads all walk the spool, and a fstat, openat or close
     /// under the lock made each wait for the other (futex waits and wakes
     /// were 6 % of the daemon's CPU on tmpfs, perf).
     private func locked<T>(_ body: () -> T) -> T {

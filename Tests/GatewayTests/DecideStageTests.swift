@@ -54,7 +54,7 @@ struct DecideStageTests {
     }
 
     /// A key's pending notice has one name for every submission of the
-    /// key: while the filing thread files a rejected scan (and removes its
+    /// key: while the filing threads file a rejected scan (and removes its
     /// notice), a new scan of the same key waits, and keeps a notice of its
     /// own once the first is filed. (The loop writes it only after that
     /// filing, `FileStage.waitForFiling`; the race it closes — the filing

@@ -63,7 +63,7 @@ struct FileStageTests {
         #expect(rig.contents(rig.settings.layout.receipts(StageRig.department) + "/8-UBND.accepted.json") == later.receipt)
     }
 
-    /// Filing runs on the filing thread while the loop goes on: the receipt
+    /// Filing runs on the filing threads while the loop goes on: the receipt
     /// appears without the loop's waiting for it, and the submission counts
     /// as placed only once the loop has waited (`finishFiling`), so a crash
     /// before that files it again at start.
@@ -118,6 +118,59 @@ struct FileStageTests {
         file.retryIfDue(now: rig.t0.addingTimeInterval(1))
         #expect(file.retryAt == nil)
         #expect(try rig.state(first.id) == .placed && rig.state(second.id) == .placed)
+    }
+
+    /// The filing threads are a pipeline (archive, then copies and
+    /// receipts): a batch that fails in its second half is already in the
+    /// archive; it stays decided with no receipt, the batches after it are
+    /// not published, and the retry finishes them all from where they are.
+    @Test func aBatchFailingAfterItsArchivingIsFinishedByTheRetry() throws {
+        let rig = try StageRig()
+        let first = try rig.decided(["41-UBND.pdf"], at: rig.t0)
+        let second = try rig.decided(["42-UBND.pdf"], at: rig.t0)
+        // A file where the unit's office inbox must be: the office copy
+        // (second half) cannot be made, the archive (first half) can.
+        let inbox = rig.settings.layout.officeInbox(StageRig.department)
+        try? FileManager.default.removeItem(atPath: inbox)
+        #expect(FileManager.default.createFile(atPath: inbox, contents: Data("in the way".utf8)))
+        let file = try rig.fileStage()
+        file.startFiling([first])
+        file.startFiling([second])
+        file.finishFiling(now: rig.t0)
+        #expect(try rig.state(first.id) == .decided && rig.state(second.id) == .decided)
+        #expect(file.retryAt == rig.t0.addingTimeInterval(1))
+        let archived = try #require(first.placement)
+        #expect(rig.contents(archived + "/receipt.json") == first.receipt)
+        #expect(try rig.names(rig.settings.layout.receipts(StageRig.department)).isEmpty)
+
+        try FileManager.default.removeItem(atPath: inbox)
+        file.retryIfDue(now: rig.t0.addingTimeInterval(1))
+        #expect(file.retryAt == nil)
+        #expect(try rig.state(first.id) == .placed && rig.state(second.id) == .placed)
+        let receipts = rig.settings.layout.receipts(StageRig.department)
+        #expect(rig.contents(receipts + "/41-UBND.accepted.json") == first.receipt)
+        #expect(rig.contents(receipts + "/42-UBND.accepted.json") == second.receipt)
+        #expect(rig.contents(inbox + "/42-UBND/42-UBND.pdf") == "bytes of 42-UBND.pdf")
+    }
+
+    /// Two submissions of one key in batches filed one after the other:
+    /// the receipt names and office folders are chosen in the order the
+    /// batches were given (all on the publishing thread), whichever batch
+    /// the archiving thread is working on meanwhile.
+    @Test func batchesOfOneKeyGetTheirNamesInTheOrderGiven() throws {
+        let rig = try StageRig()
+        let records = try (0..<4).map { _ in try rig.decided(["51-UBND.pdf"], at: rig.t0) }
+        let file = try rig.fileStage()
+        for record in records { file.startFiling([record]) }
+        file.finishFiling(now: rig.t0)
+        let receipts = rig.settings.layout.receipts(StageRig.department)
+        let inbox = rig.settings.layout.officeInbox(StageRig.department)
+        for (n, record) in records.enumerated() {
+            let name = n == 0 ? "51-UBND" : "51-UBND (\(n + 1))"
+            #expect(try rig.state(record.id) == .placed)
+            #expect(rig.contents(receipts + "/" + name + ".accepted.json") == record.receipt)
+            #expect(rig.contents(inbox + "/" + name + "/.lienthong-submission") == record.id + "\n")
+        }
     }
 
     /// Filing is idempotent: filing a submission a crash left half filed (its

@@ -19,7 +19,7 @@ struct DurableFSTests {
     }
 
     /// A folder made with an exact mode clears the process's umask for a
-    /// moment; a thread that creates files meanwhile (the filing thread,
+    /// moment; a thread that creates files meanwhile (the filing threads,
     /// inside `withSteadyUmask`) must never see it cleared: the exact
     /// folder waits until that thread is done.
     @Test func anExactFolderWaitsForAThreadThatCreatesWithTheUmask() throws {

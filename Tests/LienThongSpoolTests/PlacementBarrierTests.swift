@@ -59,6 +59,30 @@ struct PlacementBarrierTests {
         }
     }
 
+    /// The two halves the filing threads run one after the other, each in
+    /// a batch of its own: the same eight barriers (three, then five), and
+    /// after the first half the files are in the archive with their reports
+    /// and nothing of a copy or receipt exists, not even hidden.
+    @Test func theTwoHalvesCostTheBarriersOfOneBatchAndSplitAfterTheArchive() throws {
+        try Scratch.withDir("barrier-halves") { root in
+            let desk = try Desk(root)
+            let plans = try batch(desk)
+            let archiving = SyncBatch(), publishing = SyncBatch()
+            try desk.placement.placeInArchive(plans, batch: archiving)
+            #expect(archiving.fileBarriers == 1 && archiving.directoryBarriers == 2)
+            let done = steps(desk, plans[0])
+            #expect(done["1 reports"]! && done["2 archived"]!)
+            #expect(Scratch.list(desk.receipts) == ["4116-UBND-CN.pending.json", "4116-UBND-CN.pending.txt"])
+            #expect(Scratch.tree(desk.layout.officeInbox).isEmpty)
+            #expect(Scratch.leftovers(root).isEmpty)
+
+            let paths = try desk.placement.placeCopiesAndReceipts(plans, batch: publishing)
+            #expect(publishing.fileBarriers == 1 && publishing.directoryBarriers == 4)
+            #expect(paths == [desk.receipts + "/4116-UBND-CN.accepted.json", desk.receipts + "/77-UBND.rejected.json"])
+            try expectFiledOnce(desk, plans, after: 0)
+        }
+    }
+
     @Test func eachStepIsDurableInARoundAfterTheStepBefore() throws {
         try Scratch.withDir("barrier-order") { root in
             let desk = try Desk(root)

@@ -322,7 +322,7 @@ struct TrustedPathTests {
         }
     }
 
-    /// The loop and the filing thread share one cache, and its descriptors
+    /// The loop and the filing threads share one cache, and its descriptors
     /// are duplicated and closed outside its lock. Three threads remember,
     /// borrow, start from and forget 64 folders through a cache of 16 (so
     /// that evictions happen all the time): every descriptor lent names the

@@ -7,7 +7,7 @@ import LienThongSystemd
 /// the archive, the office's copies, the receipts — from their ledger
 /// records alone, so the same path serves a fresh decision, a retry after a
 /// failure and recovery after a crash. Fresh decisions are filed on the
-/// filing thread (`FilingThread`) while the loop goes on, and marked placed
+/// filing threads (`FilingThreads`) while the loop goes on, and marked placed
 /// when the loop takes the finished batches. Its own state is the batches
 /// in flight and the retry schedule: when filing fails (disk full, I/O
 /// error) the submissions stay `decided` and are filed again with doubling
@@ -20,13 +20,13 @@ final class FileStage {
     /// When the decided submissions are filed again after a failure.
     private(set) var retryAt: Date?
     private var backoff: Double = 1
-    let filing: FilingThread
-    /// Batches started on the filing thread and not yet marked placed, in order.
+    let filing: FilingThreads
+    /// Batches started on the filing threads and not yet marked placed, in order.
     private var inFlight: [(ticket: Int, records: [Ledger.SubmissionRecord])] = []
     private var lastTicket = 0
 
     init(settings: GatewaySettings, ledger: Ledger, log: EventLog, clock: StageClock) throws {
-        filing = try FilingThread()
+        filing = try FilingThreads()
         self.settings = settings
         self.ledger = ledger
         self.log = log
@@ -34,7 +34,7 @@ final class FileStage {
     }
 
     /// Starts filing decided submissions together (`Placement.placeAll`) on
-    /// the filing thread; `collectFiled` or `finishFiling` marks them placed.
+    /// the filing threads; `collectFiled` or `finishFiling` marks them placed.
     /// While filing is failing (disk full) they wait for the scheduled
     /// retry, which files every decided submission from the ledger.
     func startFiling(_ records: [Ledger.SubmissionRecord]) {
@@ -64,7 +64,7 @@ final class FileStage {
         if inFlight.contains(where: { $0.records.contains { $0.unit == unit && $0.key == key } }) { finishFiling(now: now) }
     }
 
-    /// Marks the batches the filing thread has finished placed in one
+    /// Marks the batches the filing threads have finished placed in one
     /// transaction, without waiting for the others (loop thread).
     func collectFiled(now: Date) {
         guard !inFlight.isEmpty else { return }
@@ -72,9 +72,9 @@ final class FileStage {
     }
 
     /// A batch that failed stays `decided` in the ledger (nothing in memory
-    /// thinks it is done), as do the later ones, which the filing thread
+    /// thinks it is done), as do the later ones, which the filing threads
     /// does not try: all are filed again with backoff.
-    private func collect(_ outcomes: [Int: FilingThread.Outcome], now: Date) {
+    private func collect(_ outcomes: [Int: FilingThreads.Outcome], now: Date) {
         var placed: [String] = []
         var failure: (any Error)?
         var unfiled = 0
@@ -83,7 +83,7 @@ final class FileStage {
             clock.filingCPU += outcome.cpuSeconds
             clock.filingWall += outcome.wallSeconds
             if let error = outcome.error {
-                if failure == nil || failure is FilingThread.NotTried { failure = error }
+                if failure == nil || failure is FilingThreads.NotTried { failure = error }
                 unfiled += batch.records.count
             } else {
                 placed += batch.records.map(\.id)
@@ -106,7 +106,7 @@ final class FileStage {
     }
 
     /// Files every decided submission again once the backoff is over, on
-    /// the loop once the filing thread is done.
+    /// the loop once the filing threads are done.
     func retryIfDue(now: Date) {
         guard let at = retryAt, at <= now else { return }
         finishFiling(now: now)

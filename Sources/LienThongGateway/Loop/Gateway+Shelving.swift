@@ -10,7 +10,7 @@ extension Gateway {
         let age = settings.config.receipts.shelveAfter
         guard age > 0, now.timeIntervalSince(lastShelving) >= min(3600, max(1, age / 4)) else { return }
         lastShelving = now
-        // Receipts' folders are the filing thread's while it files.
+        // Receipts' folders are the filing threads' while they file.
         pipeline.file.finishFiling(now: now)
         let shelf = ReceiptShelf(timeZone: settings.timeZone)
         var moved = 0

@@ -110,13 +110,13 @@ public final class Gateway {
         if TrustedPath.forgetRememberedFoldersIfMountsChanged() {
             log.log(.info, "the mount table changed: spool folders are walked afresh from the spool root", fields: [])
         }
-        // What the filing thread has filed since: marked placed.
+        // What the filing threads have filed since: marked placed.
         pipeline.clock.measure(.file) { pipeline.file.collectFiled(now: now) }
         // Decided first: the submissions whose validation came back since
         // the last turn. A receipt that waited for this turn's claims (and
         // their barriers) came a whole claim later (make bench: drop ->
-        // receipt at 200/s). The filing thread files them while the loop
-        // goes on (FilingThread says what the loop then leaves alone); the
+        // receipt at 200/s). The filing threads file them while the loop
+        // goes on (FilingThreads says what the loop then leaves alone); the
         // batches that wait for it meanwhile are filed together next.
         pipeline.decide.evaluateDue(now: now, waitForFiling: false)
         // Then claimed together (group commit), at most claimsPerTurn a turn

@@ -19,8 +19,8 @@ final class StageClock {
         case assess
         /// Decisions, arrival numbers and receipts committed in the ledger.
         case commit
-        /// Decided submissions filed: the loop starting the filing thread on
-        /// them and waiting for it, and retries after a failure.
+        /// Decided submissions filed: the loop starting the filing threads on
+        /// them and waiting for them, and retries after a failure.
         case file
         /// Fan-out deliveries of the office's documents.
         case deliver
@@ -34,7 +34,7 @@ final class StageClock {
     private(set) var cpu: [Stage: Double] = [:]
     /// CPU seconds the validation workers spent, summed over the threads.
     var validationCPU: Double = 0
-    /// Seconds the filing thread spent filing (FilingThread), wall and CPU.
+    /// Seconds the filing threads spent filing (FilingThreads), wall and CPU, summed over both.
     var filingWall: Double = 0
     var filingCPU: Double = 0
     var validations = 0
@@ -62,7 +62,7 @@ final class StageClock {
         func ms(_ s: Double) -> String { String(format: "%.2f", s * 1000 / per) }
         var parts = Stage.allCases.filter { $0 != .wait }.map { "\($0.rawValue) \(ms(wall[$0] ?? 0))/\(ms(cpu[$0] ?? 0))" }
         parts.append("validate (workers) -/\(ms(validationCPU))")
-        parts.append("file (filing thread) \(ms(filingWall))/\(ms(filingCPU))")
+        parts.append("file (filing threads) \(ms(filingWall))/\(ms(filingCPU))")
         parts.append("wait \(ms(wall[.wait] ?? 0))")
         let syncs = SyncTally.current
         func each(_ n: Int) -> String { String(format: "%.2f", Double(n) / per) }

@@ -98,7 +98,7 @@ struct AuditCommandTests {
 
     func write(_ data: Data, to path: String) throws {
         let h = try FileHandle(forUpdating: URL(fileURLWithPath: FileManager.default.fileExists(atPath: path) ? path : {
-            FileManager.default.createFile(atPath: path, contents: nil); return path
+            _ = FileManager.default.createFile(atPath: path, contents: nil); return path  // FileHandle says if it failed
         }()))
         try h.truncate(atOffset: 0)
         try h.write(contentsOf: data)

@@ -23,13 +23,13 @@ struct ReceiptShelvingTests {
         // Written in March 2025 (Vietnam time): an old pair and an old pending notice.
         let march = ISO8601DateFormatter().date(from: "2025-03-15T10:00:00+07:00")!
         for name in ["12-UBND-VP.accepted.json", "12-UBND-VP.accepted.txt", "99-UBND-VP.pending.json", "99-UBND-VP.pending.txt"] {
-            FileManager.default.createFile(atPath: receipts + "/" + name, contents: Data("{}".utf8))
+            #expect(FileManager.default.createFile(atPath: receipts + "/" + name, contents: Data("{}".utf8)))
             age(receipts + "/" + name, to: march)
         }
         // A name already shelved in that month is never overwritten.
         try FileManager.default.createDirectory(atPath: receipts + "/2025/03", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: receipts + "/2025/03/13-UBND-VP.rejected.json", contents: Data("first".utf8))
-        FileManager.default.createFile(atPath: receipts + "/13-UBND-VP.rejected.json", contents: Data("second".utf8))
+        #expect(FileManager.default.createFile(atPath: receipts + "/2025/03/13-UBND-VP.rejected.json", contents: Data("first".utf8)))
+        #expect(FileManager.default.createFile(atPath: receipts + "/13-UBND-VP.rejected.json", contents: Data("second".utf8)))
         age(receipts + "/13-UBND-VP.rejected.json", to: march)
 
         try d.start()

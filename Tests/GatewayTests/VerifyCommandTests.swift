@@ -68,7 +68,8 @@ struct VerifyCommandTests {
         #expect(r.stderr.contains("no trust anchors"), "\(r.stderr)")
         let reported = try files(r.stdout)
         #expect(reported.first?["reasons"] as? [String] == ["certificate-untrusted"])
-        #expect((reported.last?["reasons"] as? [String] ?? []).contains("modified-after-signing"), "\(reported.last ?? [:])")
+        let lastReasons = (reported.last?["reasons"] as? [String]) ?? []
+        #expect(lastReasons.contains("modified-after-signing"), "\(reported.last ?? [:])")
     }
 
     /// Issue 18: with only an expired CRL, verify neither passes nor fails the

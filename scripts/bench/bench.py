@@ -215,7 +215,26 @@ def stage_split(spool, times):
             xs.sort()
             split[name + "_p50_ms"] = round(xs[len(xs) // 2], 1)
             split[name + "_p99_ms"] = round(xs[min(len(xs) - 1, int(0.99 * len(xs)))], 1)
+    split.update(turn_rhythm([claimed for key, claimed, _ in rows if key in times and claimed is not None]))
     return split
+
+
+def turn_rhythm(claimed):
+    """The loop's rhythm: a submission that settles waits for the turn in
+    hand, and is decided a turn or more after its claim. From the claiming
+    turns' times (one per turn in the ledger): how far apart the turns
+    were (p50 / p90, ms) and how many submissions each claimed."""
+    per_turn = {}
+    for at in claimed:
+        per_turn[at] = per_turn.get(at, 0) + 1
+    turns = sorted(per_turn)
+    if len(turns) < 2:
+        return {}
+    gaps = sorted((b - a) * 1000 for a, b in zip(turns, turns[1:]))
+    sizes = sorted(per_turn.values())
+    q = lambda xs, f: xs[min(len(xs) - 1, int(f * len(xs)))]
+    return {"claim_turns": len(turns), "turn_gap_p50_ms": round(q(gaps, 0.5), 1), "turn_gap_p90_ms": round(q(gaps, 0.9), 1),
+            "subs_per_turn_p50": q(sizes, 0.5), "subs_per_turn_p90": q(sizes, 0.9)}
 
 
 def holds(folder, key):
@@ -463,6 +482,9 @@ def cmd_table(res, settle, cores, load_avg, fs_note="spools on disk"):
                            ("decided_to_receipt", "decided -> receipt")]:
             if l2.get(part + "_p50_ms") is not None:
                 row("  %s p50 / p99 (ms)" % what, "%s / %s" % (l2[part + "_p50_ms"], l2[part + "_p99_ms"]))
+        if l2.get("claim_turns"):
+            row("  claim turns: gap p50 / p90 (ms); submissions a turn p50 / p90",
+                "%s / %s; %s / %s" % (l2["turn_gap_p50_ms"], l2["turn_gap_p90_ms"], l2["subs_per_turn_p50"], l2["subs_per_turn_p90"]))
     f = load(res, "l-fanout")
     if f.get("available"):
         ms = f.get("all_inboxes_ms")

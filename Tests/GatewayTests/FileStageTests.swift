@@ -94,6 +94,18 @@ struct FileStageTests {
         #expect(try rig.state(record.id) == .placed)
     }
 
+    /// Files `first` and `second` in two batches where something is in the
+    /// way: both stay decided, and a retry is due in a second.
+    func fileTwoBatchesThatFail(_ rig: StageRig, _ first: Ledger.SubmissionRecord, _ second: Ledger.SubmissionRecord) throws -> FileStage {
+        let file = try rig.fileStage()
+        file.startFiling([first])
+        file.startFiling([second])
+        file.finishFiling(now: rig.t0)
+        #expect(try rig.state(first.id) == .decided && rig.state(second.id) == .decided)
+        #expect(file.retryAt == rig.t0.addingTimeInterval(1))
+        return file
+    }
+
     /// A batch that fails stops the later batches (a full disk would fail
     /// them too): each stays decided with nothing of it filed, and the
     /// retry files them all.
@@ -104,12 +116,7 @@ struct FileStageTests {
         let year = rig.settings.layout.root + "/archive/accepted/2026"
         try DurableFS.makeDirectories(rig.settings.layout.root + "/archive/accepted")
         #expect(FileManager.default.createFile(atPath: year, contents: Data("in the way".utf8)))
-        let file = try rig.fileStage()
-        file.startFiling([first])
-        file.startFiling([second])
-        file.finishFiling(now: rig.t0)
-        #expect(try rig.state(first.id) == .decided && rig.state(second.id) == .decided)
-        #expect(file.retryAt == rig.t0.addingTimeInterval(1))
+        let file = try fileTwoBatchesThatFail(rig, first, second)
         // The second (rejected, so not in the way) was not tried at all.
         #expect(FileManager.default.fileExists(atPath: rig.settings.layout.queued(second.id)))
         #expect(try rig.names(rig.settings.layout.receipts(StageRig.department)).isEmpty)
@@ -133,12 +140,7 @@ struct FileStageTests {
         let inbox = rig.settings.layout.officeInbox(StageRig.department)
         try? FileManager.default.removeItem(atPath: inbox)
         #expect(FileManager.default.createFile(atPath: inbox, contents: Data("in the way".utf8)))
-        let file = try rig.fileStage()
-        file.startFiling([first])
-        file.startFiling([second])
-        file.finishFiling(now: rig.t0)
-        #expect(try rig.state(first.id) == .decided && rig.state(second.id) == .decided)
-        #expect(file.retryAt == rig.t0.addingTimeInterval(1))
+        let file = try fileTwoBatchesThatFail(rig, first, second)
         let archived = try #require(first.placement)
         #expect(rig.contents(archived + "/receipt.json") == first.receipt)
         #expect(try rig.names(rig.settings.layout.receipts(StageRig.department)).isEmpty)

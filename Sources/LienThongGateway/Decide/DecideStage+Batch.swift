@@ -6,10 +6,10 @@ import LienThongSystemd
 /// Decisions in groups (group commit): every submission due in one loop turn
 /// is assessed, then all their decisions — verdicts, arrival numbers, exact
 /// receipts — commit in one ledger transaction, then they are placed together
-/// (`Placement.placeAll`, on the filing threads) and marked placed in one
-/// more. Durability order is that of one submission: decision committed
-/// before any file moves; a receipt visible only after its files are durable
-/// in the archive.
+/// (`Placement.placeAll` in its two halves, on the filing threads) and
+/// marked placed in one more. Durability order is that of one submission:
+/// decision committed before any file moves; a receipt visible only after
+/// its files are durable in the archive.
 extension DecideStage {
     /// The most submissions per transaction and per placement batch: the
     /// submissions of a turn's claims (`Gateway.claimsPerTurn`, files of one

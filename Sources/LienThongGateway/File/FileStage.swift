@@ -33,8 +33,8 @@ final class FileStage {
         self.clock = clock
     }
 
-    /// Starts filing decided submissions together (`Placement.placeAll`) on
-    /// the filing threads; `collectFiled` or `finishFiling` marks them placed.
+    /// Starts filing decided submissions together (`Placement.placeAll`, in
+    /// its two halves) on the filing threads; `collectFiled` or `finishFiling` marks them placed.
     /// While filing is failing (disk full) they wait for the scheduled
     /// retry, which files every decided submission from the ledger.
     func startFiling(_ records: [Ledger.SubmissionRecord]) {

@@ -213,8 +213,8 @@ def stage_split(spool, times):
     for name, xs in parts.items():
         if xs:
             xs.sort()
-            split[name + "_p50_ms"] = round(xs[len(xs) // 2], 1)
-            split[name + "_p99_ms"] = round(xs[min(len(xs) - 1, int(0.99 * len(xs)))], 1)
+            split[name + "_p50_ms"] = round(quantile(xs, 0.5), 1)
+            split[name + "_p99_ms"] = round(quantile(xs, 0.99), 1)
     split.update(turn_rhythm([claimed for key, claimed, _ in rows if key in times and claimed is not None]))
     return split
 
@@ -232,9 +232,15 @@ def turn_rhythm(claimed):
         return {}
     gaps = sorted((b - a) * 1000 for a, b in zip(turns, turns[1:]))
     sizes = sorted(per_turn.values())
-    q = lambda xs, f: xs[min(len(xs) - 1, int(f * len(xs)))]
-    return {"claim_turns": len(turns), "turn_gap_p50_ms": round(q(gaps, 0.5), 1), "turn_gap_p90_ms": round(q(gaps, 0.9), 1),
-            "subs_per_turn_p50": q(sizes, 0.5), "subs_per_turn_p90": q(sizes, 0.9)}
+    return {"claim_turns": len(turns), "turn_gap_p50_ms": round(quantile(gaps, 0.5), 1),
+            "turn_gap_p90_ms": round(quantile(gaps, 0.9), 1),
+            "subs_per_turn_p50": quantile(sizes, 0.5), "subs_per_turn_p90": quantile(sizes, 0.9)}
+
+
+def quantile(xs, f):
+    """The value at fraction `f` of the sorted, non-empty `xs` (the split's
+    and the rhythm's; the latency row keeps its own nearest-rank `pct`)."""
+    return xs[min(len(xs) - 1, int(f * len(xs)))]
 
 
 def holds(folder, key):

@@ -34,7 +34,8 @@ final class FileStage {
     }
 
     /// Starts filing decided submissions together (`Placement.placeAll`, in
-    /// its two halves) on the filing threads; `collectFiled` or `finishFiling` marks them placed.
+    /// its two halves) on the filing threads; `collectFiled` or
+    /// `finishFiling` marks them placed.
     /// While filing is failing (disk full) they wait for the scheduled
     /// retry, which files every decided submission from the ledger.
     func startFiling(_ records: [Ledger.SubmissionRecord]) {
@@ -73,7 +74,7 @@ final class FileStage {
 
     /// A batch that failed stays `decided` in the ledger (nothing in memory
     /// thinks it is done), as do the later ones, which the filing threads
-    /// does not try: all are filed again with backoff.
+    /// do not try: all are filed again with backoff.
     private func collect(_ outcomes: [Int: FilingThreads.Outcome], now: Date) {
         var placed: [String] = []
         var failure: (any Error)?

@@ -34,7 +34,8 @@ final class StageClock {
     private(set) var cpu: [Stage: Double] = [:]
     /// CPU seconds the validation workers spent, summed over the threads.
     var validationCPU: Double = 0
-    /// Seconds the filing threads spent filing (FilingThreads), wall and CPU, summed over both.
+    /// Seconds the filing threads spent filing (FilingThreads), wall and
+    /// CPU, summed over both.
     var filingWall: Double = 0
     var filingCPU: Double = 0
     var validations = 0

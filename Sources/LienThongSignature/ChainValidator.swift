@@ -26,9 +26,18 @@ enum ChainValidator {
         var note: String
     }
 
-    static func validate(_ leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], at time: Date) -> Result {
+    /// `cache`: paths found trusted before with these `anchors` (ChainCache);
+    /// a remembered one answers when it is valid at `time`.
+    static func validate(_ leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], at time: Date,
+                         cache: ChainCache? = nil) -> Result {
+        if let chain = cache?.trustedChain(leaf, intermediates, at: checkTime(time)) {
+            return Result(status: .trusted, chain: chain, note: "")
+        }
         let first = run(leaf, intermediates, anchors, time, ignoreTime: false)
-        guard first.status != .trusted else { return Result(status: .trusted, chain: first.chain, note: "") }
+        guard first.status != .trusted else {
+            cache?.remember(leaf, intermediates, chain: first.chain)
+            return Result(status: .trusted, chain: first.chain, note: "")
+        }
         if first.timeError {
             // Only a validity-period problem? Then say so; otherwise the path is untrusted anyway.
             let again = run(leaf, intermediates, anchors, time, ignoreTime: true)
@@ -38,6 +47,12 @@ enum ChainValidator {
             return Result(status: .untrusted, chain: again.chain, note: again.note)
         }
         return Result(status: first.status, chain: first.chain, note: first.note)
+    }
+
+    /// The time a path is checked at, as OpenSSL is given it: whole seconds,
+    /// within what an X.509 time can say.
+    static func checkTime(_ time: Date) -> time_t {
+        time_t(max(0, min(time.timeIntervalSince1970, 253_402_300_799)))
     }
 
     private struct Run {
@@ -69,7 +84,7 @@ enum ChainValidator {
             // Not together with set_time: OpenSSL honours USE_CHECK_TIME before NO_CHECK_TIME.
             X509_VERIFY_PARAM_set_flags(param, UInt(X509_V_FLAG_NO_CHECK_TIME))
         } else {
-            X509_VERIFY_PARAM_set_time(param, time_t(max(0, min(time.timeIntervalSince1970, 253_402_300_799))))
+            X509_VERIFY_PARAM_set_time(param, checkTime(time))
         }
         let ok = withExtendedLifetime((leaf, intermediates, anchors)) { X509_verify_cert(ctx) == 1 }
         var chain: [Certificate] = []

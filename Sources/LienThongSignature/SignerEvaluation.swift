@@ -111,7 +111,8 @@ struct SignerEvaluation {
         // A signing time in the future is already a reason; judge the certificate
         // at the arrival then, so the report does not add errors of a time that never was.
         let at = time.inFuture ? time.arrival : time.time
-        let chain = ChainValidator.validate(certificate, intermediates: message.certificates, anchors: trust.anchors, at: at)
+        let chain = ChainValidator.validate(certificate, intermediates: message.certificates, anchors: trust.anchors, at: at,
+                                            cache: trust.chainCache)
         finding.chain = (chain.chain.isEmpty ? [certificate] : chain.chain).map(\.subject.oneLine)
         switch chain.status {
         case .trusted:

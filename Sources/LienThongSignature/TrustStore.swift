@@ -22,6 +22,9 @@ public final class TrustStore: @unchecked Sendable {
     /// Certificates embedded in signatures, parsed once per encoding; nil: no
     /// caching (tests compare). Lives with this store, so a reload starts empty.
     let certificateCache: CertificateCache?
+    /// Signers' paths to the anchors found trusted (ChainCache); nil with
+    /// the certificate cache. Also lives and dies with this store.
+    let chainCache: ChainCache?
 
     public var anchorCount: Int { anchors.count }
     public var crlCount: Int { crls.count }
@@ -34,7 +37,8 @@ public final class TrustStore: @unchecked Sendable {
     }
 
     /// `caching: false` validates exactly as `true` does, only slower (the
-    /// tests' reference): no certificate cache, CRLs that recheck their signature every time.
+    /// tests' reference): no certificate cache, no remembered paths, CRLs
+    /// that recheck their signature every time.
     init(anchorsDirectory: String, crlDirectory: String, tsaDirectory: String, caching: Bool) throws {
         var warnings: [String] = []
         anchors = try Self.readFolder(anchorsDirectory, required: true, warnings: &warnings) { bytes, _ in
@@ -48,6 +52,7 @@ public final class TrustStore: @unchecked Sendable {
         }
         self.warnings = warnings
         certificateCache = caching ? CertificateCache() : nil
+        chainCache = caching ? ChainCache() : nil
     }
 
     /// A store built from certificates in memory (tests, `verify --trust`).
@@ -57,6 +62,7 @@ public final class TrustStore: @unchecked Sendable {
         self.tsaRoots = tsaRoots
         self.warnings = []
         certificateCache = caching ? CertificateCache() : nil
+        chainCache = caching ? ChainCache() : nil
     }
 
     /// Files directly in `path` (not recursive: `--trust DIR` keeps crls/ and

@@ -208,6 +208,50 @@ import Testing
         #expect(bytes.count <= 2)
     }
 
+    /// A remembered path answers for another time only where OpenSSL would
+    /// say the same: at a signer's notBefore it is valid, a second before it
+    /// is not (OpenSSL's own comparison), and what is not valid is worked
+    /// out by OpenSSL with its reasons, never remembered.
+    @Test func aRememberedPathAnswersOnlyWhereEveryCertificateInItIsValid() throws {
+        let leaf = try #require(Certificate.parseAll(try f.bytesAt("private/valid-signer.pem")).first)
+        let offered = Certificate.parseAll(try f.bytesAt("private/valid-chain.pem"))
+        let anchors = f.trust.anchors
+        let cache = ChainCache()
+        func both(_ t: Date) -> (cached: ChainValidator.Result, reference: ChainValidator.Result) {
+            (ChainValidator.validate(leaf, intermediates: offered, anchors: anchors, at: t, cache: cache),
+             ChainValidator.validate(leaf, intermediates: offered, anchors: anchors, at: t))
+        }
+        func same(_ r: (cached: ChainValidator.Result, reference: ChainValidator.Result), _ status: ChainValidator.Status,
+                  sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect(r.cached.status == status && r.reference.status == status, sourceLocation: sourceLocation)
+            #expect(r.cached.chain.map(\.subject.oneLine) == r.reference.chain.map(\.subject.oneLine), sourceLocation: sourceLocation)
+            #expect(r.cached.note == r.reference.note, sourceLocation: sourceLocation)
+        }
+        same(both(date("2021-01-01T00:00:00Z")), .trusted)
+        #expect(cache.count == 1 && cache.hits == 0)
+        same(both(date("2044-12-31T23:59:59Z")), .trusted)
+        same(both(date("2020-01-01T00:00:00Z")), .trusted)  // the signer's notBefore
+        #expect(cache.hits == 2)
+        same(both(date("2019-12-31T23:59:59Z")), .notValidAtTime)  // a second before it
+        same(both(date("2045-01-01T00:00:00Z")), .notValidAtTime)  // the anchor's notAfter
+        #expect(cache.hits == 2 && cache.count == 1)
+        // The same bytes parsed again are other objects: not the remembered key.
+        let again = try #require(Certificate.parseAll(try f.bytesAt("private/valid-signer.pem")).first)
+        let fresh = ChainValidator.validate(again, intermediates: offered, anchors: anchors, at: date("2021-01-01T00:00:00Z"), cache: cache)
+        #expect(fresh.status == .trusted && cache.hits == 2 && cache.count == 2)
+    }
+
+    @Test func theChainCacheStaysWithinItsBound() throws {
+        let offered = Certificate.parseAll(try f.bytesAt("private/valid-chain.pem"))
+        let cache = ChainCache(limit: 2)
+        for _ in 0..<5 {
+            let leaf = try #require(Certificate.parseAll(try f.bytesAt("private/valid-signer.pem")).first)
+            let r = ChainValidator.validate(leaf, intermediates: offered, anchors: f.trust.anchors, at: date("2021-01-01T00:00:00Z"),
+                                            cache: cache)
+            #expect(r.status == .trusted && cache.count <= 2)
+        }
+    }
+
     @Test func theSignatureCheckOfACRLIsRememberedPerKeyAndBounded() throws {
         let list = try #require(RevocationList.parseAll(try f.bytesAt("crls/forged.crl"), fileName: "forged.crl",
                                                          remembersSignatureChecks: true).first)

@@ -25,9 +25,11 @@ import Synchronization
 /// objects of its key alive, so no other certificate can take an identity
 /// while it is remembered.
 final class ChainCache: Sendable {
-    /// Entries at most; all are dropped when it is full (a province's
-    /// signers fit many times over, and each entry holds a few certificates
-    /// the certificate cache holds anyway).
+    /// Entries at most; all are dropped when it is full. A province's few
+    /// hundred signers fit; each entry keeps its certificates alive (a few
+    /// KiB each in OpenSSL), so the bound is that of one generation of the
+    /// certificate cache, and only trusted paths, which a stream of hostile
+    /// signatures cannot make, are added.
     let limit: Int
 
     private struct Key: Hashable {
@@ -52,7 +54,7 @@ final class ChainCache: Sendable {
 
     private let state = Mutex(State())
 
-    init(limit: Int = 1024) {
+    init(limit: Int = 512) {
         self.limit = max(1, limit)
     }
 

@@ -5,9 +5,11 @@ import Synchronization
 /// Certificate paths found trusted, per signer certificate and the
 /// intermediates offered with it, for one trust generation (it lives in the
 /// `TrustStore`, which a reload replaces). Building and checking a path
-/// costs OpenSSL a signature verification per link: two RSA verifications,
-/// 13 % of the daemon's instructions per submission (callgrind, `make
-/// profile`), and a province's documents come from a few hundred signers.
+/// costs OpenSSL a signature verification per link: two RSA verifications
+/// with the bench's PKI, 13 % of the daemon's user-space instructions per
+/// submission (callgrind, `make profile`; in CPU time a few per cent, most
+/// of which is the kernel's), and a province's documents come from a few
+/// hundred signers.
 ///
 /// What a path check depends on is the certificates, the anchors and the
 /// time; only the time changes from one document of a signer to the next.

@@ -147,8 +147,12 @@ tsa = "$work/trust/tsa"
 TOML
 }
 
+# SQLite's temporary files (SQLITE_TMPDIR, else /var/tmp) on the spools' file
+# system, where a server's /var/tmp usually is: its syncfs then writes them
+# out too, as in service (the bench's own /var/tmp is another file system).
+mkdir -p "$work/tmp"
 start_daemon() { # start_daemon CONFIG LOG: sets $daemon, waits for ready, sets $ready
-    env -u NOTIFY_SOCKET "$bin" --config "$1" >"$2" 2>&1 &
+    env -u NOTIFY_SOCKET SQLITE_TMPDIR="$work/tmp" "$bin" --config "$1" >"$2" 2>&1 &
     daemon=$!
     local t0=$(date +%s.%N)
     for _ in $(seq 1 1200); do

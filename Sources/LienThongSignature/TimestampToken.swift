@@ -75,7 +75,8 @@ struct TimestampToken {
             token.failure = .untrusted("\(tsa.subject.commonName) is not a timestamping certificate (no timeStamping EKU)")
             return token
         }
-        let chain = ChainValidator.validate(tsa, intermediates: message.certificates, anchors: pool, at: genTime)
+        let chain = ChainValidator.validate(tsa, intermediates: message.certificates, anchors: pool, at: genTime,
+                                            cache: trust.tsaChainCache)
         token.chain = chain.chain
         switch chain.status {
         case .trusted: break

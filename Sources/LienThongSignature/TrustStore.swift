@@ -25,6 +25,9 @@ public final class TrustStore: @unchecked Sendable {
     /// Signers' paths to the anchors found trusted (ChainCache); nil with
     /// the certificate cache. Also lives and dies with this store.
     let chainCache: ChainCache?
+    /// Timestamp authorities' paths to the TSA roots and anchors, likewise:
+    /// another set of anchors, so a cache of its own.
+    let tsaChainCache: ChainCache?
 
     public var anchorCount: Int { anchors.count }
     public var crlCount: Int { crls.count }
@@ -53,6 +56,7 @@ public final class TrustStore: @unchecked Sendable {
         self.warnings = warnings
         certificateCache = caching ? CertificateCache() : nil
         chainCache = caching ? ChainCache() : nil
+        tsaChainCache = caching ? ChainCache() : nil
     }
 
     /// A store built from certificates in memory (tests, `verify --trust`).
@@ -63,6 +67,7 @@ public final class TrustStore: @unchecked Sendable {
         self.warnings = []
         certificateCache = caching ? CertificateCache() : nil
         chainCache = caching ? ChainCache() : nil
+        tsaChainCache = caching ? ChainCache() : nil
     }
 
     /// Files directly in `path` (not recursive: `--trust DIR` keeps crls/ and

@@ -241,6 +241,19 @@ import Testing
         #expect(fresh.status == .trusted && cache.hits == 2 && cache.count == 2)
     }
 
+    /// A timestamp authority's path is remembered too, in a cache of its
+    /// own (its anchors are the TSA roots and the anchors), and the reports
+    /// stay those of a store that caches nothing.
+    @Test func aTimestampAuthoritysPathIsRememberedApartFromTheSigners() throws {
+        let docs = ["timestamped.pdf", "timestamped.pdf"]
+        let cached = SignatureValidator(trust: try store(crls: f.root + "/crls", caching: true), maxClockSkew: 300)
+        let reference = SignatureValidator(trust: try store(crls: f.root + "/crls", caching: false), maxClockSkew: 300)
+        for doc in docs { #expect(try validate(doc, cached) == validate(doc, reference)) }
+        let timestamps = try #require(cached.trust.tsaChainCache)
+        #expect(timestamps.hits >= 1 && timestamps.count >= 1)
+        #expect(reference.trust.tsaChainCache == nil)
+    }
+
     @Test func theChainCacheStaysWithinItsBound() throws {
         let offered = Certificate.parseAll(try f.bytesAt("private/valid-chain.pem"))
         let cache = ChainCache(limit: 2)

@@ -170,14 +170,17 @@ final class TrustedFolderCache: @unchecked Sendable {
     }
 
     /// Descriptors let go under the lock, closed once it is released.
-    private var released: [Int32] = []
+    var released: [Int32] = []
+
+    /// The holds open now, one per thread in a batch (`holding`).
+    var holds: [FolderHold] = []
 
     /// Runs `body` under the lock, then closes the descriptors it let go.
     /// No system call is made while the lock is held: the loop and the
     /// filing threads all walk the spool, and a fstat, openat or close
     /// under the lock made each wait for the other (futex waits and wakes
     /// were 6 % of the daemon's CPU on tmpfs, perf).
-    private func locked<T>(_ body: () -> T) -> T {
+    func locked<T>(_ body: () -> T) -> T {
         lock.lock()
         let result = body()
         let closing = released
@@ -213,6 +216,7 @@ final class TrustedFolderCache: @unchecked Sendable {
             for entry in entries.values { closeLocked(entry.fd) }
             entries = [:]
             children = [:]
+            forgetAllHeldLocked()
         }
         return true
     }
@@ -292,6 +296,7 @@ final class TrustedFolderCache: @unchecked Sendable {
     private func forgetLocked(_ key: PathKey) {
         closeTreeLocked(key)
         unlinkLocked(key)
+        forgetHeldLocked(key)
     }
 
     /// Closes `key` and every remembered folder below it, and drops their links.

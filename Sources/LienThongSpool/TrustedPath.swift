@@ -115,18 +115,24 @@ public enum TrustedPath {
     }
 
     /// `openFolder`, where with `borrowing` the descriptor may be one the
-    /// folder cache lends (`lent`: give it back with
-    /// `TrustedFolderCache.giveBack`, never close or list it).
+    /// folder cache lends or the thread's hold keeps (`lent`: give it back
+    /// with `TrustedFolderCache.giveBack`, never close or list it).
     static func reachFolder(_ walk: Walk, count: Int, operation: @autoclosure () -> String, target: String,
                             create: Creation? = nil, borrowing: Bool) throws -> (fd: Int32, lent: Bool) {
         try walk.withCNames { names in
             let cache = TrustedFolderCache.shared
+            let hold = walk.guarded ? FolderHold.current : nil
             // `chainPrivate`: every folder walked so far is the daemon's
             // alone, so the next one may be remembered (TrustedFolderCache).
-            var (fd, first, chainPrivate, isLent) = try begin(walk, count: count, names: names, borrowing: borrowing, operation: operation)
+            // `kept`: the descriptor in hand is the hold's, never closed here.
+            var (fd, first, chainPrivate, isLent, kept) = try begin(walk, count: count, names: names, borrowing: borrowing,
+                                                                    hold: hold, operation: operation)
             // The cache's own descriptor while it is the one in hand.
             let lent: Int32 = isLent ? fd : -1
-            func release(_ d: Int32) { if d == lent { cache.giveBack(d) } else { close(d) } }
+            func release(_ d: Int32) {
+                if kept { return }
+                if d == lent { cache.giveBack(d) } else { close(d) }
+            }
             let noFollow = walk.guarded ? O_NOFOLLOW : 0
             for i in first..<count {
                 if walk.guarded, walk.isDotDot(i) {
@@ -158,6 +164,7 @@ public enum TrustedPath {
                 }
                 release(fd)
                 fd = next
+                kept = false
                 if chainPrivate {
                     // A folder others can write in (an outbox, an inbox) is
                     // not remembered even where nobody else can replace it:
@@ -166,23 +173,38 @@ public enum TrustedPath {
                     chainPrivate = cache.isPrivate(fd)
                     if chainPrivate { cache.remember(walk, depth: i + 1, fd: fd) }
                 }
+                // Not the daemon's alone: kept for the rest of the batch
+                // only, by the thread's hold. A folder the caller gets to
+                // list or close stays the caller's.
+                if !chainPrivate, let hold, borrowing || i + 1 < count {
+                    kept = cache.hold(hold, walk, depth: i + 1, fd: fd)
+                }
             }
-            return (fd, fd == lent)
+            return (fd, fd == lent || kept)
         }
     }
 
-    /// Where a walk begins: the deepest remembered folder (lent when
-    /// `borrowing`), else the start of the path; the components that stands
-    /// for, and whether the folders down to it are all the daemon's alone.
-    private static func begin(_ walk: Walk, count: Int, names: CNames, borrowing: Bool,
-                              operation: () -> String) throws -> (fd: Int32, depth: Int, chainPrivate: Bool, lent: Bool) {
+    /// Where a walk begins: the deepest folder the thread's hold keeps, else
+    /// the deepest remembered folder (lent when `borrowing`), else the start
+    /// of the path; the components that stands for, whether the folders
+    /// down to it are all the daemon's alone, and whose the descriptor is.
+    private static func begin(_ walk: Walk, count: Int, names: CNames, borrowing: Bool, hold: FolderHold?,
+                              operation: () -> String) throws -> (fd: Int32, depth: Int, chainPrivate: Bool, lent: Bool, kept: Bool) {
         let cache = TrustedFolderCache.shared
+        // Only folders others can write in are held: below one, nothing is
+        // remembered, so the hold's deepest is the deepest there is.
+        if let hold, let known = cache.held(hold, walk, count: count) {
+            if borrowing || known.depth < count { return (known.fd, known.depth, false, false, true) }
+            // The caller lists or closes what it gets: a description of its own.
+            let fd = openat(known.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 { return (fd, known.depth, false, false, false) }
+        }
         // A remembered folder and every folder above it are the daemon's alone.
-        if borrowing, let known = cache.borrow(walk, count: count) { return (known.fd, known.depth, true, true) }
-        if let known = cache.start(walk, count: count) { return (known.fd, known.depth, true, false) }
+        if borrowing, let known = cache.borrow(walk, count: count) { return (known.fd, known.depth, true, true, false) }
+        if let known = cache.start(walk, count: count) { return (known.fd, known.depth, true, false, false) }
         let fd = names.openStart()
         guard fd >= 0 else { throw SpoolError(operation(), walk.start) }
-        return (fd, 0, TrustedFolderCache.eligible(walk) && cache.isPrivate(fd), false)
+        return (fd, 0, TrustedFolderCache.eligible(walk) && cache.isPrivate(fd), false, false)
     }
 
     /// Why `name` in `parent` could not be opened as a folder, in words an
@@ -205,6 +227,14 @@ public enum TrustedPath {
     /// The loop asks once per turn.
     public static func forgetRememberedFoldersIfMountsChanged() -> Bool {
         TrustedFolderCache.shared.forgetAllIfMountsChanged()
+    }
+
+    /// Runs `body` (one batch of the calling thread's work: a claim turn, a
+    /// filing stage) with the folders others can write in that its walks
+    /// open kept until it returns (`FolderHold`), instead of opened again
+    /// for each path below them.
+    public static func holdingFolders<T>(_ body: () throws -> T) rethrows -> T {
+        try TrustedFolderCache.shared.holding(body)
     }
 
     /// Runs `body` with the folder that holds `path`'s last component,

@@ -22,6 +22,11 @@ extension ClaimStage {
     /// intents in one transaction, the renames, one fsync per touched folder
     /// and the seal, then the claims marked in one transaction.
     func claimFiles(_ files: [LooseFile], now: Date) -> [OpenSubmission] {
+        // Each outbox opened once a turn, not once a file (`FolderHold`).
+        TrustedPath.holdingFolders { claimHeld(files, now: now) }
+    }
+
+    private func claimHeld(_ files: [LooseFile], now: Date) -> [OpenSubmission] {
         guard let intents = recordIntents(files, now: now) else { return [] }
         clock.claimBatches += 1
         clock.claimedFiles += files.count

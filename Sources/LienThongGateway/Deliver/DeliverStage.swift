@@ -89,7 +89,8 @@ final class DeliverStage {
             }
         }
         do {
-            slow += try deliverBatch(fast, records: records, now: now)
+            // Each inbox opened once for its name, link and fsync (`FolderHold`).
+            slow += try TrustedPath.holdingFolders { try deliverBatch(fast, records: records, now: now) }
             for row in slow { try deliver(row, record: records[row.submission]!, items: items[row.submission] ?? [], now: now) }
         } catch {
             pauseDeliveries(error, now: now)

@@ -113,10 +113,13 @@ final class FilingThreads: @unchecked Sendable {
         } else {
             do {
                 let plans = taken.flatMap(\.plans)
+                // The office inbox's folders opened once a batch (`FolderHold`).
                 try DurableFS.withSteadyUmask {
-                    switch stage {
-                    case .archiving: try last.placement.placeInArchive(plans)
-                    case .publishing: try last.placement.placeCopiesAndReceipts(plans)
+                    try TrustedPath.holdingFolders {
+                        switch stage {
+                        case .archiving: try last.placement.placeInArchive(plans)
+                        case .publishing: try last.placement.placeCopiesAndReceipts(plans)
+                        }
                     }
                 }
             } catch let e { error = e }

@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+@testable import LienThongSpool
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Folders clerks can write in are opened once a batch (`FolderHold`), not
+/// once a path: what a held descriptor names must never be anything a
+/// guarded walk would not have reached, and nothing may be written where
+/// the daemon itself moved or removed the folder, or where a clerk removed it.
+@Suite("FolderHold: a batch's shared folders opened once, never followed elsewhere", .serialized)
+struct FolderHoldTests {
+    /// A spool with the office inbox as the layout makes it (group-writable,
+    /// so never remembered by the cache) and one unit and key folder in it.
+    static func withInbox(_ tag: String, _ body: (_ spool: String, _ key: String, _ outside: String) throws -> Void) throws {
+        try TrustedPathTests.withSpool(tag) { spool, outside in
+            #expect(mkdir(spool + "/office", 0o755) == 0)
+            TrustedPathTests.makePrivate(spool, "office")
+            for folder in ["office/inbox", "office/inbox/U1", "office/inbox/U1/k"] {
+                #expect(mkdir(spool + "/" + folder, 0o770) == 0 && chmod(spool + "/" + folder, 0o770) == 0)
+            }
+            try body(spool, spool + "/office/inbox/U1/k", outside)
+        }
+    }
+
+    /// Descriptors of this process open on `path` (by /proc/self/fd).
+    static func openDescriptors(on path: String) -> Int {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == path }.count
+    }
+
+    @Test func aSharedFolderIsHeldForTheBatchAndClosedAfterIt() throws {
+        try Self.withInbox("hold-batch") { spool, key, _ in
+            #expect(!TrustedFolderCache.shared.isRemembered(key), "the office inbox is the clerks': never remembered")
+            try TrustedPath.holdingFolders {
+                try DurableFS.writeFile(key + "/a.txt", text: "a")
+                #expect(TrustedFolderCache.shared.isHeld(key))
+                #expect(TrustedFolderCache.shared.isHeld(spool + "/office/inbox/U1"))
+                #expect(TrustedFolderCache.shared.isHeld(spool + "/office/inbox"))
+                #expect(!TrustedFolderCache.shared.isHeld(spool + "/office"), "the daemon's own folder is the cache's")
+                try DurableFS.writeFile(key + "/b.txt", text: "b")
+                #expect(Self.openDescriptors(on: key) == 1, "one descriptor for the batch, however many paths below it")
+                // A nested batch is the same hold.
+                try TrustedPath.holdingFolders { try DurableFS.writeFile(key + "/c.txt", text: "c") }
+                #expect(TrustedFolderCache.shared.isHeld(key))
+                // A listing gets a description of its own, whole each time.
+                for _ in 0..<2 { #expect(try TrustedPath.names(key).sorted() == ["a.txt", "b.txt", "c.txt"]) }
+            }
+            #expect(!TrustedFolderCache.shared.isHeld(key))
+            #expect(Self.openDescriptors(on: key) == 0, "closed when the batch ended")
+            #expect(Self.openDescriptors(on: spool + "/office/inbox") == 0)
+            // Without a hold nothing is kept.
+            try DurableFS.writeFile(key + "/d.txt", text: "d")
+            #expect(!TrustedFolderCache.shared.isHeld(key))
+            #expect(Self.openDescriptors(on: key) == 0)
+        }
+    }
+
+    /// A clerk swaps the held folder for a link during the batch: the rest of
+    /// the batch writes into the folder it held (under its new name), never
+    /// through the link; the next batch walks again and refuses the link.
+    @Test func aFolderSwappedForALinkDuringTheBatchIsNeverFollowed() throws {
+        try Self.withInbox("hold-swap") { spool, key, outside in
+            try TrustedPath.holdingFolders {
+                try DurableFS.writeFile(key + "/a.txt", text: "a")
+                #expect(rename(key, spool + "/office/inbox/U1/k-old") == 0)
+                #expect(symlink(outside, key) == 0)
+                try DurableFS.writeFile(key + "/b.txt", text: "b")
+            }
+            #expect(Scratch.list(outside) == [], "nothing went through the link")
+            #expect(Scratch.list(spool + "/office/inbox/U1/k-old") == ["a.txt", "b.txt"])
+            #expect(TrustedPathTests.plantedLink { try DurableFS.writeFile(key + "/c.txt", text: "c") } == key)
+            TrustedPath.holdingFolders {
+                #expect(TrustedPathTests.plantedLink { try DurableFS.writeFile(key + "/c.txt", text: "c") } == key)
+            }
+            #expect(Scratch.list(outside) == [])
+            #expect(TrustedPathTests.isLink(key, to: outside), "the link is left as the clerk made it")
+        }
+    }
+
+    /// A clerk removes the held folder and makes a new one of that name:
+    /// the rest of the batch writes into the new one (a removed folder
+    /// takes nothing, and what is made in it would be lost).
+    @Test func aHeldFolderRemovedDuringTheBatchIsLetGo() throws {
+        try Self.withInbox("hold-removed") { spool, key, _ in
+            try TrustedPath.holdingFolders {
+                try DurableFS.writeFile(key + "/a.txt", text: "a")
+                try FileManager.default.removeItem(atPath: key)
+                #expect(mkdir(key, 0o770) == 0)
+                try DurableFS.writeFile(key + "/b.txt", text: "b")
+                #expect(Scratch.list(key) == ["b.txt"])
+                #expect(TrustedFolderCache.shared.isHeld(key), "the new folder is held in its place")
+            }
+            #expect(Self.openDescriptors(on: key) == 0)
+            #expect(Self.openDescriptors(on: key + " (deleted)") == 0, "the removed folder's descriptor was closed too")
+        }
+    }
+
+    /// The daemon's own rename of a held folder (or of a folder above it),
+    /// on this thread or another, lets go of it in every hold: a folder
+    /// made again under the old name gets what is written there next.
+    @Test(arguments: [false, true])
+    func theDaemonsOwnRenameLetsGoOfWhatWasHeld(onAnotherThread: Bool) throws {
+        try Self.withInbox("hold-rename") { spool, key, _ in
+            let unit = spool + "/office/inbox/U1"
+            try TrustedPath.holdingFolders {
+                try DurableFS.writeFile(key + "/a.txt", text: "a")
+                #expect(TrustedFolderCache.shared.isHeld(key))
+                let from = unit, to = spool + "/office/inbox/U1-moved"
+                let move: @Sendable () throws -> Void = { try DurableFS.move(from, to: to) }
+                if onAnotherThread {
+                    let done = DispatchSemaphore(value: 0)
+                    nonisolated(unsafe) var failure: (any Error)?
+                    Thread {
+                        do { try move() } catch { failure = error }
+                        done.signal()
+                    }.start()
+                    done.wait()
+                    if let failure { throw failure }
+                } else {
+                    try move()
+                }
+                #expect(!TrustedFolderCache.shared.isHeld(key))
+                #expect(!TrustedFolderCache.shared.isHeld(unit))
+                try DurableFS.makeDirectories(key)
+                try DurableFS.writeFile(key + "/b.txt", text: "b")
+            }
+            #expect(Scratch.list(key) == ["b.txt"])
+            #expect(Scratch.list(spool + "/office/inbox/U1-moved/k") == ["a.txt"])
+            #expect(Self.openDescriptors(on: spool + "/office/inbox/U1-moved/k") == 0)
+        }
+    }
+
+    /// A file system mounted over a held folder during the batch is what
+    /// the rest of the batch writes into, once the loop reads the mount table.
+    @Test func aMountOverAHeldFolderIsSeenOnceTheMountTableIsRead() throws {
+        guard getuid() == 0 else { return }
+        try Self.withInbox("hold-mount") { spool, key, _ in
+            func run(_ args: [String]) -> Bool {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: args[0])
+                p.arguments = Array(args.dropFirst())
+                guard (try? p.run()) != nil else { return false }
+                p.waitUntilExit()
+                return p.terminationStatus == 0
+            }
+            var mounted = false
+            try TrustedPath.holdingFolders {
+                try DurableFS.writeFile(key + "/before.txt", text: "b")
+                mounted = run(["/bin/mount", "-t", "tmpfs", "-o", "size=1m", "lienthong-hold-test", key])
+                guard mounted else {
+                    print("note: no tmpfs could be mounted (a container without CAP_SYS_ADMIN?); the mount-table poll is not tested here")
+                    return
+                }
+                _ = TrustedPath.forgetRememberedFoldersIfMountsChanged()
+                #expect(!TrustedFolderCache.shared.isHeld(key))
+                try DurableFS.writeFile(key + "/after.txt", text: "a")
+                #expect(Scratch.list(key) == ["after.txt"], "written into the mounted file system")
+            }
+            // Unmounted once the batch has let go of the mount's root.
+            if mounted { #expect(run(["/bin/umount", key])) }
+            #expect(Scratch.list(key) == ["before.txt"])
+        }
+    }
+}

@@ -88,6 +88,9 @@ public enum SpoolTree {
         public var path: String
         public var isRegular: Bool
         public var kind: String
+        /// What lstat said of it while it was listed (from the folder's
+        /// descriptor): who looks again later compares with this.
+        public var status: stat
     }
 
     /// Every non-directory entry under `root`, depth-first, sorted; symlinks
@@ -98,18 +101,20 @@ public enum SpoolTree {
             let dir = rel.isEmpty ? root : root + "/" + rel
             // One guarded walk per folder; each entry is looked at from the
             // folder's descriptor (lstat-like, never through a link) instead
-            // of a walk to it again.
-            let folder = try TrustedPath.openFolder(dir, "list folder")
-            defer { close(folder) }
-            for name in try TrustedPath.entries(inFolder: folder, dir).map(\.name).sorted() {
-                let child = rel.isEmpty ? name : rel + "/" + name
-                var st = stat()
-                guard fstatat(folder, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-                if (st.st_mode & S_IFMT) == S_IFDIR {
-                    if depth < maxDepth { try walk(child, depth: depth + 1) }
-                    else { out.append(Entry(path: child, isRegular: false, kind: "directory nested too deep")) }
-                } else {
-                    out.append(Entry(path: child, isRegular: (st.st_mode & S_IFMT) == S_IFREG, kind: SafeReader.kindName(st.st_mode)))
+            // of a walk to it again. The descriptor may be the folder
+            // cache's own (lent): the listing reads a description of its own.
+            try TrustedPath.withLentFolder(dir, "list folder") { folder in
+                for name in try TrustedPath.entries(inFolder: folder, dir).map(\.name).sorted() {
+                    let child = rel.isEmpty ? name : rel + "/" + name
+                    var st = stat()
+                    guard fstatat(folder, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                    if (st.st_mode & S_IFMT) == S_IFDIR {
+                        if depth < maxDepth { try walk(child, depth: depth + 1) }
+                        else { out.append(Entry(path: child, isRegular: false, kind: "directory nested too deep", status: st)) }
+                    } else {
+                        out.append(Entry(path: child, isRegular: (st.st_mode & S_IFMT) == S_IFREG, kind: SafeReader.kindName(st.st_mode),
+                                         status: st))
+                    }
                 }
             }
         }

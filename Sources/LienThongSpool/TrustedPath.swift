@@ -262,6 +262,17 @@ public enum TrustedPath {
         }
     }
 
+    /// Runs `body` with the folder `path` itself, reached by a guarded walk:
+    /// the descriptor may be the folder cache's or the thread's hold's, so
+    /// `body` only names things in it (the *at calls, a listing through
+    /// `entries(inFolder:)`), never closes it or reads it as a stream.
+    static func withLentFolder<T>(_ path: String, _ operation: @autoclosure () -> String, _ body: (Int32) throws -> T) throws -> T {
+        let w = walk(path)
+        let (fd, lent) = try reachFolder(w, count: w.count, operation: operation(), target: path, borrowing: true)
+        defer { if lent { TrustedFolderCache.shared.giveBack(fd) } else { close(fd) } }
+        return try body(fd)
+    }
+
     /// Runs `body` with the folder `path` itself, opened by a guarded walk.
     public static func withFolder<T>(_ path: String, _ operation: String, _ body: (Int32) throws -> T) throws -> T {
         let fd = try openFolder(path, operation)

@@ -139,7 +139,9 @@ final class AssessStage {
         for entry in entries {
             let path = root + "/" + entry.path
             let name = FileName(entry.path)
-            let before = FileStamp.of(path)
+            // As listed a moment ago (from the folder's descriptor): an lstat
+            // of the whole path again cost two a file on every pass.
+            let before: FileStamp? = FileStamp(entry.status)
             if let known = sub.facts[name], known.stamp == before { continue }
             sub.facts[name] = nil
             sub.validations[name] = nil

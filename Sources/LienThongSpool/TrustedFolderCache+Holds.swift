@@ -34,9 +34,6 @@ final class FolderHold {
     /// Let go while the batch runs (forgotten, found removed): closed at its end.
     fileprivate var closing: [Int32] = []
 
-    /// Folders held at most: a batch touches a few hundred (a unit's
-    /// outbox, or inbox, unit and key folders of each office copy).
-    static let capacity = 2048
 
     /// The hold of the calling thread, if it has one.
     static var current: FolderHold? {
@@ -52,6 +49,16 @@ final class FolderHold {
 }
 
 extension TrustedFolderCache {
+    /// Folders one hold keeps at most (`holdCapacity`): a batch touches a
+    /// few hundred (a unit's outbox; the office inbox, unit and key folders
+    /// of each office copy), up to 2,048, and a sixteenth of the descriptors
+    /// the process may open (three threads hold at once, beside the cache's
+    /// quarter): 64 under a service's unraised soft limit of 1,024. A full
+    /// hold keeps nothing more; the walks go on as without it.
+    static func holdCapacity(softLimit: Int) -> Int {
+        min(2048, max(16, softLimit / 16))
+    }
+
     /// Runs `body` with a hold on the calling thread (or within the one it
     /// has already), then closes what was held.
     func holding<T>(_ body: () throws -> T) rethrows -> T {
@@ -107,7 +114,7 @@ extension TrustedFolderCache {
     func hold(_ hold: FolderHold, _ walk: TrustedPath.Walk, depth: Int, fd: Int32) -> Bool {
         guard walk.guarded else { return false }
         return locked {
-            guard hold.entries.count < FolderHold.capacity else { return false }
+            guard hold.entries.count < holdCapacity else { return false }
             // Its own bytes: a slice would keep the whole walk's buffer alive.
             let key = PathKey(ArraySlice(Array(walk.pathBytes(depth))))
             if let old = hold.entries.updateValue(fd, forKey: key) {

@@ -49,6 +49,7 @@ final class TrustedFolderCache: @unchecked Sendable {
 
     init(capacity: Int = TrustedFolderCache.defaultCapacity()) {
         self.capacity = max(2, capacity)
+        holdCapacity = Self.holdCapacity(softLimit: DescriptorLimit.soft)
     }
 
     /// A remembered folder is itself the daemon's alone (`remember`): a
@@ -174,6 +175,8 @@ final class TrustedFolderCache: @unchecked Sendable {
 
     /// The holds open now, one per thread in a batch (`holding`).
     var holds: [FolderHold] = []
+    /// Folders one hold keeps at most (`holdCapacity(softLimit:)`).
+    let holdCapacity: Int
 
     /// Runs `body` under the lock, then closes the descriptors it let go.
     /// No system call is made while the lock is held: the loop and the

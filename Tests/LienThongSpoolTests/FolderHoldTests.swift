@@ -25,9 +25,16 @@ struct FolderHoldTests {
     }
 
     /// Descriptors of this process open on `path` (by /proc/self/fd).
-    static func openDescriptors(on path: String) -> Int {
+    static func openDescriptors(on path: String) -> Int { openDescriptors()[path] ?? 0 }
+
+    /// How many descriptors are open on each path.
+    static func openDescriptors() -> [String: Int] {
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == path }.count
+        var count: [String: Int] = [:]
+        for fd in fds {
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd) { count[target, default: 0] += 1 }
+        }
+        return count
     }
 
     @Test func aSharedFolderIsHeldForTheBatchAndClosedAfterIt() throws {
@@ -54,6 +61,30 @@ struct FolderHoldTests {
             try DurableFS.writeFile(key + "/d.txt", text: "d")
             #expect(!TrustedFolderCache.shared.isHeld(key))
             #expect(Self.openDescriptors(on: key) == 0)
+        }
+    }
+
+    /// A hold keeps at most its share of the descriptors the process may
+    /// open; past it the walks go on as without a hold, every write lands.
+    @Test func aFullHoldKeepsNothingMoreAndEveryWalkStillWorks() throws {
+        #expect(TrustedFolderCache.holdCapacity(softLimit: 1024) == 64)
+        #expect(TrustedFolderCache.holdCapacity(softLimit: 65_536) == 2048)
+        #expect(TrustedFolderCache.holdCapacity(softLimit: 100) == 16)
+        let capacity = TrustedFolderCache.shared.holdCapacity
+        try Self.withInbox("hold-full") { spool, _, _ in
+            let units = (0..<(capacity + 20)).map { spool + "/office/inbox/U1/k\($0)" }
+            for unit in units { #expect(mkdir(unit, 0o770) == 0 && chmod(unit, 0o770) == 0) }
+            try TrustedPath.holdingFolders {
+                for unit in units { try DurableFS.writeFile(unit + "/r.txt", text: "r") }
+                let held = units.filter { TrustedFolderCache.shared.isHeld($0) }.count
+                // The inbox and U1 are held too.
+                #expect(held == capacity - 2)
+                let open = Self.openDescriptors()
+                #expect(units.allSatisfy { (open[$0] ?? 0) <= 1 })
+            }
+            #expect(units.allSatisfy { Scratch.list($0) == ["r.txt"] })
+            let open = Self.openDescriptors()
+            #expect(units.allSatisfy { open[$0] == nil })
         }
     }
 
@@ -137,14 +168,7 @@ struct FolderHoldTests {
     @Test func aMountOverAHeldFolderIsSeenOnceTheMountTableIsRead() throws {
         guard getuid() == 0 else { return }
         try Self.withInbox("hold-mount") { spool, key, _ in
-            func run(_ args: [String]) -> Bool {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: args[0])
-                p.arguments = Array(args.dropFirst())
-                guard (try? p.run()) != nil else { return false }
-                p.waitUntilExit()
-                return p.terminationStatus == 0
-            }
+            let run = TrustedPathTests.succeeds
             var mounted = false
             try TrustedPath.holdingFolders {
                 try DurableFS.writeFile(key + "/before.txt", text: "b")

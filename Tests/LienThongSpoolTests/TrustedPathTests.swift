@@ -147,6 +147,16 @@ struct TrustedPathTests {
     /// tests in this process may clear the umask for a moment (folders made
     /// with an exact mode), and a folder made then is writable by all, which
     /// rightly keeps it from being remembered.
+    /// Runs a command (`mount`, `umount`); whether it exited 0.
+    static func succeeds(_ args: [String]) -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: args[0])
+        p.arguments = Array(args.dropFirst())
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
     static func makePrivate(_ spool: String, _ relative: String) {
         var path = spool
         _ = chmod(path, 0o755)
@@ -396,14 +406,7 @@ struct TrustedPathTests {
             Self.makePrivate(spool, "archive/disk")
             try DurableFS.writeFile(spool + "/archive/disk/before", text: "b")
             #expect(TrustedFolderCache.shared.isRemembered(spool + "/archive/disk"))
-            func mount(_ args: [String]) -> Bool {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: args[0])
-                p.arguments = Array(args.dropFirst())
-                guard (try? p.run()) != nil else { return false }
-                p.waitUntilExit()
-                return p.terminationStatus == 0
-            }
+            let mount = Self.succeeds
             guard mount(["/bin/mount", "-t", "tmpfs", "-o", "size=1m", "lienthong-test", spool + "/archive/disk"]) else {
                 print("note: no tmpfs could be mounted (a container without CAP_SYS_ADMIN?); the mount-table poll is not tested here")
                 return

@@ -25,6 +25,12 @@ import Glibc
 /// everything held. The descriptors are closed when the batch ends, on the
 /// thread that held them.
 final class FolderHold {
+    /// Guards the three below. Its own, not the cache's: every walk of a
+    /// thread in a batch asks its hold first, and the cache's lock is shared
+    /// by the loop, the filing threads and the fsyncs of a round (a lock
+    /// they wait on is time they sleep). Taken after the cache's, never
+    /// before it (the daemon's forgets hold the cache's lock).
+    fileprivate let lock = NSLock()
     /// Held folders by their path's exact bytes.
     fileprivate var entries: [PathKey: Int32] = [:]
     /// Every path from the start down to a held folder, with how many held
@@ -68,14 +74,16 @@ extension TrustedFolderCache {
         pthread_setspecific(FolderHold.threadKey, Unmanaged.passUnretained(hold).toOpaque())
         defer {
             pthread_setspecific(FolderHold.threadKey, nil)
-            locked {
-                holds.removeAll { $0 === hold }
-                released += hold.entries.values
-                released += hold.closing
+            locked { holds.removeAll { $0 === hold } }
+            // No forget reaches it now: its descriptors are closed here.
+            let closing = hold.locked { () -> [Int32] in
+                let all = Array(hold.entries.values) + hold.closing
                 hold.entries = [:]
                 hold.reach = [:]
                 hold.closing = []
+                return all
             }
+            for fd in closing { close(fd) }
         }
         return try body()
     }
@@ -87,7 +95,7 @@ extension TrustedFolderCache {
         guard walk.guarded else { return nil }
         var limit = count
         while limit > 0 {
-            let found: (PathKey, Int32, Int)? = locked {
+            let found: (PathKey, Int32, Int)? = hold.locked {
                 guard !hold.entries.isEmpty else { return nil }
                 var best: (PathKey, Int32, Int)?
                 for depth in 1...limit {
@@ -102,7 +110,7 @@ extension TrustedFolderCache {
             if fstat(fd, &st) == 0, st.st_nlink > 0 { return (fd, depth) }
             // Removed behind the daemon's back: what is made in it is lost.
             // Let go of it (and what is below), and look above it.
-            locked { dropLocked(hold, below: key) }
+            hold.locked { hold.drop(below: key) }
             limit = depth - 1
         }
         return nil
@@ -113,8 +121,9 @@ extension TrustedFolderCache {
     /// full (the caller keeps the descriptor and closes it).
     func hold(_ hold: FolderHold, _ walk: TrustedPath.Walk, depth: Int, fd: Int32) -> Bool {
         guard walk.guarded else { return false }
-        return locked {
-            guard hold.entries.count < holdCapacity else { return false }
+        let capacity = holdCapacity
+        return hold.locked {
+            guard hold.entries.count < capacity else { return false }
             // Its own bytes: a slice would keep the whole walk's buffer alive.
             let key = PathKey(ArraySlice(Array(walk.pathBytes(depth))))
             if let old = hold.entries.updateValue(fd, forKey: key) {
@@ -127,40 +136,50 @@ extension TrustedFolderCache {
     }
 
     /// Lets go, in every hold, of `key` and every folder below it (the
-    /// daemon renamed or removed it). Under the lock.
+    /// daemon renamed or removed it). Under the cache's lock.
     func forgetHeldLocked(_ key: PathKey) {
-        for hold in holds where hold.reach[key] != nil { dropLocked(hold, below: key) }
+        for hold in holds { hold.locked { if hold.reach[key] != nil { hold.drop(below: key) } } }
     }
 
-    /// Lets go of everything held (the mount table changed). Under the lock.
+    /// Lets go of everything held (the mount table changed). Under the cache's lock.
     func forgetAllHeldLocked() {
         for hold in holds {
-            hold.closing += hold.entries.values
-            hold.entries = [:]
-            hold.reach = [:]
+            hold.locked {
+                hold.closing += hold.entries.values
+                hold.entries = [:]
+                hold.reach = [:]
+            }
         }
     }
+}
 
-    /// Lets go of `key` and what is below it in `hold`, to be closed when
-    /// its batch ends (its thread may be using a descriptor now). Rare: the
-    /// reach is rebuilt from what is left.
-    private func dropLocked(_ hold: FolderHold, below key: PathKey) {
+extension FolderHold {
+    fileprivate func locked<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
+    }
+
+    /// Lets go of `key` and what is below it, to be closed when the batch
+    /// ends (its thread may be using a descriptor now). Under the hold's
+    /// lock. Rare: the reach is rebuilt from what is left.
+    fileprivate func drop(below key: PathKey) {
         let slash = UInt8(ascii: "/")
-        for (k, fd) in hold.entries {
+        for (k, fd) in entries {
             let inside = k == key || (k.bytes.count > key.bytes.count && k.bytes[k.bytes.startIndex + key.bytes.count] == slash
                 && PathKey(k.bytes.prefix(key.bytes.count)) == key)
             if inside {
-                hold.entries[k] = nil
-                hold.closing.append(fd)
+                entries[k] = nil
+                closing.append(fd)
             }
         }
-        hold.reach = [:]
-        for k in hold.entries.keys {
+        reach = [:]
+        for k in entries.keys {
             var end = k.bytes.endIndex
             while true {
-                hold.reach[PathKey(k.bytes[..<end]), default: 0] += 1
-                guard let slash = k.bytes[..<end].lastIndex(of: slash), slash > k.bytes.startIndex else { break }
-                end = slash
+                reach[PathKey(k.bytes[..<end]), default: 0] += 1
+                guard let cut = k.bytes[..<end].lastIndex(of: slash), cut > k.bytes.startIndex else { break }
+                end = cut
             }
         }
     }
@@ -171,6 +190,6 @@ extension TrustedFolderCache {
     func isHeld(_ path: String) -> Bool {
         guard let hold = FolderHold.current else { return false }
         let w = TrustedPath.walk(path)
-        return locked { hold.entries[PathKey(w.pathBytes(w.count))] != nil }
+        return hold.locked { hold.entries[PathKey(w.pathBytes(w.count))] != nil }
     }
 }

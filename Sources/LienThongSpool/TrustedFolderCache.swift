@@ -171,7 +171,7 @@ final class TrustedFolderCache: @unchecked Sendable {
     }
 
     /// Descriptors let go under the lock, closed once it is released.
-    var released: [Int32] = []
+    private var released: [Int32] = []
 
     /// The holds open now, one per thread in a batch (`holding`).
     var holds: [FolderHold] = []

@@ -17,9 +17,10 @@ import Glibc
 /// descriptor names the folder its path names. Clerks write as their own
 /// users (Samba's shares force the group, never the user), so a folder
 /// they can write in — an outbox, an inbox, anything dropped — is never
-/// private and never remembered, nor anything below it: each walk opens
+/// private and never remembered, nor anything below it: each batch opens
 /// it and what is below it again without following links (and sees a
-/// file system mounted there since). `units/`, `units/<id>/` and
+/// file system mounted there since), and keeps it only until the batch
+/// ends (`FolderHold`, TrustedFolderCache+Holds.swift). `units/`, `units/<id>/` and
 /// `receipts/` are the daemon's alone and remembered like `queue/` and
 /// `archive/`: a walk to a unit's outbox or receipts began at the spool
 /// root, eight system calls each, some twenty walks a submission (make

@@ -298,6 +298,14 @@ final class TrustedFolderCache: @unchecked Sendable {
     }
 
     private func forgetLocked(_ key: PathKey) {
+        // Anything remembered at or below `key` is linked into the set of
+        // `key`'s parent (`linkLocked`): where it is not, there is nothing
+        // to close or unlink. Most forgets are of files (every rename
+        // forgets both its paths): two lookups instead of some seven.
+        if let parent = Self.parent(key), children[parent]?.contains(key) != true {
+            forgetHeldLocked(key)
+            return
+        }
         closeTreeLocked(key)
         unlinkLocked(key)
         forgetHeldLocked(key)

@@ -33,13 +33,11 @@ final class FolderHold {
     fileprivate let lock = NSLock()
     /// Held folders by their path's exact bytes.
     fileprivate var entries: [PathKey: Int32] = [:]
-    /// Every path from the start down to a held folder, with how many held
-    /// folders are at or below it: a lookup stops at the first path not
-    /// here, and a forget of a path not here has nothing to do.
-    fileprivate var reach: [PathKey: Int] = [:]
+    /// Every path down to a held folder: a lookup stops at the first path
+    /// not here, and a forget of a path not here has nothing to do.
+    fileprivate var reach: Set<PathKey> = []
     /// Let go while the batch runs (forgotten, found removed): closed at its end.
     fileprivate var closing: [Int32] = []
-
 
     /// The hold of the calling thread, if it has one.
     static var current: FolderHold? {
@@ -79,7 +77,7 @@ extension TrustedFolderCache {
             let closing = hold.locked { () -> [Int32] in
                 let all = Array(hold.entries.values) + hold.closing
                 hold.entries = [:]
-                hold.reach = [:]
+                hold.reach = []
                 hold.closing = []
                 return all
             }
@@ -100,7 +98,7 @@ extension TrustedFolderCache {
                 var best: (PathKey, Int32, Int)?
                 for depth in 1...limit {
                     let key = PathKey(walk.pathBytes(depth))
-                    guard hold.reach[key] != nil else { break }
+                    guard hold.reach.contains(key) else { break }
                     if let fd = hold.entries[key] { best = (key, fd, depth) }
                 }
                 return best
@@ -129,7 +127,7 @@ extension TrustedFolderCache {
             if let old = hold.entries.updateValue(fd, forKey: key) {
                 hold.closing.append(old)
             } else {
-                for d in 1...depth { hold.reach[PathKey(ArraySlice(Array(walk.pathBytes(d)))), default: 0] += 1 }
+                for d in 1...depth { hold.reach.insert(PathKey(ArraySlice(Array(walk.pathBytes(d))))) }
             }
             return true
         }
@@ -138,7 +136,7 @@ extension TrustedFolderCache {
     /// Lets go, in every hold, of `key` and every folder below it (the
     /// daemon renamed or removed it). Under the cache's lock.
     func forgetHeldLocked(_ key: PathKey) {
-        for hold in holds { hold.locked { if hold.reach[key] != nil { hold.drop(below: key) } } }
+        for hold in holds { hold.locked { if hold.reach.contains(key) { hold.drop(below: key) } } }
     }
 
     /// Lets go of everything held (the mount table changed). Under the cache's lock.
@@ -147,7 +145,7 @@ extension TrustedFolderCache {
             hold.locked {
                 hold.closing += hold.entries.values
                 hold.entries = [:]
-                hold.reach = [:]
+                hold.reach = []
             }
         }
     }
@@ -173,14 +171,10 @@ extension FolderHold {
                 closing.append(fd)
             }
         }
-        reach = [:]
+        reach = []
         for k in entries.keys {
-            var end = k.bytes.endIndex
-            while true {
-                reach[PathKey(k.bytes[..<end]), default: 0] += 1
-                guard let cut = k.bytes[..<end].lastIndex(of: slash), cut > k.bytes.startIndex else { break }
-                end = cut
-            }
+            var path: PathKey? = k
+            while let p = path, reach.insert(p).inserted { path = TrustedFolderCache.parent(p) }
         }
     }
 }

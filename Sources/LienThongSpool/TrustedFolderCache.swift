@@ -20,8 +20,8 @@ import Glibc
 /// private and never remembered, nor anything below it: each batch opens
 /// it and what is below it again without following links (and sees a
 /// file system mounted there since), and keeps it only until the batch
-/// ends (`FolderHold`, TrustedFolderCache+Holds.swift). `units/`, `units/<id>/` and
-/// `receipts/` are the daemon's alone and remembered like `queue/` and
+/// ends (`FolderHold`, TrustedFolderCache+Holds.swift). `units/`,
+/// `units/<id>/` and `receipts/` are the daemon's alone and remembered like `queue/` and
 /// `archive/`: a walk to a unit's outbox or receipts began at the spool
 /// root, eight system calls each, some twenty walks a submission (make
 /// bench, perf). The daemon's own renames and removals go through
@@ -302,12 +302,10 @@ final class TrustedFolderCache: @unchecked Sendable {
         // `key`'s parent (`linkLocked`): where it is not, there is nothing
         // to close or unlink. Most forgets are of files (every rename
         // forgets both its paths): two lookups instead of some seven.
-        if let parent = Self.parent(key), children[parent]?.contains(key) != true {
-            forgetHeldLocked(key)
-            return
+        if Self.parent(key).map({ children[$0]?.contains(key) == true }) ?? true {
+            closeTreeLocked(key)
+            unlinkLocked(key)
         }
-        closeTreeLocked(key)
-        unlinkLocked(key)
         forgetHeldLocked(key)
     }
 

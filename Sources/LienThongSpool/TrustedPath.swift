@@ -253,12 +253,10 @@ public enum TrustedPath {
         if w.guarded, w.isDotDot(w.count - 1) {
             throw SpoolError("\(operation()) \(path): refused, a '..' in a spool path (name the folder itself) at", path, errno: EINVAL)
         }
-        // Only named in (the *at calls), never listed or closed by `body`:
-        // the cache's descriptor may be lent.
-        let (fd, lent) = try reachFolder(w, count: w.count - 1, operation: operation(), target: path, borrowing: true)
-        defer { if lent { TrustedFolderCache.shared.giveBack(fd) } else { close(fd) } }
-        return try w.bytes.withUnsafeBufferPointer { buffer in
-            try body(fd, UnsafeRawPointer(buffer.baseAddress! + w.begins[w.count - 1]).assumingMemoryBound(to: CChar.self))
+        return try withLent(w, count: w.count - 1, operation(), target: path) { fd in
+            try w.bytes.withUnsafeBufferPointer { buffer in
+                try body(fd, UnsafeRawPointer(buffer.baseAddress! + w.begins[w.count - 1]).assumingMemoryBound(to: CChar.self))
+            }
         }
     }
 
@@ -268,7 +266,15 @@ public enum TrustedPath {
     /// `entries(inFolder:)`), never closes it or reads it as a stream.
     static func withLentFolder<T>(_ path: String, _ operation: @autoclosure () -> String, _ body: (Int32) throws -> T) throws -> T {
         let w = walk(path)
-        let (fd, lent) = try reachFolder(w, count: w.count, operation: operation(), target: path, borrowing: true)
+        return try withLent(w, count: w.count, operation(), target: path, body)
+    }
+
+    /// The folder of the first `count` components of `w`, reached with
+    /// `borrowing` (`reachFolder`), given to `body` and then given back (a
+    /// descriptor lent by the cache or kept by the hold) or closed.
+    private static func withLent<T>(_ w: Walk, count: Int, _ operation: @autoclosure () -> String, target: String,
+                                    _ body: (Int32) throws -> T) throws -> T {
+        let (fd, lent) = try reachFolder(w, count: count, operation: operation(), target: target, borrowing: true)
         defer { if lent { TrustedFolderCache.shared.giveBack(fd) } else { close(fd) } }
         return try body(fd)
     }

@@ -141,7 +141,7 @@ final class AssessStage {
             let name = FileName(entry.path)
             // As listed a moment ago (from the folder's descriptor): an lstat
             // of the whole path again cost two a file on every pass.
-            let before: FileStamp? = FileStamp(entry.status)
+            let before = FileStamp(entry.status)
             if let known = sub.facts[name], known.stamp == before { continue }
             sub.facts[name] = nil
             sub.validations[name] = nil

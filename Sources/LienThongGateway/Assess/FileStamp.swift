@@ -19,18 +19,13 @@ struct FileStamp: Equatable {
         guard lstat(path, &st) == 0 else { return nil }
         return FileStamp(st)
     }
+}
 
+extension FileStamp {
     /// From what lstat said (a listing's, `SpoolTree.Entry.status`).
     init(_ st: stat) {
         self.init(inode: UInt64(st.st_ino), size: Int64(st.st_size),
                   mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
                   ctime: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec))
-    }
-
-    init(inode: UInt64, size: Int64, mtime: Int64, ctime: Int64) {
-        self.inode = inode
-        self.size = size
-        self.mtime = mtime
-        self.ctime = ctime
     }
 }

@@ -88,6 +88,25 @@ struct FolderHoldTests {
         }
     }
 
+    /// A Mac clerk's NFD name and a Windows clerk's NFC name of one text are
+    /// two folders: held apart, each gets its own writes.
+    @Test func theNFCAndNFDFormsOfOneFolderAreHeldApart() throws {
+        try Self.withInbox("hold-nfc") { spool, _, _ in
+            let nfc = spool + "/office/inbox/U1/Hồ sơ".precomposedStringWithCanonicalMapping
+            let nfd = spool + "/office/inbox/U1/Hồ sơ".decomposedStringWithCanonicalMapping
+            #expect(Array(nfc.utf8) != Array(nfd.utf8))
+            for folder in [nfc, nfd] { #expect(mkdir(folder, 0o770) == 0 && chmod(folder, 0o770) == 0) }
+            try TrustedPath.holdingFolders {
+                try DurableFS.writeFile(nfc + "/a.txt", text: "nfc")
+                try DurableFS.writeFile(nfd + "/b.txt", text: "nfd")
+                try DurableFS.writeFile(nfc + "/c.txt", text: "nfc")
+                #expect(TrustedFolderCache.shared.isHeld(nfc) && TrustedFolderCache.shared.isHeld(nfd))
+            }
+            #expect(Scratch.list(nfc) == ["a.txt", "c.txt"])
+            #expect(Scratch.list(nfd) == ["b.txt"])
+        }
+    }
+
     /// A clerk swaps the held folder for a link during the batch: the rest of
     /// the batch writes into the folder it held (under its new name), never
     /// through the link; the next batch walks again and refuses the link.

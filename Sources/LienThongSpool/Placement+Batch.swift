@@ -10,37 +10,51 @@ import Glibc
 ///
 /// 1. `receipt.json` and `validation.json` durable inside each queue folder;
 /// 2. each queue folder renamed whole into the archive, durable;
-/// 3. the office copies: marker first, then the files (each whole, fsynced
-///    before it gets its name);
-/// 4. the text receipts, then the JSON receipts: a JSON receipt in a unit's
-///    folder means everything before it is on disk.
+/// 3. the text receipts, then the JSON receipts: a receipt in a unit's
+///    folder means the submission's files and reports are in the archive,
+///    and a JSON receipt that its text is there too;
+/// 4. the office copies: marker first, then the files (each whole, fsynced
+///    before it gets its name).
+///
+/// The sender's receipt comes before the office's copy: it is the answer
+/// the sender waits for and rests on the archive alone, while the copy is
+/// the office's working file (the receipt does not mention it). Until 3
+/// December 2026 the copy came first, and every receipt waited two more
+/// rounds for it.
 ///
 /// Every phase is idempotent; a crash anywhere is finished by running
-/// `placeAll` again (Recovery does).
+/// `placeAll` again (Recovery does, for every submission still `decided`:
+/// one whose receipt is out but whose copy is not is finished the same way).
 ///
-/// Eight barriers per batch, each at least one journal commit: (a) report
-/// data, (b) report names and the archive's month folders, (c) the moves,
-/// (d) the DATA of every later file — markers, office copies, text and JSON
-/// receipts — in one round, then names only: (e) markers, (f) copies,
-/// (g) texts, (h) pending notices gone and JSONs. Steps 3 and 4 used to
-/// fsync their data each in a round of its own (eleven barriers).
+/// Seven barriers per batch, each at least one journal commit: (a) report
+/// data and names and the archive's month folders, (b) the moves, (c) the
+/// DATA of every later file — text and JSON receipts, markers, office
+/// copies — in one round, then names only: (d) texts, (e) pending notices
+/// gone and JSONs, (f) markers, (g) copies. Steps 3 and 4 used to fsync
+/// their data each in a round of its own (eleven barriers); step 1 its
+/// data in a round before its names (eight).
 ///
 /// Why every promise above still holds: a temporary file is hidden and
 /// names nothing, so making its data durable early promises nothing; each
 /// step's NAMES still become durable in a round of their own, after the
-/// round of the step before, in the order listed (the marker before any
-/// copy, every copy before any text receipt, the texts before the JSONs).
-/// The later files are staged only after (c), so nothing of a receipt or
-/// copy exists, even hidden, before the files are durable in the archive,
-/// as before. A crash after (d) and before (e) can leave an office folder
-/// without its marker: its copies wait in its top level under hidden names
-/// (subfolders are made only after (e)), which Recovery removes first
+/// round of the step before, in the order listed (the texts before the
+/// JSONs, the receipts before the marker, the marker before any copy).
+/// The later files are staged only after (b), so nothing of a receipt or
+/// copy exists, even hidden, before the files are durable in the archive.
+/// A crash after (c) and before (f) can leave an office folder without its
+/// marker: its copies wait in its top level under hidden names (subfolders
+/// are made only after (f)), which Recovery removes first
 /// (`StaleTemporaries`), and an empty folder is taken up again as the
-/// submission's own, as after a crash between mkdir and marker before.
-/// Receipts' temporaries wait in `receipts/`, where they always were.
+/// submission's own, as after a crash between mkdir and marker.
+/// Receipts' temporaries wait in `receipts/`, where they always were. The
+/// reports of step 1 are the one exception to "data first": in the queue
+/// folder (the daemon's own, read by nobody until the move) their names
+/// may be durable before their data when a crash comes during (a); the
+/// folder is then still queued, and every redo writes its reports again:
+/// none is moved into the archive before its data is on disk.
 extension Placement {
     /// Labels of the files staged ahead, published step by step.
-    enum Step: Int { case marker = 1, copy, text, json }
+    enum Step: Int { case marker = 1, copy, text, json, reportInQueue, reportInArchive }
 
     /// Places every plan; returns the JSON receipt path of each, in order.
     /// Throws on the first step that cannot be made durable: nothing then
@@ -57,11 +71,11 @@ extension Placement {
     func placeAll(_ plans: [Plan], batch: SyncBatch) throws -> [String] {
         defer { batch.abandon() }
         try placeInArchive(plans, batch: batch)
-        return try placeCopiesAndReceipts(plans, batch: batch)
+        return try placeReceiptsAndCopies(plans, batch: batch)
     }
 
     /// Steps 1 and 2 alone: every plan's reports beside its files and its
-    /// folder in the archive, durable (barriers a–c). `placeCopiesAndReceipts`
+    /// folder in the archive, durable (barriers a and b). `placeReceiptsAndCopies`
     /// finishes them, in another batch and on another thread if need be:
     /// it starts from what is on disk, nothing of this batch is left staged.
     public func placeInArchive(_ plans: [Plan]) throws {
@@ -73,10 +87,10 @@ extension Placement {
     /// Steps 3 and 4 for plans whose step 2 is durable (`placeInArchive`
     /// has returned for them); returns the JSON receipt path of each.
     @discardableResult
-    public func placeCopiesAndReceipts(_ plans: [Plan]) throws -> [String] {
+    public func placeReceiptsAndCopies(_ plans: [Plan]) throws -> [String] {
         let batch = SyncBatch()
         defer { batch.abandon() }
-        return try placeCopiesAndReceipts(plans, batch: batch)
+        return try placeReceiptsAndCopies(plans, batch: batch)
     }
 
     func placeInArchive(_ plans: [Plan], batch: SyncBatch) throws {
@@ -87,18 +101,18 @@ extension Placement {
     }
 
     @discardableResult
-    func placeCopiesAndReceipts(_ plans: [Plan], batch: SyncBatch) throws -> [String] {
+    func placeReceiptsAndCopies(_ plans: [Plan], batch: SyncBatch) throws -> [String] {
         // The data of steps 3 and 4, durable in one round.
         let copies = try stageOfficeCopies(plans, batch: batch)
         let stems = try stageReceipts(plans, batch: batch)
         try batch.syncStaged()
-        // 3. Markers, then the copies.
+        try publishReceipts(plans, batch: batch)
+        // 4. Markers, then the copies.
         try batch.publishStaged(phase: Step.marker.rawValue)
         try batch.syncDirectories()
         try makeCopySubfolders(copies, batch: batch)
         try batch.publishStaged(phase: Step.copy.rawValue)
         try batch.syncDirectories()
-        try publishReceipts(plans, batch: batch)
         return stems.map { $0 + ".json" }
     }
 
@@ -118,10 +132,16 @@ extension Placement {
             } else {
                 throw SpoolError("find submission folder (neither queued nor archived)", queued, errno: ENOENT)
             }
-            try batch.stage(home + "/receipt.json", text: plan.receiptJSON)
-            try batch.stage(home + "/validation.json", text: plan.report)
+            let step: Step = home == queued ? .reportInQueue : .reportInArchive
+            try batch.stage(home + "/receipt.json", text: plan.receiptJSON, phase: step.rawValue)
+            try batch.stage(home + "/validation.json", text: plan.report, phase: step.rawValue)
         }
-        try batch.publishStaged()
+        // In the archive (a redo after a crash past the move) a report may
+        // replace one that is there: its data is durable before its name.
+        try batch.publishStaged(phase: Step.reportInArchive.rawValue)
+        // In the queue, data and names in one round: a crash in it leaves
+        // the folder queued, and every redo writes its reports again.
+        try batch.publishStagedAhead(phase: Step.reportInQueue.rawValue)
         for plan in moving { try batch.makeDirectories(TrustedPath.parent(of: plan.archiveDir)) }
         try batch.syncDirectories()
         return moving
@@ -135,7 +155,7 @@ extension Placement {
         var subfolders: [String]
     }
 
-    /// 3, staged: the clerks' copies (own inodes, never links to the
+    /// 4, staged: the clerks' copies (own inodes, never links to the
     /// archive) and the marker that names the submission. A link planted
     /// where a copy's folder should be skips that copy.
     private func stageOfficeCopies(_ plans: [Plan], batch: SyncBatch) throws -> [OfficeCopy] {
@@ -181,7 +201,7 @@ extension Placement {
         return copy
     }
 
-    /// 3, the copies' subfolders, once the markers are durable. A link
+    /// 4, the copies' subfolders, once the markers are durable. A link
     /// planted inside a copy since its folder was made skips that copy.
     private func makeCopySubfolders(_ copies: [OfficeCopy], batch: SyncBatch) throws {
         for copy in copies {
@@ -194,7 +214,7 @@ extension Placement {
         }
     }
 
-    /// 4, staged: each plan's text and JSON receipt, under hidden names in
+    /// 3, staged: each plan's text and JSON receipt, under hidden names in
     /// the unit's `receipts/`. Returns each plan's receipt path without its
     /// extension.
     private func stageReceipts(_ plans: [Plan], batch: SyncBatch) throws -> [String] {
@@ -209,7 +229,7 @@ extension Placement {
         return stems
     }
 
-    /// 4. Receipts: every text, then the pending notices they replace, then
+    /// 3. Receipts: every text, then the pending notices they replace, then
     /// every JSON, so a program that sees a receipt's JSON sees no notice. The
     /// removal is durable before the caller marks the submission placed; a
     /// restart files a decided submission again and so finishes it.

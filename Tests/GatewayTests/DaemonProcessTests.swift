@@ -49,13 +49,15 @@ struct DaemonProcessTests {
         #expect(signatures.count == 1)
         #expect(signatures.first?["valid"] as? Bool == true)
 
-        // Filed: the archive holds the files and receipt.json; the office's
-        // clerks have a copy; the outbox is empty; a Vietnamese text receipt.
+        // Filed: the archive holds the files and receipt.json before the
+        // receipt is out; the office's clerks have a copy (made right after
+        // the receipt); the outbox is empty; a Vietnamese text receipt.
         let id = try #require(r["submission"] as? String)
         let archived = try FileManager.default.subpathsOfDirectory(atPath: d.spool + "/archive/accepted")
         #expect(archived.contains { $0.hasSuffix("\(id)/receipt.json") })
         #expect(archived.contains { $0.hasSuffix("\(id)/files/4116-UBND-CN.pdf") })
         let officeCopy = d.spool + "/office/inbox/\(sto)/4116-UBND-CN/4116-UBND-CN.pdf"
+        try d.waitFor("the office copy", timeout: 10) { FileManager.default.fileExists(atPath: officeCopy) }
         #expect(try sha256(officeCopy) == (try sha256(pair.electronic)))
         #expect(try FileManager.default.contentsOfDirectory(atPath: d.outbox(sto)).isEmpty)
         let text = try String(contentsOfFile: d.receipts(sto) + "/4116-UBND-CN.accepted.txt", encoding: .utf8)

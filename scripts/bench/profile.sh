@@ -80,7 +80,7 @@ rows = [(c, names[i] if i < len(names) else n) for i, (c, n) in enumerate(rows)]
 total = next((c for c, n in rows if n == "PROGRAM TOTALS"), max((c for c, _ in rows), default=0))
 print(f"{decided} submissions decided; {total / max(decided, 1) / 1e6:.2f} M instructions per submission in the whole process")
 stages = ["ClaimStage.claimAll", "AssessStage.assess", "AssessStage.collectValidations", "DecideStage.commit",
-          "Placement.placeInArchive", "Placement.placeCopiesAndReceipts", "DeliverStage.run", "Gateway.handle",
+          "Placement.placeInArchive", "Placement.placeReceiptsAndCopies", "DeliverStage.run", "Gateway.handle",
           "Gateway.tick", "ValidationWorkers"]
 print("\nstage entry points (inclusive, M instructions per submission):")
 for s in stages:

@@ -11,9 +11,9 @@ import Glibc
 ///
 /// The two threads are the two halves of `Placement.placeAll`, in a
 /// pipeline: the archiving thread puts a batch's reports beside its files
-/// and its folders in the archive (`placeInArchive`, three barriers), then
-/// hands it to the publishing thread, which makes the office copies and the
-/// receipts (`placeCopiesAndReceipts`, five barriers) while the archiving
+/// and its folders in the archive (`placeInArchive`, two barriers), then
+/// hands it to the publishing thread, which makes the receipts and the
+/// office copies (`placeReceiptsAndCopies`, five barriers) while the archiving
 /// thread takes the next batch. One thread doing both was busy 95 % of the
 /// time at 200 submissions a second on the bench's disk, and a receipt
 /// waited for the batch in hand before its own. Each thread takes its
@@ -118,7 +118,7 @@ final class FilingThreads: @unchecked Sendable {
                     try TrustedPath.holdingFolders {
                         switch stage {
                         case .archiving: try last.placement.placeInArchive(plans)
-                        case .publishing: try last.placement.placeCopiesAndReceipts(plans)
+                        case .publishing: try last.placement.placeReceiptsAndCopies(plans)
                         }
                     }
                 }

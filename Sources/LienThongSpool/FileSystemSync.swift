@@ -145,10 +145,9 @@ final class FileSystemSync {
     /// only in a round large enough to gain from it. Returns the file
     /// systems synced whole: everything written there before is on disk.
     @discardableResult
-    func sync<Item>(_ items: [Item], threshold: Int = FileSystemSync.threshold, device: (Item) throws -> UInt64,
-                    fsyncOne: (Item) throws -> Void) throws -> Set<UInt64> {
-        let dirty = items.count >= threshold ? dirtyBytes() : 0
-        guard items.count >= threshold, dirty <= Self.dirtyLimit else {
+    func sync<Item>(_ items: [Item], device: (Item) throws -> UInt64, fsyncOne: (Item) throws -> Void) throws -> Set<UInt64> {
+        let dirty = items.count >= Self.threshold ? dirtyBytes() : 0
+        guard items.count >= Self.threshold, dirty <= Self.dirtyLimit else {
             try Self.fsyncTogether(items, fsyncOne)
             itemSyncs += items.count
             return []
@@ -164,7 +163,7 @@ final class FileSystemSync {
         }
         for d in order {
             let group = byDevice[d] ?? []
-            if group.count >= threshold, let volume = volumes[d], volume.syncsWhole, !(busy && slow.isSlow(d)) {
+            if group.count >= Self.threshold, let volume = volumes[d], volume.syncsWhole, !(busy && slow.isSlow(d)) {
                 let (result, seconds) = SyncTally.timed(wholeFileSystem: true) { lt_syncfs(volume.fd) }
                 guard result == 0 else {
                     throw SpoolError("syncfs (\(group.count) files and folders at once) of the file system holding", volume.path)

@@ -26,35 +26,29 @@ import Glibc
 /// `placeAll` again (Recovery does, for every submission still `decided`:
 /// one whose receipt is out but whose copy is not is finished the same way).
 ///
-/// Seven barriers per batch, each at least one journal commit: (a) report
-/// data and names and the archive's month folders, (b) the moves, (c) the
-/// DATA of every later file — text and JSON receipts, markers, office
-/// copies — in one round, then names only: (d) texts, (e) pending notices
-/// gone and JSONs, (f) markers, (g) copies. Steps 3 and 4 used to fsync
-/// their data each in a round of its own (eleven barriers); step 1 its
-/// data in a round before its names (eight).
+/// Eight barriers per batch, each at least one journal commit: (a) report
+/// data, (b) report names and the archive's month folders, (c) the moves,
+/// (d) the DATA of every later file — text and JSON receipts, markers,
+/// office copies — in one round, then names only: (e) texts, (f) pending
+/// notices gone and JSONs, (g) markers, (h) copies. Steps 3 and 4 used to
+/// fsync their data each in a round of its own (eleven barriers).
 ///
 /// Why every promise above still holds: a temporary file is hidden and
 /// names nothing, so making its data durable early promises nothing; each
 /// step's NAMES still become durable in a round of their own, after the
 /// round of the step before, in the order listed (the texts before the
 /// JSONs, the receipts before the marker, the marker before any copy).
-/// The later files are staged only after (b), so nothing of a receipt or
+/// The later files are staged only after (c), so nothing of a receipt or
 /// copy exists, even hidden, before the files are durable in the archive.
-/// A crash after (c) and before (f) can leave an office folder without its
+/// A crash after (d) and before (g) can leave an office folder without its
 /// marker: its copies wait in its top level under hidden names (subfolders
-/// are made only after (f)), which Recovery removes first
+/// are made only after (g)), which Recovery removes first
 /// (`StaleTemporaries`), and an empty folder is taken up again as the
 /// submission's own, as after a crash between mkdir and marker.
-/// Receipts' temporaries wait in `receipts/`, where they always were. The
-/// reports of step 1 are the one exception to "data first": in the queue
-/// folder (the daemon's own, read by nobody until the move) their names
-/// may be durable before their data when a crash comes during (a); the
-/// folder is then still queued, and every redo writes its reports again:
-/// none is moved into the archive before its data is on disk.
+/// Receipts' temporaries wait in `receipts/`, where they always were.
 extension Placement {
     /// Labels of the files staged ahead, published step by step.
-    enum Step: Int { case marker = 1, copy, text, json, reportInQueue, reportInArchive }
+    enum Step: Int { case marker = 1, copy, text, json }
 
     /// Places every plan; returns the JSON receipt path of each, in order.
     /// Throws on the first step that cannot be made durable: nothing then
@@ -75,7 +69,7 @@ extension Placement {
     }
 
     /// Steps 1 and 2 alone: every plan's reports beside its files and its
-    /// folder in the archive, durable (barriers a and b). `placeReceiptsAndCopies`
+    /// folder in the archive, durable (barriers a–c). `placeReceiptsAndCopies`
     /// finishes them, in another batch and on another thread if need be:
     /// it starts from what is on disk, nothing of this batch is left staged.
     public func placeInArchive(_ plans: [Plan]) throws {
@@ -132,16 +126,10 @@ extension Placement {
             } else {
                 throw SpoolError("find submission folder (neither queued nor archived)", queued, errno: ENOENT)
             }
-            let step: Step = home == queued ? .reportInQueue : .reportInArchive
-            try batch.stage(home + "/receipt.json", text: plan.receiptJSON, phase: step.rawValue)
-            try batch.stage(home + "/validation.json", text: plan.report, phase: step.rawValue)
+            try batch.stage(home + "/receipt.json", text: plan.receiptJSON)
+            try batch.stage(home + "/validation.json", text: plan.report)
         }
-        // In the archive (a redo after a crash past the move) a report may
-        // replace one that is there: its data is durable before its name.
-        try batch.publishStaged(phase: Step.reportInArchive.rawValue)
-        // In the queue, data and names in one round: a crash in it leaves
-        // the folder queued, and every redo writes its reports again.
-        try batch.publishStagedAhead(phase: Step.reportInQueue.rawValue)
+        try batch.publishStaged()
         for plan in moving { try batch.makeDirectories(TrustedPath.parent(of: plan.archiveDir)) }
         try batch.syncDirectories()
         return moving

@@ -32,10 +32,6 @@ public final class SyncBatch {
     private var temporaries: Set<FileName> = []
     private var directories: [String] = []
     private var directorySet: Set<FileName> = []
-    /// Files renamed into place before their data was made durable
-    /// (`publishStagedAhead`): the next `syncDirectories` fsyncs them with
-    /// the folders, in the same round.
-    private var namedAhead: [(path: String, device: UInt64)] = []
     /// The file system of noted folders where it is known without opening them.
     private var directoryDevices: [FileName: UInt64] = [:]
     /// Each barrier's way to disk: an fsync per item, or one syncfs per
@@ -165,26 +161,6 @@ public final class SyncBatch {
         }
     }
 
-    /// Renames the staged files of `phase` into place at once, their data
-    /// not yet durable; the next `syncDirectories` makes their data and
-    /// their names durable in one round, where `publishStaged` then
-    /// `syncDirectories` take two. A crash before that round has returned
-    /// may leave a name with none or part of its data, so this is only for
-    /// files a redo writes again whatever it finds, in a folder nobody else
-    /// reads meanwhile (a submission's reports in its queue folder,
-    /// `Placement.placeInArchive`); nothing counts as done before the round.
-    public func publishStagedAhead(phase: Int) throws {
-        let files = staged.filter { $0.phase == phase }
-        staged.removeAll { $0.phase == phase }
-        for (i, file) in files.enumerated() {
-            do { try putInPlace(file) } catch {
-                staged += files[i...]
-                throw error
-            }
-            if !file.synced { namedAhead.append((file.final, file.device)) }
-        }
-    }
-
     private func putInPlace(_ file: Staged) throws {
         let code = try TrustedPath.rename(file.temporary, to: file.final, noReplace: false)
         guard code == 0 else { throw SpoolError("rename into place", file.final, errno: code) }
@@ -256,34 +232,16 @@ public final class SyncBatch {
         if let device { directoryDevices[key] = device }
     }
 
-    /// Barrier: makes every noted folder durable once, and the data of the
-    /// files published ahead of it (`publishStagedAhead`), in one round (an
-    /// fsync each, or a syncfs for many). On failure every folder and file
-    /// stays noted, so a retry syncs them again.
+    /// Barrier: makes every noted folder durable once (an fsync each, or a
+    /// syncfs for many). On failure every folder stays noted, so a retry
+    /// syncs them again.
     public func syncDirectories() throws {
-        guard !directories.isEmpty || !namedAhead.isEmpty else { return }
-        enum Item { case file(String, UInt64), folder(String) }
-        let items = namedAhead.map { Item.file($0.path, $0.device) } + directories.map(Item.folder)
-        // Whether the round is large enough for a syncfs is judged by its
-        // folders alone, as before the files rode along: counted in, one
-        // submission's two reports and two folders took a syncfs, and at
-        // 200/s every filing batch waited for the whole file system (make
-        // bench: p99 656 and 907 ms against 284 and 288).
-        let whole = try fileSystems.sync(items, threshold: FileSystemSync.threshold + namedAhead.count, device: { [self] item in
-            switch item {
-            case .file(_, let device): return device
-            case .folder(let dir):
-                if let known = directoryDevices[FileName(dir)] { return known }
-                return try TrustedPath.withFolder(dir, "open directory") { fd in try fileSystems.device(of: fd, path: dir) }
-            }
-        }, fsyncOne: { item in
-            switch item {
-            case .file(let path, _): try Self.fsyncFile(path)
-            case .folder(let dir): try DurableFS.syncDirectory(dir)
-            }
-        })
+        guard !directories.isEmpty else { return }
+        let whole = try fileSystems.sync(directories, device: { [self] dir in
+            if let known = directoryDevices[FileName(dir)] { return known }
+            return try TrustedPath.withFolder(dir, "open directory") { fd in try fileSystems.device(of: fd, path: dir) }
+        }, fsyncOne: { try DurableFS.syncDirectory($0) })
         markSynced(on: whole)
-        namedAhead = []
         directories = []
         directorySet = []
         directoryDevices = [:]

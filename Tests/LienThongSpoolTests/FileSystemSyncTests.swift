@@ -158,60 +158,6 @@ struct FileSystemSyncTests {
         }
     }
 
-    /// Files published ahead of their sync get their names at once, and
-    /// the next folder round fsyncs their data with the folders: one round,
-    /// not a file round then a folder round. A failed round keeps them
-    /// noted, so the retry syncs them again.
-    @Test func filesPublishedAheadAreSyncedInTheFoldersRound() throws {
-        try Scratch.withDir("publish-ahead") { root in
-            let batch = SyncBatch()
-            try batch.stage(root + "/a.json", text: "{\"a\":1}", phase: 7)
-            try batch.stage(root + "/b.json", text: "{\"b\":1}", phase: 8)
-            try batch.publishStagedAhead(phase: 7)
-            #expect(Scratch.list(root).filter { !$0.hasPrefix(".") } == ["a.json"], "named at once, the other phase still staged")
-            #expect(batch.fileBarriers == 0 && batch.fileSystems.itemSyncs == 0, "no round of its own")
-            // The file cannot be opened to be synced: the round fails and
-            // nothing counts as durable.
-            #expect(rename(root + "/a.json", root + "/away") == 0)
-            #expect(throws: SpoolError.self) { try batch.syncDirectories() }
-            #expect(batch.directoryBarriers == 0)
-            #expect(rename(root + "/away", root + "/a.json") == 0)
-            try batch.syncDirectories()
-            #expect(batch.directoryBarriers == 1 && batch.fileSystems.itemSyncs == 2, "the file and its folder, together")
-            try batch.syncDirectories()
-            #expect(batch.directoryBarriers == 1, "nothing left to sync")
-            try batch.publishStaged()
-            #expect(batch.fileBarriers == 1 && batch.fileSystems.itemSyncs == 3, "a phase published as before syncs its data first")
-            try batch.syncDirectories()
-            #expect(batch.directoryBarriers == 2 && batch.fileSystems.itemSyncs == 4)
-        }
-    }
-
-    /// Files published ahead ride along in a round without making it a
-    /// syncfs: one submission's two reports and two folders take fsyncs,
-    /// as its two folders alone did; a round with enough folders takes the
-    /// syncfs, which covers the files too.
-    @Test func filesPublishedAheadDoNotCountTowardASyncOfTheFileSystem() throws {
-        try Scratch.withDir("publish-ahead-syncfs") { root in
-            func round(_ name: String, folders: Int) throws -> SyncBatch {
-                let batch = Self.quietBatch()
-                for i in 0..<folders {
-                    try FileManager.default.createDirectory(atPath: root + "/\(name)/d\(i)", withIntermediateDirectories: true)
-                    batch.note(root + "/\(name)/d\(i)")
-                }
-                try batch.stage(root + "/\(name)/d0/receipt.json", text: "{}", phase: 1)
-                try batch.stage(root + "/\(name)/d0/validation.json", text: "{}", phase: 1)
-                try batch.publishStagedAhead(phase: 1)
-                try batch.syncDirectories()
-                return batch
-            }
-            let small = try round("small", folders: 2)
-            #expect(small.fileSystems.fileSystemSyncs == 0 && small.fileSystems.itemSyncs == 4)
-            let large = try round("large", folders: FileSystemSync.threshold)
-            #expect(large.fileSystems.fileSystemSyncs == 1 && large.fileSystems.itemSyncs == 0)
-        }
-    }
-
     /// Two folders whose names differ only in Unicode form (a Mac client's
     /// NFD beside a Windows client's NFC) are two folders to make durable:
     /// a set of Strings once took them for one, and the second was never

@@ -11,7 +11,7 @@ import Glibc
 ///
 /// The two threads are the two halves of `Placement.placeAll`, in a
 /// pipeline: the archiving thread puts a batch's reports beside its files
-/// and its folders in the archive (`placeInArchive`, two barriers), then
+/// and its folders in the archive (`placeInArchive`, three barriers), then
 /// hands it to the publishing thread, which makes the receipts and the
 /// office copies (`placeReceiptsAndCopies`, five barriers) while the archiving
 /// thread takes the next batch. One thread doing both was busy 95 % of the

@@ -26,8 +26,16 @@ public final class Ledger {
     }
 
     let db: SQLiteDatabase
+    /// The database file; its write-ahead log is beside it (`-wal`).
+    let path: String
+    /// Commits that waited for the disk so far, and fsyncs of the log by
+    /// `makeDurable`: see `batchWithoutWaiting`.
+    public var durableCommits: Int { db.commits - commitsWithoutWaiting + logSyncs }
+    var commitsWithoutWaiting = 0
+    var logSyncs = 0
 
     public init(path: String) throws {
+        self.path = path
         db = try SQLiteDatabase(path: path)
         // WAL lets lienthongctl read while the daemon writes; FULL makes every
         // commit durable before it returns.

@@ -103,6 +103,7 @@ public final class SQLiteDatabase {
         do {
             let result = try body()
             try query("COMMIT")
+            commits += 1
             return result
         } catch {
             try? execute("ROLLBACK")
@@ -114,6 +115,9 @@ public final class SQLiteDatabase {
 
     /// A transaction is open (a `transaction` inside makes a savepoint).
     public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Outermost transactions committed by `transaction`.
+    public private(set) var commits = 0
 
     public final class Statement {
         let db: SQLiteDatabase

@@ -25,6 +25,32 @@ struct DecideStageTests {
         #expect(receipt.contains("\"arrival_number\": 1"))
     }
 
+    /// The loop's turn commits its decisions without waiting for the disk:
+    /// nothing acts on them — no filing, no receipt — until they are made
+    /// durable (by the claim's commit after them, or an fsync of the log).
+    @Test func aDecisionCommittedWithoutWaitingIsFiledOnlyOnceDurable() throws {
+        let rig = try StageRig()
+        let line = try StageLine(rig)
+        let pair = try rig.dropSignedPair(key: "42-UBND-VP")
+        let sub = try #require(line.claim.claimAll(pair.names.map { (rig.outbox, $0) }, now: rig.t0).first)
+        line.decide.evaluateDue(now: rig.t0)  // starts the validation
+        try line.awaitValidations(now: rig.t0)
+        line.decide.evaluateDue(now: rig.t0, waitForFiling: false, durableLater: true)
+        let receipt = rig.settings.layout.receipts(StageRig.department) + "/42-UBND-VP.accepted.json"
+        #expect(try rig.state(sub.id) == .decided, "decided in the ledger")
+        #expect(!line.file.isFiling, "not handed to the filing threads")
+        let mark = try #require(line.decide.undurable?.mark)
+        #expect(mark == rig.ledger.durableCommits, "no commit waited since")
+        // A commit that waits (the claim's intents) makes it durable: no fsync of its own.
+        try rig.ledger.batch { _ = try rig.ledger.newSubmissionID(now: rig.t0, timeZone: rig.settings.timeZone) }
+        try line.decide.fileWhenDurable(now: rig.t0)
+        #expect(rig.ledger.durableCommits == mark + 1)
+        #expect(line.decide.undurable == nil)
+        line.file.finishFiling(now: rig.t0)
+        #expect(try rig.state(sub.id) == .placed)
+        #expect(FileManager.default.fileExists(atPath: receipt))
+    }
+
     /// A scan alone waits for its signed twin until the pairing window ends,
     /// and says so in a pending notice; then it is rejected for the missing
     /// electronic version, and the notice is replaced by the receipt.

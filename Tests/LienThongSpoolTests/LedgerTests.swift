@@ -42,6 +42,35 @@ enum Books {
 
 @Suite("Ledger: arrival numbers")
 struct LedgerArrivalNumberTests {
+    /// A commit made without waiting for the disk (the loop's decisions)
+    /// is durable once a commit that waits comes after it — the WAL is
+    /// written in order — or once `makeDurable` has fsynced the log; the
+    /// count of commits that waited tells the two apart. A mark or a nested
+    /// step is not such a commit.
+    @Test func aCommitWithoutWaitingIsMadeDurableByTheNextThatWaitsOrByAnFsyncOfTheLog() throws {
+        try Scratch.withDir("ledger-durable") { dir in
+            let ledger = try Books.open(dir)
+            let start = ledger.durableCommits
+            let id = try ledger.batchWithoutWaiting { try Books.submit(ledger) }
+            try ledger.batchOfMarks { try Books.submit(ledger, key: "5-UBND") }
+            let mark = ledger.durableCommits
+            #expect(mark == start, "no commit waited")
+            #expect(try ledger.submission(id) != nil, "committed, visible")
+            try ledger.makeDurable(after: mark)
+            #expect(ledger.durableCommits == mark + 1, "nothing waited since: the log was fsynced")
+            try ledger.makeDurable(after: mark)
+            #expect(ledger.durableCommits == mark + 1, "made durable once")
+
+            let later = try ledger.batchWithoutWaiting { try Books.submit(ledger, key: "6-UBND") }
+            let mark2 = ledger.durableCommits
+            try ledger.batch { try ledger.batch { try Books.submit(ledger, key: "7-UBND") } }
+            #expect(ledger.durableCommits == mark2 + 1, "one commit that waited, its savepoint not counted")
+            try ledger.makeDurable(after: mark2)
+            #expect(ledger.durableCommits == mark2 + 1, "the later commit covered it: no fsync")
+            #expect(try ledger.submission(later) != nil)
+        }
+    }
+
     @Test func numbersRunOneTwoThreePerYearAndRestartInANewYear() throws {
         try Scratch.withDir("numbers") { dir in
             let ledger = try Books.open(dir)

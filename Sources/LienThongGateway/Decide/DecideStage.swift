@@ -21,6 +21,11 @@ final class DecideStage {
     /// Twins still settling or about to be claimed (the watch's side of
     /// pairing); nil when nothing is watched.
     var twins: TwinLookout?
+    /// Decisions committed without waiting for the disk in this loop turn
+    /// (`decideAll(durableLater:)`): the ledger's mark right after the last
+    /// of them, and what waits until they are durable — their filing and
+    /// their journal lines (`fileWhenDurable`).
+    var undurable: (mark: Int, then: [() -> Void])?
 
     init(settings: GatewaySettings, ledger: Ledger, log: EventLog, open: OpenSubmissions, clock: StageClock,
          claim: ClaimStage, assess: AssessStage, file: FileStage) {
@@ -50,7 +55,7 @@ final class DecideStage {
     /// Due submissions left for the next turn.
     private(set) var moreDue = false
 
-    func evaluateDue(now: Date, waitForFiling: Bool = true) {
+    func evaluateDue(now: Date, waitForFiling: Bool = true, durableLater: Bool = false) {
         let due = open.values.sorted(by: { $0.firstArrival < $1.firstArrival }).filter { !$0.held && ($0.wakeAt ?? .distantPast) <= now }
         // Those waiting for a validation are looked at as before but not
         // counted: a burst of more than a turn's worth of validations must
@@ -65,7 +70,7 @@ final class DecideStage {
             }
             picked.append(sub)
         }
-        decideAll(picked, now: now, waitForFiling: waitForFiling)
+        decideAll(picked, now: now, waitForFiling: waitForFiling, durableLater: durableLater)
     }
 
     /// Looks at a submission: decides it, or sets when to look again.

@@ -100,13 +100,13 @@ public final class Gateway {
                 if fds[2].revents & Int16(POLLIN) != 0 { pipeline.assess.collectValidations(now: Date()) }
                 control?.handle(Array(fds.dropFirst(own)), now: Date())
             }
-            tick(now: Date())
+            try tick(now: Date())
         }
     }
 
     /// One turn of the pipeline: due submissions decided and filed, then
     /// complete entries claimed, the watchdog fed, STATUS refreshed.
-    func tick(now: Date) {
+    func tick(now: Date) throws {
         if TrustedPath.forgetRememberedFoldersIfMountsChanged() {
             log.log(.info, "the mount table changed: spool folders are walked afresh from the spool root", fields: [])
         }
@@ -117,8 +117,10 @@ public final class Gateway {
         // their barriers) came a whole claim later (make bench: drop ->
         // receipt at 200/s). The filing threads file them while the loop
         // goes on (FilingThreads says what the loop then leaves alone); the
-        // batches that wait for it meanwhile are filed together next.
-        pipeline.decide.evaluateDue(now: now, waitForFiling: false)
+        // batches that wait for it meanwhile are filed together next. They
+        // commit without waiting for the disk: the claim's commit below
+        // makes them durable with its own, and only then are they filed.
+        pipeline.decide.evaluateDue(now: now, waitForFiling: false, durableLater: true)
         // Then claimed together (group commit), at most claimsPerTurn a turn
         // so a backlog never deafens the loop to signals and the watchdog,
         // with the clock read again: entries that settled while the turn
@@ -127,6 +129,9 @@ public final class Gateway {
         let claimed = pipeline.clock.measure(.claim) {
             pipeline.claim.claimAll(tracker.takeComplete(now: claimNow, limit: claimsPerTurn).map { ($0.root, $0.name) }, now: claimNow)
         }
+        // The decisions above are durable now (with the claim's intents, or
+        // by an fsync of the ledger when nothing was claimed), and filed.
+        try pipeline.decide.fileWhenDurable(now: now)
         // Looked at at once: their validations run on the workers while the
         // loop waits, and what needs none is decided in this turn.
         pipeline.decide.decideAll(claimed, now: claimNow, waitForFiling: false)

@@ -41,14 +41,36 @@ struct DecideStageTests {
         #expect(!line.file.isFiling, "not handed to the filing threads")
         let mark = try #require(line.decide.undurable?.mark)
         #expect(mark == rig.ledger.durableCommits, "no commit waited since")
+        line.decide.fileIfAlreadyDurable()
+        #expect(!line.file.isFiling, "no commit that waited came after it")
         // A commit that waits (the claim's intents) makes it durable: no fsync of its own.
         try rig.ledger.batch { _ = try rig.ledger.newSubmissionID(now: rig.t0, timeZone: rig.settings.timeZone) }
+        line.decide.fileIfAlreadyDurable()
+        #expect(line.file.isFiling && line.decide.undurable == nil)
         try line.decide.fileWhenDurable(now: rig.t0)
-        #expect(rig.ledger.durableCommits == mark + 1)
-        #expect(line.decide.undurable == nil)
+        #expect(rig.ledger.durableCommits == mark + 1, "no fsync of the log")
         line.file.finishFiling(now: rig.t0)
         #expect(try rig.state(sub.id) == .placed)
         #expect(FileManager.default.fileExists(atPath: receipt))
+    }
+
+    /// When nothing is claimed after them, the turn's decisions are made
+    /// durable by an fsync of the ledger's log, then filed.
+    @Test func aDecisionCommittedWithoutWaitingAndNothingAfterIsMadeDurableByTheLogsFsync() throws {
+        let rig = try StageRig()
+        let line = try StageLine(rig)
+        let pair = try rig.dropSignedPair(key: "43-UBND-VP")
+        let sub = try #require(line.claim.claimAll(pair.names.map { (rig.outbox, $0) }, now: rig.t0).first)
+        line.decide.evaluateDue(now: rig.t0)
+        try line.awaitValidations(now: rig.t0)
+        line.decide.evaluateDue(now: rig.t0, waitForFiling: false, durableLater: true)
+        let mark = try #require(line.decide.undurable?.mark)
+        #expect(!line.file.isFiling)
+        try line.decide.fileWhenDurable(now: rig.t0)
+        #expect(rig.ledger.durableCommits == mark + 1, "the log was fsynced")
+        #expect(line.file.isFiling && line.decide.undurable == nil)
+        line.file.finishFiling(now: rig.t0)
+        #expect(try rig.state(sub.id) == .placed)
     }
 
     /// A scan alone waits for its signed twin until the pairing window ends,

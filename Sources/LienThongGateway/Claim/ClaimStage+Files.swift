@@ -28,6 +28,7 @@ extension ClaimStage {
 
     private func claimHeld(_ files: [LooseFile], now: Date) -> [OpenSubmission] {
         guard let intents = recordIntents(files, now: now) else { return [] }
+        afterIntents()
         clock.claimBatches += 1
         clock.claimedFiles += files.count
         let batch = SyncBatch()

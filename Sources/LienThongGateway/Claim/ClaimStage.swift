@@ -35,6 +35,11 @@ final class ClaimStage {
     /// stage waits there for a batch in flight that files that key
     /// (`FileStage.waitForFiling`), the notice's other writer.
     var beforeNoticeChange: (_ unit: String, _ key: String) -> Void = { _, _ in }
+    /// Called once a batch's intents have committed, before its renames:
+    /// the turn's decisions committed without waiting are durable with them,
+    /// and their filing starts here rather than after the claim's rounds
+    /// (`DecideStage.fileIfAlreadyDurable`).
+    var afterIntents: () -> Void = {}
 
     init(settings: GatewaySettings, ledger: Ledger, log: EventLog, open: OpenSubmissions, clock: StageClock) {
         self.settings = settings

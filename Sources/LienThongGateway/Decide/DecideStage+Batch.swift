@@ -31,10 +31,11 @@ extension DecideStage {
     /// (`FileStage.collectFiled`) and goes on meanwhile.
     ///
     /// `durableLater` (the loop's turn): the decisions commit without
-    /// waiting for the disk, and are filed and logged only in
-    /// `fileWhenDurable`, after the claim's intents have committed — that
-    /// one wait makes both durable, where each waited for its own fsync
-    /// (make bench: one of the four waits of a turn at 200/s).
+    /// waiting for the disk, and are filed and logged only once the claim's
+    /// intents have committed after them (`fileIfAlreadyDurable`, or
+    /// `fileWhenDurable` at the end of the claim) — that one wait makes both
+    /// durable, where each waited for its own fsync (one of the four waits
+    /// of a loop turn at 200/s).
     func decideAll(_ subs: [OpenSubmission], now: Date, waitForFiling: Bool = true, durableLater: Bool = false) {
         var ready: [Ready] = []
         for sub in subs {
@@ -75,6 +76,15 @@ extension DecideStage {
             for release in waiting.then { release() }
         }
         clock.measure(.file) { file.retryIfDue(now: now) }
+    }
+
+    /// Files and logs the decisions left waiting if a commit that waited
+    /// has made them durable since (the claim's intents: `ClaimStage.afterIntents`),
+    /// without a sync of its own; `fileWhenDurable` does the rest.
+    func fileIfAlreadyDurable() {
+        guard let waiting = undurable, ledger.durableCommits > waiting.mark else { return }
+        undurable = nil
+        for release in waiting.then { release() }
     }
 
     struct LedgerNotDurable: Error, CustomStringConvertible {

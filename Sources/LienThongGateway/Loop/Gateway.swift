@@ -129,8 +129,9 @@ public final class Gateway {
         let claimed = pipeline.clock.measure(.claim) {
             pipeline.claim.claimAll(tracker.takeComplete(now: claimNow, limit: claimsPerTurn).map { ($0.root, $0.name) }, now: claimNow)
         }
-        // The decisions above are durable now (with the claim's intents, or
-        // by an fsync of the ledger when nothing was claimed), and filed.
+        // The decisions above were filed as soon as the claim's intents
+        // committed (`ClaimStage.afterIntents`); when nothing was claimed,
+        // an fsync of the ledger's log makes them durable here.
         try pipeline.decide.fileWhenDurable(now: now)
         // Looked at at once: their validations run on the workers while the
         // loop waits, and what needs none is decided in this turn.

@@ -39,6 +39,7 @@ public final class Pipeline {
         file = try FileStage(settings: settings, ledger: ledger, log: log, clock: clock)
         claim.beforeNoticeChange = { [file] unit, key in file.waitForFiling(unit: unit, key: key, now: Date()) }
         decide = DecideStage(settings: settings, ledger: ledger, log: log, open: open, clock: clock, claim: claim, assess: assess, file: file)
+        claim.afterIntents = { [weak decide] in decide?.fileIfAlreadyDurable() }
         deliver = DeliverStage(settings: settings, ledger: ledger, log: log, file: file)
     }
 

@@ -314,16 +314,19 @@ enum FaultShim {
         return ["ef53", "58465342", "9123683e"].contains(type ?? "")
     }()
 
-    static let library: String? = {
+    static let library: String? = compile(source, name: "faultshim")
+
+    static var unavailable: String? { library == nil ? "no C compiler to build the fsync fault shim" : nil }
+
+    /// Builds an LD_PRELOAD library from C `source`; nil without a compiler.
+    static func compile(_ source: String, name: String) -> String? {
         guard let dir = try? DaemonHarness.makeTempDir() else { return nil }
-        let c = dir + "/faultshim.c", so = dir + "/faultshim.so"
+        let c = dir + "/\(name).c", so = dir + "/\(name).so"
         guard (try? source.write(toFile: c, atomically: true, encoding: .utf8)) != nil else { return nil }
         for cc in ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"] + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map({ $0 + "/clang" })
         where FileManager.default.isExecutableFile(atPath: cc) {
             if (try? runCommand(cc, ["-shared", "-fPIC", "-O1", "-o", so, c, "-ldl"]))?.status == 0 { return so }
         }
         return nil
-    }()
-
-    static var unavailable: String? { library == nil ? "no C compiler to build the fsync fault shim" : nil }
+    }
 }

@@ -163,4 +163,74 @@ struct PlantedLinkDaemonTests {
         #expect(Self.linkTarget(d.inbox(hungBinh)) == nowhere, "the link is left as planted")
         #expect(d.stop() == 0)
     }
+
+    /// A clerk swaps the outbox for a link at the very moment a claim turn
+    /// holds it (`FolderHold`): the shim below makes the swap inside the
+    /// daemon's own rename of the pair's scan, between the turn's opening
+    /// of the outbox and its rename. The turn goes on in the folder it
+    /// opened (now moved aside), never through the link: the pair is
+    /// claimed whole and accepted, the link's target — a folder outside
+    /// the spool with a file of the same name in it — is untouched, and
+    /// the link is reported and left as planted.
+    @Test(.enabled(if: SwapShim.library != nil, "no C compiler to build the swap shim"))
+    func anOutboxSwappedForALinkWhileAClaimTurnHoldsItTakesNothingThroughTheLink() throws {
+        let pair = try Fixtures.samplePair(key: "66-UBND-VP")
+        let d = try DaemonHarness(trust: try Fixtures.trust())
+        let armed = d.dir + "/swap-once"
+        let outbox = d.outbox(sto)
+        // The link's target: a folder outside the spool, with a file in it.
+        let elsewhere = d.dir + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: pair.electronic, toPath: elsewhere + "/66-UBND-VP.pdf")
+        try FileManager.default.createSymbolicLink(atPath: d.dir + "/parked-link", withDestinationPath: elsewhere)
+        d.environment = ["LD_PRELOAD": SwapShim.library!, "LT_SWAP_ONCE": armed, "LT_SWAP_NAME": "66-UBND-VP_scan.pdf",
+                         "LT_SWAP_FOLDER": outbox, "LT_SWAP_PARKED": d.dir + "/parked-link"]
+        try d.start()
+        let before = try Self.snapshot(elsewhere)
+        #expect(FileManager.default.createFile(atPath: armed, contents: nil))
+        try d.drop([pair.electronic, pair.scan], into: sto)
+
+        let r = try d.receipt(sto, key: "66-UBND-VP", verdict: "accepted")
+        #expect(!FileManager.default.fileExists(atPath: armed), "the swap was never made")
+        #expect(Self.linkTarget(outbox) == elsewhere, "the outbox is the planted link, left as planted")
+        let files = ((r["files"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }.sorted()
+        #expect(files == ["66-UBND-VP.pdf", "66-UBND-VP_scan.pdf"], "the pair claimed whole")
+        let subs = try Self.archivedSubmissions(d)
+        #expect(subs.count == 1)
+        #expect(Self.list(d.spool + "/archive/accepted/" + subs[0] + "/files") == ["66-UBND-VP.pdf", "66-UBND-VP_scan.pdf"])
+        try d.waitFor("the link reported", timeout: 30) { d.log.contains("\(Self.linkWords): \(Self.logged(outbox))") }
+        #expect(try Self.snapshot(elsewhere) == before, "nothing taken through the link")
+        // The folder the clerk moved aside is left empty: both files were claimed from it.
+        #expect(Self.list(d.dir + "/parked-link").isEmpty)
+        #expect(d.stop() == 0)
+    }
+}
+
+/// An LD_PRELOAD library that plays the clerk at the worst moment: when the
+/// daemon renames an entry named $LT_SWAP_NAME (renameat2, as every claim
+/// does) while $LT_SWAP_ONCE exists, it first exchanges $LT_SWAP_FOLDER with
+/// the link $LT_SWAP_PARKED (renameat2 RENAME_EXCHANGE: the folder is never
+/// missing), then lets the daemon's rename go on.
+enum SwapShim {
+    static let source = #"""
+        #define _GNU_SOURCE
+        #include <dlfcn.h>
+        #include <fcntl.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include <string.h>
+        #include <unistd.h>
+        int renameat2(int olddir, const char *old, int newdir, const char *new, unsigned int flags) {
+            static int (*real)(int, const char *, int, const char *, unsigned int);
+            if (!real) real = (int (*)(int, const char *, int, const char *, unsigned int))dlsym(RTLD_NEXT, "renameat2");
+            const char *armed = getenv("LT_SWAP_ONCE"), *name = getenv("LT_SWAP_NAME");
+            const char *folder = getenv("LT_SWAP_FOLDER"), *parked = getenv("LT_SWAP_PARKED");
+            if (armed && name && folder && parked && strcmp(old, name) == 0 && unlink(armed) == 0) {
+                if (real(AT_FDCWD, parked, AT_FDCWD, folder, 2 /* RENAME_EXCHANGE */) != 0) perror("swap shim");
+            }
+            return real(olddir, old, newdir, new, flags);
+        }
+        """#
+
+    static let library: String? = FaultShim.compile(source, name: "swapshim")
 }

@@ -67,14 +67,14 @@ extension DecideStage {
     /// and is made again).
     func fileWhenDurable(now: Date) throws {
         if let waiting = undurable {
-            undurable = nil
             do {
                 try clock.measure(.commit) { try ledger.makeDurable(after: waiting.mark) }
             } catch {
+                undurable = nil
                 throw LedgerNotDurable(count: waiting.then.count, error: error)
             }
-            for release in waiting.then { release() }
         }
+        fileIfAlreadyDurable()
         clock.measure(.file) { file.retryIfDue(now: now) }
     }
 

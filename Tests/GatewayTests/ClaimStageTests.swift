@@ -104,7 +104,10 @@ struct ClaimStageTests {
         try DurableFS.makeDirectories(files)
         #expect(rename(moved, files + "/7-UBND.pdf") == 0)
 
-        try claim.settleIntents(sub, now: rig.t0)
+        #expect(try rig.ledger.fileCounts(of: sub.id) == (files: 2, unclaimed: 2))
+        // The file that never moved is forgotten: one file left, claimed.
+        #expect(try claim.settleIntents(sub, now: rig.t0) == 1)
+        #expect(try rig.ledger.fileCounts(of: sub.id) == (files: 1, unclaimed: 0))
         let rows = try rig.ledger.files(of: sub.id)
         #expect(rows.map(\.name) == ["7-UBND.pdf"] && rows.allSatisfy { $0.claimed })
         #expect(rig.mode(files + "/7-UBND.pdf") == EvidenceSeal.mode)

@@ -52,7 +52,7 @@ struct LedgerArrivalNumberTests {
             let ledger = try Books.open(dir)
             let start = ledger.durableCommits
             let id = try ledger.batchWithoutWaiting { try Books.submit(ledger) }
-            try ledger.batchOfMarks { try Books.submit(ledger, key: "5-UBND") }
+            _ = try ledger.batchOfMarks { try Books.submit(ledger, key: "5-UBND") }
             let mark = ledger.durableCommits
             #expect(mark == start, "no commit waited")
             #expect(try ledger.submission(id) != nil, "committed, visible")
@@ -63,7 +63,7 @@ struct LedgerArrivalNumberTests {
 
             let later = try ledger.batchWithoutWaiting { try Books.submit(ledger, key: "6-UBND") }
             let mark2 = ledger.durableCommits
-            try ledger.batch { try ledger.batch { try Books.submit(ledger, key: "7-UBND") } }
+            _ = try ledger.batch { try ledger.batch { try Books.submit(ledger, key: "7-UBND") } }
             #expect(ledger.durableCommits == mark2 + 1, "one commit that waited, its savepoint not counted")
             try ledger.makeDurable(after: mark2)
             #expect(ledger.durableCommits == mark2 + 1, "the later commit covered it: no fsync")

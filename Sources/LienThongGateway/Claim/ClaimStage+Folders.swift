@@ -61,10 +61,14 @@ extension ClaimStage {
     /// after the rename): fsync the folders, seal what arrived, and settle
     /// each intent — claimed when its file is in the queue, forgotten when
     /// the rename never happened. Runs before anything of the submission is
-    /// decided, and at start (Recovery).
-    func settleIntents(_ sub: OpenSubmission, now: Date) throws {
+    /// decided, and at start (Recovery). Returns how many files the ledger
+    /// holds for the submission once its intents are settled.
+    @discardableResult
+    func settleIntents(_ sub: OpenSubmission, now: Date) throws -> Int {
+        // Nearly always nothing to settle: two counts, no rows read.
+        let counts = try ledger.fileCounts(of: sub.id)
+        guard counts.unclaimed > 0 else { return counts.files }
         let rows = try ledger.files(of: sub.id).filter { !$0.claimed }
-        guard !rows.isEmpty else { return }
         let files = settings.layout.queuedFiles(sub.id)
         if DurableFS.exists(files) {
             try DurableFS.syncDirectory(files)
@@ -98,5 +102,6 @@ extension ClaimStage {
                 }
             }
         }
+        return try ledger.fileCounts(of: sub.id).files
     }
 }

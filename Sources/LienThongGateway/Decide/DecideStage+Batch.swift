@@ -101,10 +101,9 @@ extension DecideStage {
     func prepare(_ sub: OpenSubmission, now: Date) -> Ready? {
         sub.awaitingValidation = false
         do {
-            try claim.settleIntents(sub, now: now)
-            // The ledger first: one indexed row, where the folder is a
-            // guarded walk of the spool (a twentieth of the loop's time).
-            if try !ledger.hasFiles(sub.id), !DurableFS.exists(settings.layout.queuedFiles(sub.id)) {
+            // The ledger's count first (settling asks it anyway), where the
+            // folder is a guarded walk of the spool (a twentieth of the loop's time).
+            if try claim.settleIntents(sub, now: now) == 0, !DurableFS.exists(settings.layout.queuedFiles(sub.id)) {
                 // Its only claim was undone (the sender took the file back).
                 claim.dropOpen(sub, now: now)
                 return nil

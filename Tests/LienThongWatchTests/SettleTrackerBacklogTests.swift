@@ -31,6 +31,42 @@ struct SettleTrackerBacklogTests {
         }
     }
 
+    /// A burst over many outboxes, more than a turn's limit: each outbox's
+    /// due files come out in one portion (a pair is never split between
+    /// claim turns), no portion passes the limit, and every file comes out
+    /// once.
+    @Test func aPortionTakesEachDropFolderWhole() throws {
+        try Scratch.withDir("whole-folders") { base in
+            let t = SettleTracker(settle: 2)
+            var roots: [String] = []
+            for u in 0..<50 {
+                let root = base + "/unit-\(u)"
+                try Scratch.mkdir(root)
+                t.register(root: root)
+                roots.append(root)
+                for name in ["\(u)-BC-X.docx", "\(u)-BC-X.docx.p7s"] {
+                    try Scratch.write(root + "/" + name, "x")
+                    t.noteActivity(SettleTracker.Entry(root: root, name: name), now: Self.t0)
+                }
+            }
+            let due = Self.t0.addingTimeInterval(2)
+            var portionOf: [String: Int] = [:]
+            var handedOut = 0
+            for turn in 0..<20 where t.pendingCount > 0 {
+                let portion = t.takeComplete(now: due, limit: 9)
+                #expect(!portion.isEmpty && portion.count <= 9, "turn \(turn): \(portion.count) entries")
+                for e in portion {
+                    if let earlier = portionOf[e.root] { #expect(earlier == turn, "\(e.root) split between turns \(earlier) and \(turn)") }
+                    portionOf[e.root] = turn
+                }
+                handedOut += portion.count
+            }
+            #expect(handedOut == 100)
+            #expect(portionOf.count == 50)
+            #expect(t.pendingCount == 0)
+        }
+    }
+
     @Test func pendingNamesFollowEveryChange() throws {
         try Scratch.withDir("index") { root in
             let other = root + "/other"

@@ -38,8 +38,9 @@ public final class Gateway {
     /// Rescan every outbox this often even when inotify is healthy: cheap
     /// insurance against anything the kernel did not tell us.
     let rescanInterval: Double = 300
-    /// Entries claimed per loop turn at most; the rest wait for the next
-    /// turn, which comes at once. Bounds a turn when 100,000 files wait at
+    /// Entries claimed per loop turn at most (whole drop folders,
+    /// `SettleTracker.takeComplete`); the rest wait for the next turn,
+    /// which comes at once. Bounds a turn when 100,000 files wait at
     /// start, so SIGTERM, the watchdog and STATUS are not held for minutes.
     /// As large as a claim batch (`ClaimStage.batchLimit`): each batch costs
     /// its barriers whatever its size (with a file's fsync each, 100 a turn

@@ -69,3 +69,47 @@ struct AssessStageTests {
         #expect(before.parts.first?.sha256 != after.parts.first?.sha256)
     }
 }
+
+/// The validation gather: in a burst a finished validation waits a moment
+/// for the others, so one round of fsyncs files them all; the moment is
+/// counted from when it finished, not from when the loop collected it.
+@Suite("Assess stage: the validation gather")
+struct ValidationGatherTests {
+    @Test func aValidationCollectedAfterALongTurnWaitsNoMore() throws {
+        let rig = try StageRig()
+        let line = try StageLine(rig)
+        let sub = try line.claim.openSubmission(unit: StageRig.department, key: "12-BC-VP", identities: Pairing.keys(forKey: "12-BC-VP"),
+                                                isFolder: false, now: rig.t0)
+        let workers = line.assess.validations
+        workers.start(.init(submission: sub.id, name: FileName("12-BC-VP.docx.p7s")), stamp: nil) { DocumentValidation(file: "12-BC-VP.docx.p7s") }
+        var fds = [pollfd(fd: workers.wakeFD, events: Int16(POLLIN), revents: 0)]
+        #expect(poll(&fds, 1, 10_000) == 1, "the quick validation did not finish")
+        // A burst: four more under way (held until the end of the test).
+        let release = DispatchSemaphore(value: 0)
+        for n in 0..<4 {
+            workers.start(.init(submission: "other-\(n)", name: FileName("x.p7s")), stamp: nil) {
+                release.wait()
+                return DocumentValidation(file: "x.p7s")
+            }
+        }
+        #expect(workers.runningCount >= AssessStage.gatherFrom)
+        // The loop was in a claim turn for 120 ms before it collected.
+        usleep(120_000)
+        let now = Date()
+        line.assess.collectValidations(now: now)
+        let wake = try #require(sub.wakeAt)
+        #expect(wake <= now, "waited \(wake.timeIntervalSince(now)) s more after a turn that was longer than the gather")
+        #expect(wake > now.addingTimeInterval(-0.2))
+        for _ in 0..<4 { release.signal() }
+        try line.awaitValidations(now: now)
+    }
+
+    @Test func theMomentIsCountedFromTheFinishAndNeverLaterThanFromNow() {
+        let now = Date()
+        #expect(AssessStage.gathered(finishedAt: now, now: now) == now.addingTimeInterval(AssessStage.validationGather))
+        #expect(AssessStage.gathered(finishedAt: now.addingTimeInterval(-0.03), now: now)
+                == now.addingTimeInterval(-0.03).addingTimeInterval(AssessStage.validationGather))
+        // A clock set back since it finished: no longer than the gather from now.
+        #expect(AssessStage.gathered(finishedAt: now.addingTimeInterval(30), now: now) == now.addingTimeInterval(AssessStage.validationGather))
+    }
+}

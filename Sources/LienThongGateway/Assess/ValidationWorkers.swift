@@ -24,6 +24,9 @@ final class ValidationWorkers: @unchecked Sendable {
         let validation: DocumentValidation
         /// CPU seconds the worker thread spent on it (StageClock).
         let cpuSeconds: Double
+        /// When it was done, by the wall clock (the loop may collect it a
+        /// whole turn later).
+        var finishedAt = Date()
     }
 
     private let queue = OperationQueue()

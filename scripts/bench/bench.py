@@ -116,9 +116,41 @@ def cmd_throughput(spool, fixdir, kind, units_file, timeout):
             break
         time.sleep(0.02)
     elapsed = time.monotonic() - t0
-    out({"submissions": len(subs), "files": sum(len(f) for f in payload), "decided": done,
-         "accepted": acc - base[0], "rejected": rej - base[1], "seconds": round(elapsed, 3),
-         "drop_seconds": round(dropped, 3), "per_second": round(done / elapsed, 1), "complete": done >= len(subs)})
+    result = {"submissions": len(subs), "files": sum(len(f) for f in payload), "decided": done,
+              "accepted": acc - base[0], "rejected": rej - base[1], "seconds": round(elapsed, 3),
+              "drop_seconds": round(dropped, 3), "per_second": round(done / elapsed, 1), "complete": done >= len(subs)}
+    result.update(burst_shape(spool, time.time() - elapsed))
+    out(result)
+
+
+def burst_shape(spool, since):
+    """How lienthongd took a burst, from its ledger (read-only; the baseline
+    has none): in how many claim turns, how many submissions had their
+    files claimed in more than one turn (each half then waits for the
+    other), and how long after the last claim turn the last decision came."""
+    path = os.path.join(spool, "state", "ledger.sqlite")
+    if not os.path.exists(path):
+        return {}
+    try:
+        db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+        rows = db.execute(
+            "SELECT e.submission, e.at FROM events e JOIN submissions s ON s.id = e.submission"
+            " WHERE e.event = 'claimed' AND s.first_arrival >= ?", (since - 1,)).fetchall()
+        decided = db.execute("SELECT max(decided_at) FROM submissions WHERE first_arrival >= ?", (since - 1,)).fetchone()[0]
+        db.close()
+    except sqlite3.Error:
+        return {}
+    turns_of = {}
+    for sub, at in rows:
+        turns_of.setdefault(sub, set()).add(at)
+    if not turns_of:
+        return {}
+    last_claim = max(at for _, at in rows)
+    shape = {"claim_turns": len({at for _, at in rows}),
+             "claimed_over_turns": sum(1 for t in turns_of.values() if len(t) > 1)}
+    if decided is not None:
+        shape["last_claim_to_last_decision_ms"] = round((decided - last_claim) * 1000, 1)
+    return shape
 
 
 def cmd_latency(spool, fixdir, kind, units_file, rate, seconds):
@@ -465,6 +497,9 @@ def cmd_table(res, settle, cores, load_avg, fs_note="spools on disk"):
     row("throughput, %s detached-signature reports (subs/s)" % lp.get("submissions", "?"),
         fmt(lp.get("per_second")) + ("" if lp.get("rejected", 0) == 0 else " (%d rejected!)" % lp["rejected"]),
         fmt(bp.get("per_second")), "%.1fx" % ratio if ratio else "", ">= 20x baseline", ratio is not None and ratio >= 20)
+    if "claim_turns" in lp:
+        row("  claim turns; submissions claimed over two or more; last claim -> last decision (ms)",
+            "%s; %s; %s" % (lp["claim_turns"], lp.get("claimed_over_turns", "-"), lp.get("last_claim_to_last_decision_ms", "-")))
     t = load(res, "t-thr-p7s")
     if t:
         row("  same on tmpfs: no fsync cost (subs/s)", fmt(t.get("per_second")), "n/a")

@@ -223,24 +223,22 @@ struct EvidenceTests {
         let samples = try Fixtures.batch(keys: keys)
         let d = try DaemonHarness(trust: try Fixtures.trust(), window: "60s")
         let armed = d.dir + "/fail-syncfs-once"
-        d.environment = ["LD_PRELOAD": FaultShim.library!, "LT_SYNCFS_FAIL_ONCE": armed, "LT_SYNCFS_FAIL_AT": "\(failAt)"]
+        // The daemon takes a syncfs only while little else waits to be
+        // written (FileSystemSync.dirtyLimit, read from /proc/meminfo). On a
+        // machine building or running other tests in parallel (a fresh
+        // clone's first `make test`) that was more than the limit for the
+        // whole burst, and no syncfs was taken to fail: the daemon reads a
+        // quiet machine's figures instead.
+        let meminfo = d.dir + "/meminfo"
+        try "MemTotal: 16384000 kB\nDirty: 0 kB\nWriteback: 0 kB\n".write(toFile: meminfo, atomically: true, encoding: .utf8)
+        d.environment = ["LD_PRELOAD": FaultShim.library!, "LT_SYNCFS_FAIL_ONCE": armed, "LT_SYNCFS_FAIL_AT": "\(failAt)",
+                         "LT_MEMINFO": meminfo]
         try d.start()
         // Staged beside the outbox, then renamed in: the 24 files settle together.
         let staging = d.dir + "/staging"
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         let names = keys.flatMap { ["\($0).pdf", "\($0)_scan.pdf"] }
         for name in names { try FileManager.default.copyItem(atPath: samples + "/" + name, toPath: staging + "/" + name) }
-        // The daemon takes a syncfs only while little else waits to be
-        // written (FileSystemSync.dirtyLimit): start from a clean page cache,
-        // and wait (a while at most) for other tests' writes in parallel
-        // (large PDFs, a fan-out to 500 inboxes) to be on the disk too: once
-        // they kept the machine above that limit for the whole burst, and no
-        // syncfs was taken to fail.
-        for _ in 0..<100 {
-            sync()
-            if FileSystemSync.systemDirtyBytes() <= FileSystemSync.quietDirty { break }
-            usleep(100_000)
-        }
         #expect(FileManager.default.createFile(atPath: armed, contents: nil))
         for name in names { #expect(rename(staging + "/" + name, d.outbox(Self.unit) + "/" + name) == 0) }
         try await d.waitUntil("\(keys.count) receipts", timeout: 120) {
@@ -274,10 +272,36 @@ enum FaultShim {
         #define _GNU_SOURCE
         #include <dlfcn.h>
         #include <errno.h>
+        #include <fcntl.h>
+        #include <stdarg.h>
         #include <stdio.h>
         #include <stdlib.h>
         #include <string.h>
         #include <unistd.h>
+        // With $LT_MEMINFO, /proc/meminfo is read from that file: the
+        // machine's dirty data as the test says, whatever else it writes.
+        static const char *meminfo(const char *path) {
+            const char *fake = getenv("LT_MEMINFO");
+            return fake && strcmp(path, "/proc/meminfo") == 0 ? fake : path;
+        }
+        int open(const char *path, int flags, ...) {
+            static int (*real)(const char *, int, ...);
+            if (!real) real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+            va_list ap;
+            va_start(ap, flags);
+            int mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, int) : 0;
+            va_end(ap);
+            return real(meminfo(path), flags, mode);
+        }
+        int open64(const char *path, int flags, ...) {
+            static int (*real)(const char *, int, ...);
+            if (!real) real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open64");
+            va_list ap;
+            va_start(ap, flags);
+            int mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, int) : 0;
+            va_end(ap);
+            return real(meminfo(path), flags, mode);
+        }
         int fsync(int fd) {
             static int (*real)(int);
             if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");

@@ -266,7 +266,8 @@ enum SubmissionKeyForTest {
 /// fsync of a descriptor whose path ends with $LT_FSYNC_FAIL_SUFFIX while
 /// the file $LT_FSYNC_FAIL_ONCE exists (it is removed when it fires). And
 /// one syncfs: the $LT_SYNCFS_FAIL_AT-th (default first) call made while
-/// $LT_SYNCFS_FAIL_ONCE exists.
+/// $LT_SYNCFS_FAIL_ONCE exists. With $LT_MEMINFO, /proc/meminfo is read
+/// from that file.
 enum FaultShim {
     static let source = #"""
         #define _GNU_SOURCE

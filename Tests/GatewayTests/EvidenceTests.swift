@@ -285,24 +285,19 @@ enum FaultShim {
             const char *fake = getenv("LT_MEMINFO");
             return fake && strcmp(path, "/proc/meminfo") == 0 ? fake : path;
         }
-        int open(const char *path, int flags, ...) {
-            static int (*real)(const char *, int, ...);
-            if (!real) real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
-            va_list ap;
-            va_start(ap, flags);
-            int mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, int) : 0;
-            va_end(ap);
-            return real(meminfo(path), flags, mode);
-        }
-        int open64(const char *path, int flags, ...) {
-            static int (*real)(const char *, int, ...);
-            if (!real) real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open64");
-            va_list ap;
-            va_start(ap, flags);
-            int mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, int) : 0;
-            va_end(ap);
-            return real(meminfo(path), flags, mode);
-        }
+        // open and open64 alike (which one a caller links to depends on its headers).
+        #define REDIRECTED_OPEN(name) \
+            int name(const char *path, int flags, ...) { \
+                static int (*real)(const char *, int, ...); \
+                if (!real) real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, #name); \
+                va_list ap; \
+                va_start(ap, flags); \
+                int mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, int) : 0; \
+                va_end(ap); \
+                return real(meminfo(path), flags, mode); \
+            }
+        REDIRECTED_OPEN(open)
+        REDIRECTED_OPEN(open64)
         int fsync(int fd) {
             static int (*real)(int);
             if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");

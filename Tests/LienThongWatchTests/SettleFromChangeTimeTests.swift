@@ -20,17 +20,11 @@ struct SettleFromChangeTimeTests {
     /// Equal but for the last bits of a Double's arithmetic.
     private func same(_ a: Date?, _ b: Date) -> Bool { a.map { abs($0.timeIntervalSince(b)) < 1e-6 } ?? false }
 
-    private func tracker(_ root: String, settle: Double) -> SettleTracker {
-        let t = SettleTracker(settle: settle)
-        t.register(root: root)
-        return t
-    }
-
     @Test func anEventReadLateSettlesFromTheChange() throws {
         try Scratch.withDir("late-event") { root in
             try Scratch.write(root + "/4116-UBND-CN.pdf", "%PDF")
             let changed = try changeTime(root + "/4116-UBND-CN.pdf")
-            let t = tracker(root, settle: 0.2)
+            let t = SettleTrackerTests.tracker(root, settle: 0.2)
             let entry = SettleTracker.Entry(root: root, name: "4116-UBND-CN.pdf")
             // The loop was busy in a turn: it reads the event 40 ms after the write.
             let seen = changed.addingTimeInterval(0.04)
@@ -47,7 +41,7 @@ struct SettleFromChangeTimeTests {
         try Scratch.withDir("credit") { root in
             try Scratch.write(root + "/a.pdf", "a")
             let changed = try changeTime(root + "/a.pdf")
-            let t = tracker(root, settle: 0.2)
+            let t = SettleTrackerTests.tracker(root, settle: 0.2)
             let entry = SettleTracker.Entry(root: root, name: "a.pdf")
             #expect(t.maxCredit == 0.1)
             // Seen five seconds after its stamp (another machine's clock,
@@ -60,15 +54,15 @@ struct SettleFromChangeTimeTests {
             t.noteActivity(entry, now: early)
             #expect(same(t.nextDeadline(), early.addingTimeInterval(0.2)))
             // A long settle still takes no more than a tenth of a second.
-            #expect(tracker(root, settle: 120).maxCredit == 0.1)
-            #expect(abs(tracker(root, settle: 0.05).maxCredit - 0.025) < 1e-12)
+            #expect(SettleTrackerTests.tracker(root, settle: 120).maxCredit == 0.1)
+            #expect(abs(SettleTrackerTests.tracker(root, settle: 0.05).maxCredit - 0.025) < 1e-12)
         }
     }
 
     @Test func anEmptyFolderSaysNothingOfWhenItChanged() throws {
         try Scratch.withDir("empty-folder") { root in
             try Scratch.mkdir(root + "/4116-UBND-CN")
-            let t = tracker(root, settle: 0.2)
+            let t = SettleTrackerTests.tracker(root, settle: 0.2)
             let now = Date().addingTimeInterval(1)
             t.noteActivity(SettleTracker.Entry(root: root, name: "4116-UBND-CN"), now: now)
             #expect(same(t.nextDeadline(), now.addingTimeInterval(0.2)))
@@ -79,7 +73,7 @@ struct SettleFromChangeTimeTests {
         try Scratch.withDir("rewritten") { root in
             let path = root + "/a.pdf"
             try Scratch.write(path, "a")
-            let t = tracker(root, settle: 0.2)
+            let t = SettleTrackerTests.tracker(root, settle: 0.2)
             let entry = SettleTracker.Entry(root: root, name: "a.pdf")
             t.noteActivity(entry, now: try changeTime(path))
             // Written again with no event read (a missed event): at the

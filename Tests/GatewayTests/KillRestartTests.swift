@@ -40,31 +40,17 @@ struct KillRestartTests {
         try d.start()
 
         // Each submission is one drop: its files, for one unit.
-        struct Drop { var unit: String, files: [String] }
-        var drops: [Drop] = []
-        for (i, k) in pairs.enumerated() { drops.append(Drop(unit: i % 2 == 0 ? sto : vinh, files: ["\(k).pdf", "\(k)_scan.pdf"])) }
-        for (i, k) in reports.enumerated() { drops.append(Drop(unit: i % 2 == 0 ? sto : vinh, files: ["\(k).pdf"])) }
-        for (i, k) in scans.enumerated() { drops.append(Drop(unit: i % 2 == 0 ? sto : vinh, files: ["\(k)_scan.pdf"])) }
-        for i in stride(from: drops.count - 1, to: 0, by: -1) { drops.swapAt(i, rng.below(i + 1)) }
-
-        // Staged on the spool's filesystem so each file appears whole by rename.
-        let staging = d.dir + "/staging"
-        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-        var dropped: [SpoolAudit.Dropped] = []
-        for drop in drops {
-            for f in drop.files {
-                try FileManager.default.copyItem(atPath: samples + "/" + f, toPath: staging + "/" + f)
-                dropped.append(.init(unit: drop.unit, name: f, sha256: try sha256(samples + "/" + f)))
-            }
-        }
+        var drops: [StagedDrops.Drop] = []
+        for (i, k) in pairs.enumerated() { drops.append(.init(unit: i % 2 == 0 ? sto : vinh, files: ["\(k).pdf", "\(k)_scan.pdf"])) }
+        for (i, k) in reports.enumerated() { drops.append(.init(unit: i % 2 == 0 ? sto : vinh, files: ["\(k).pdf"])) }
+        for (i, k) in scans.enumerated() { drops.append(.init(unit: i % 2 == 0 ? sto : vinh, files: ["\(k)_scan.pdf"])) }
+        let staged = try StagedDrops(drops, samples: samples, in: d, rng: &rng)
 
         var kills = 0
         var next = 0
         while next < drops.count {
             let wave = min(drops.count - next, 10 + rng.below(40))
-            for drop in drops[next..<(next + wave)] {
-                for f in drop.files { #expect(rename(staging + "/" + f, d.outbox(drop.unit) + "/" + f) == 0) }
-            }
+            staged.drop(next..<(next + wave), into: d)
             next += wave
             // Kill at a random moment of the work this wave started.
             try await pause(50_000 + rng.below(900_000))
@@ -81,19 +67,9 @@ struct KillRestartTests {
         }
 
         // Let it finish: every dropped file named in some receipt, queue empty.
-        let names = Set(dropped.map { "\($0.unit)|\($0.name)" })
-        try await d.waitUntil("every dropped file decided", timeout: 300) {
-            var listed: Set<String> = []
-            for unit in [sto, vinh] {
-                for r in d.allReceipts(unit) {
-                    for f in (r["files"] as? [[String: Any]]) ?? [] { listed.insert("\(unit)|\(f["name"] as? String ?? "")") }
-                }
-            }
-            let queue = (try? FileManager.default.contentsOfDirectory(atPath: d.spool + "/queue")) ?? ["?"]
-            return names.isSubset(of: listed) && queue.isEmpty
-        }
+        try await staged.waitUntilAllDecided(d, units: [sto, vinh], timeout: 300)
         #expect(d.stop() == 0)
-        let audit = try SpoolAudit(spool: d.spool).check(dropped: dropped, units: [sto, vinh])
+        let audit = try SpoolAudit(spool: d.spool).check(dropped: staged.dropped, units: [sto, vinh])
         #expect(audit.problems.isEmpty, "seed \(seed), \(kills) kills: \(audit.problems.prefix(20))")
         let accepted = audit.submissions.values.filter { $0["verdict"] as? String == "accepted" }
         let reportKeys = Set(reports)

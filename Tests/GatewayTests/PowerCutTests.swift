@@ -33,20 +33,10 @@ struct PowerCutTests {
         try d.start()
         #expect(d.stop() == 0)
 
-        struct Drop { var unit: String, files: [String] }
-        var drops: [Drop] = []
-        for (i, k) in pairs.enumerated() { drops.append(Drop(unit: i % 2 == 0 ? sto : vinh, files: ["\(k).pdf", "\(k)_scan.pdf"])) }
-        for (i, k) in reports.enumerated() { drops.append(Drop(unit: i % 2 == 0 ? sto : vinh, files: ["\(k).pdf"])) }
-        for i in stride(from: drops.count - 1, to: 0, by: -1) { drops.swapAt(i, rng.below(i + 1)) }
-        let staging = d.dir + "/staging"
-        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-        var dropped: [SpoolAudit.Dropped] = []
-        for drop in drops {
-            for f in drop.files {
-                try FileManager.default.copyItem(atPath: samples + "/" + f, toPath: staging + "/" + f)
-                dropped.append(.init(unit: drop.unit, name: f, sha256: try sha256(samples + "/" + f)))
-            }
-        }
+        var drops: [StagedDrops.Drop] = []
+        for (i, k) in pairs.enumerated() { drops.append(.init(unit: i % 2 == 0 ? sto : vinh, files: ["\(k).pdf", "\(k)_scan.pdf"])) }
+        for (i, k) in reports.enumerated() { drops.append(.init(unit: i % 2 == 0 ? sto : vinh, files: ["\(k).pdf"])) }
+        let staged = try StagedDrops(drops, samples: samples, in: d, rng: &rng)
 
         // As /proc/self/fd names it (the temporary folder's path may hold "//").
         let state = try PowerCutShim.realPath(d.spool + "/state")
@@ -58,9 +48,7 @@ struct PowerCutTests {
             d.environment = ["LD_PRELOAD": PowerCutShim.library!, "LT_UNDO_DIR": state, "LT_UNDO_LOG": undoLog]
             try d.start()
             let wave = min(drops.count - next, 8 + rng.below(16))
-            for drop in drops[next..<(next + wave)] {
-                for f in drop.files { #expect(rename(staging + "/" + f, d.outbox(drop.unit) + "/" + f) == 0) }
-            }
+            staged.drop(next..<(next + wave), into: d)
             next += wave
             // Cut at a random moment of the work this wave started.
             try await pause(100_000 + rng.below(700_000))
@@ -73,22 +61,12 @@ struct PowerCutTests {
         // The last start without the shim: it must finish everything.
         d.environment = [:]
         try d.start()
-        let names = Set(dropped.map { "\($0.unit)|\($0.name)" })
-        try await d.waitUntil("every dropped file decided", timeout: 180) {
-            var listed: Set<String> = []
-            for unit in [sto, vinh] {
-                for r in d.allReceipts(unit) {
-                    for f in (r["files"] as? [[String: Any]]) ?? [] { listed.insert("\(unit)|\(f["name"] as? String ?? "")") }
-                }
-            }
-            let queue = (try? FileManager.default.contentsOfDirectory(atPath: d.spool + "/queue")) ?? ["?"]
-            return names.isSubset(of: listed) && queue.isEmpty
-        }
+        try await staged.waitUntilAllDecided(d, units: [sto, vinh], timeout: 180)
         #expect(d.stop() == 0)
         // The cuts did take writes away: the test cut where the ledger had
         // written without waiting.
         #expect(undone > 0, "no ledger write was undone in \(cuts) cuts")
-        let audit = try SpoolAudit(spool: d.spool).check(dropped: dropped, units: [sto, vinh])
+        let audit = try SpoolAudit(spool: d.spool).check(dropped: staged.dropped, units: [sto, vinh])
         #expect(audit.problems.isEmpty, "seed \(seed), \(cuts) cuts, \(undone) writes undone: \(audit.problems.prefix(20))")
         let accepted = audit.submissions.values.filter { $0["verdict"] as? String == "accepted" }
         #expect(accepted.count == pairs.count + reports.count, "every pair and report accepted once")

@@ -1,6 +1,9 @@
 import Foundation
 import LienThongSpool
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Fixtures {
     /// `<key>.pdf` (signed) and `<key>_scan.pdf` for every key, made by one
@@ -170,3 +173,52 @@ extension DaemonHarness {
 }
 
 func pause(_ microseconds: Int) async throws { try await Task.sleep(nanoseconds: UInt64(microseconds) * 1000) }
+
+/// The submissions the kill and power-cut tests drop: each one's files for
+/// one unit, in a seeded order, staged on the spool's file system so that
+/// each file appears in its outbox whole, by a rename.
+struct StagedDrops {
+    struct Drop { var unit: String, files: [String] }
+    let drops: [Drop]
+    let staging: String
+    /// Every staged file, with its sha256, for the audit.
+    let dropped: [SpoolAudit.Dropped]
+
+    init(_ drops: [Drop], samples: String, in d: DaemonHarness, rng: inout SeededRandom) throws {
+        var shuffled = drops
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, rng.below(i + 1)) }
+        self.drops = shuffled
+        staging = d.dir + "/staging"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        var dropped: [SpoolAudit.Dropped] = []
+        for drop in shuffled {
+            for f in drop.files {
+                try FileManager.default.copyItem(atPath: samples + "/" + f, toPath: staging + "/" + f)
+                dropped.append(.init(unit: drop.unit, name: f, sha256: try sha256(samples + "/" + f)))
+            }
+        }
+        self.dropped = dropped
+    }
+
+    /// Renames the files of `drops[range]` into their outboxes.
+    func drop(_ range: Range<Int>, into d: DaemonHarness) {
+        for drop in drops[range] {
+            for f in drop.files { #expect(rename(staging + "/" + f, d.outbox(drop.unit) + "/" + f) == 0) }
+        }
+    }
+
+    /// Waits until every dropped file is named in some receipt and queue/ is empty.
+    func waitUntilAllDecided(_ d: DaemonHarness, units: [String], timeout: Double) async throws {
+        let names = Set(dropped.map { "\($0.unit)|\($0.name)" })
+        try await d.waitUntil("every dropped file decided", timeout: timeout) {
+            var listed: Set<String> = []
+            for unit in units {
+                for r in d.allReceipts(unit) {
+                    for f in (r["files"] as? [[String: Any]]) ?? [] { listed.insert("\(unit)|\(f["name"] as? String ?? "")") }
+                }
+            }
+            let queue = (try? FileManager.default.contentsOfDirectory(atPath: d.spool + "/queue")) ?? ["?"]
+            return names.isSubset(of: listed) && queue.isEmpty
+        }
+    }
+}

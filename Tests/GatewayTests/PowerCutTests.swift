@@ -14,7 +14,7 @@ import Glibc
 /// memory index SQLite rebuilds is removed: the ledger as a power cut can
 /// leave it. The spool's folders keep everything (a superset of what a
 /// power cut leaves there): whatever the daemon did on the strength of a
-/// ledger write — a receipt, a journal line, a filed folder — must agree with
+/// ledger write — a receipt, a filed folder, an arrival number — must agree with
 /// the ledger that survives, and the next start must finish everything.
 @Suite(.serialized)
 struct PowerCutTests {

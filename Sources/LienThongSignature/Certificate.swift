@@ -105,16 +105,13 @@ struct DistinguishedName: Sendable, Equatable {
     /// the daemon's instructions (make profile: every signature names its
     /// signer and chain).
     var oneLine: String {
+        let shown = { (byte: UInt8) in byte >= 0x20 && byte != 0x7F }
         var line = ""
         for (type, value) in attributes.reversed() {
             if !line.isEmpty { line += ", " }
             line += type
             line += "="
-            if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) {
-                line += value
-            } else {
-                line += String(decoding: value.utf8.filter { $0 >= 0x20 && $0 != 0x7F }, as: UTF8.self)
-            }
+            line += value.utf8.allSatisfy(shown) ? value : String(decoding: value.utf8.filter(shown), as: UTF8.self)
         }
         return line
     }

@@ -219,14 +219,13 @@ public final class SettleTracker {
             // each half waiting for the other (make bench, the ledger's
             // times: of 1,000 reports, 66 claimed whole in the first turn).
             let root = FileName(entry.root)
-            guard rootsTaken.insert(root).inserted else { continue }
             let names = namesByRoot[root] ?? [entry]
             if names.count > limit {
                 // One folder's backlog larger than a turn: as the table gives it.
                 due.append((entry, state))
-                rootsTaken.remove(root)
                 continue
             }
+            guard rootsTaken.insert(root).inserted else { continue }
             let folder = names.compactMap { e in pending[e].flatMap { isDue($0) ? (e, $0) : nil } }
             // Never past the limit (a claim batch's size): a folder that does
             // not fit is the next turn's.

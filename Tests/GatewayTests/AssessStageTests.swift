@@ -4,8 +4,8 @@ import Testing
 import LienThongCore
 import LienThongSpool
 
-/// The assess stage on its own: claimed files read once each, given roles,
-/// the electronic ones validated on the worker threads.
+/// The assess stage on its own: claimed files read once each and the
+/// electronic ones validated, on the worker threads, then given roles.
 @Suite("Assess stage")
 struct AssessStageTests {
     @Test func aSignedPairIsReadOnceValidatedOffTheLoopAndGivenRoles() throws {
@@ -16,9 +16,9 @@ struct AssessStageTests {
 
         let first = try line.assess.assess(sub, now: rig.t0)
         #expect(first.validating)  // started on a worker; nothing to decide yet
-        #expect(line.assess.validations.runningCount == 1)
+        #expect(line.assess.workers.runningCount == 1)
         #expect(try line.assess.assess(sub, now: rig.t0).validating)  // not started twice
-        #expect(line.assess.validations.runningCount == 1)
+        #expect(line.assess.workers.runningCount == 1)
 
         try line.awaitValidations(now: rig.t0)
         #expect(sub.wakeAt == rig.t0)
@@ -31,8 +31,8 @@ struct AssessStageTests {
         #expect(electronic.sha256 == (try sha256(pair.electronic)))
     }
 
-    /// A FIFO inside a dropped folder: never opened (a read would block the
-    /// loop), the submission goes to quarantine with the finding named.
+    /// A FIFO inside a dropped folder: never opened (a read would block a
+    /// worker for good), the submission goes to quarantine with the finding named.
     @Test func aFIFOInAClaimedFolderIsQuarantinedWithoutBeingOpened() throws {
         let rig = try StageRig()
         let line = try StageLine(rig)
@@ -42,7 +42,7 @@ struct AssessStageTests {
         #expect(mkfifo(folder + "/5-UBND.pdf", 0o644) == 0)
         let sub = try #require(line.claim.claimAll([(rig.outbox, "Hồ sơ 5-UBND")], now: rig.t0).first)
         let started = Date()
-        let a = try line.assess.assess(sub, now: rig.t0)
+        let a = try line.assessed(sub, now: rig.t0)
         #expect(Date().timeIntervalSince(started) < 10)
         #expect(a.quarantine && !a.validating)
         let fifo = try #require(a.parts.first { $0.name == "5-UBND.pdf" })
@@ -58,15 +58,55 @@ struct AssessStageTests {
         let line = try StageLine(rig)
         try rig.drop("6-UBND_scan.pdf", "%PDF-1.4 first")
         let sub = try #require(line.claim.claimAll([(rig.outbox, "6-UBND_scan.pdf")], now: rig.t0).first)
-        let before = try line.assess.assess(sub, now: rig.t0)
+        let before = try line.assessed(sub, now: rig.t0)
         let path = rig.settings.layout.queuedFiles(sub.id) + "/6-UBND_scan.pdf"
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(" and more".utf8))
         try handle.close()
-        let after = try line.assess.assess(sub, now: rig.t0)
+        let after = try line.assessed(sub, now: rig.t0)
         #expect(before.parts.first?.size == 14 && after.parts.first?.size == 23)
         #expect(before.parts.first?.sha256 != after.parts.first?.sha256)
+    }
+
+    /// The loop only lists a submission's folder and hands the reading to
+    /// a worker: with both workers busy (a hostile PDF each, say) the look
+    /// returns at once. A file written to between the listing and the
+    /// worker's read is not taken as read: the next look says it is still
+    /// arriving, and the one after reads it again whole.
+    @Test func theLoopListsAndAWorkerReadsAndAFileChangedBeforeTheReadIsReadAgain() throws {
+        let rig = try StageRig()
+        let line = try StageLine(rig)
+        try rig.drop("7-UBND_scan.pdf", "%PDF-1.4 first")
+        let sub = try #require(line.claim.claimAll([(rig.outbox, "7-UBND_scan.pdf")], now: rig.t0).first)
+        let release = DispatchSemaphore(value: 0)
+        for n in 0..<2 {
+            line.assess.workers.start("busy-\(n)", listing: []) {
+                release.wait()
+                return FileWork.Outcome()
+            }
+        }
+        let started = Date()
+        let first = try line.assess.assess(sub, now: rig.t0)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(first.validating && first.parts.isEmpty, "the loop read the file itself")
+        #expect(sub.facts.isEmpty)
+
+        // Written to while the job waits for a worker.
+        let path = rig.settings.layout.queuedFiles(sub.id) + "/7-UBND_scan.pdf"
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(" and more".utf8))
+        try handle.close()
+        release.signal()
+        release.signal()
+        try line.awaitValidations(now: rig.t0)
+        #expect(sub.facts.isEmpty, "facts taken from bytes that changed after the listing")
+        let second = try line.assess.assess(sub, now: rig.t0)
+        #expect(second.stillArriving)
+        let third = try line.assessed(sub, now: rig.t0)
+        #expect(third.parts.first?.size == 23)
+        #expect(third.parts.first?.sha256 == SHA256Hex.of(Array("%PDF-1.4 first and more".utf8)))
     }
 }
 
@@ -80,16 +120,16 @@ struct ValidationGatherTests {
         let line = try StageLine(rig)
         let sub = try line.claim.openSubmission(unit: StageRig.department, key: "12-BC-VP", identities: Pairing.keys(forKey: "12-BC-VP"),
                                                 isFolder: false, now: rig.t0)
-        let workers = line.assess.validations
-        workers.start(.init(submission: sub.id, name: FileName("12-BC-VP.docx.p7s")), stamp: nil) { DocumentValidation(file: "12-BC-VP.docx.p7s") }
+        let workers = line.assess.workers
+        workers.start(sub.id, listing: []) { FileWork.Outcome() }
         var fds = [pollfd(fd: workers.wakeFD, events: Int16(POLLIN), revents: 0)]
         #expect(poll(&fds, 1, 10_000) == 1, "the quick validation did not finish")
         // A burst: four more under way (held until the end of the test).
         let release = DispatchSemaphore(value: 0)
         for n in 0..<4 {
-            workers.start(.init(submission: "other-\(n)", name: FileName("x.p7s")), stamp: nil) {
+            workers.start("other-\(n)", listing: []) {
                 release.wait()
-                return DocumentValidation(file: "x.p7s")
+                return FileWork.Outcome()
             }
         }
         #expect(workers.runningCount >= AssessStage.gatherFrom)

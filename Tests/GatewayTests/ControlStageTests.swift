@@ -61,6 +61,8 @@ struct ControlStageTests {
     @Test func statusShowsTheOpenSubmissionAndWhatItWaitsFor() throws {
         let rig = try StageRig()
         let (gateway, sub) = try gatewayWithAScan(rig)
+        gateway.pipeline.decide.evaluateDue(now: rig.t0)  // its file read on a worker
+        try awaitWorkers(of: gateway.pipeline.assess, now: rig.t0)
         gateway.pipeline.decide.evaluateDue(now: rig.t0)  // a scan alone: waits for its twin
         let status = gateway.perform(ControlRequest(command: "status"), peer: Self.peer, now: rig.t0)
         #expect(status.ok)

@@ -122,7 +122,7 @@ struct DecideStageTests {
         try rig.drop("95-UBND_scan.pdf", "%PDF-1.4 the scan again, still no signature")
         let second = try #require(line.claim.claimAll([(rig.outbox, "95-UBND_scan.pdf")], now: end).first)
         #expect(second.id != first.id)
-        line.decide.evaluateDue(now: end, waitForFiling: false)
+        try line.decideDue(now: end, waitForFiling: false)
         line.file.finishFiling(now: end)
 
         #expect(try rig.state(first.id) == .placed)
@@ -147,16 +147,20 @@ struct DecideStageTests {
         func noticed() -> Int {
             ["71-UBND", "72-UBND", "73-UBND"].filter { FileManager.default.fileExists(atPath: notices.stem(unit: StageRig.department, key: $0) + ".json") }.count
         }
-        // One waiting for its validation is looked at but not counted.
+        // One waiting for the workers is looked at but not counted.
         subs[0].awaitingValidation = true
         line.decide.evaluationsPerTurn = 1
         line.decide.evaluateDue(now: rig.t0)
-        #expect(noticed() == 2)
         #expect(line.decide.moreDue)
-        #expect(!subs[0].awaitingValidation, "a scan alone starts no validation")
+        #expect(subs[0].awaitingValidation && subs.filter(\.awaitingValidation).count == 2,
+                "the two looked at have their scans read on the workers")
+        try line.awaitValidations(now: rig.t0)
+        // The two read are not counted again; the third's turn has come.
         line.decide.evaluateDue(now: rig.t0)
-        #expect(noticed() == 3)
+        #expect(noticed() == 2)
         #expect(!line.decide.moreDue)
+        try line.decideDue(now: rig.t0)
+        #expect(noticed() == 3)
 
         // As after a restart: nothing in memory says the clerk was told.
         let path = notices.stem(unit: StageRig.department, key: "71-UBND") + ".json"

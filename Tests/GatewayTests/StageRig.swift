@@ -103,7 +103,8 @@ extension StageRig {
 }
 
 /// The stages wired as the daemon wires them (Pipeline), driven by hand
-/// with an injected clock; validations run on the real worker threads.
+/// with an injected clock; files are read and validated on the real worker
+/// threads.
 final class StageLine {
     let rig: StageRig
     let claim: ClaimStage
@@ -120,24 +121,39 @@ final class StageLine {
                              claim: claim, assess: assess, file: file)
     }
 
-    /// Waits (at most 60 s) for the validations under way and takes their
-    /// results, as the loop does when the workers' descriptor is readable.
-    func awaitValidations(now: Date) throws {
-        let deadline = Date().addingTimeInterval(60)
-        while assess.validations.runningCount > 0 {
-            var fds = [pollfd(fd: assess.validations.wakeFD, events: Int16(POLLIN), revents: 0)]
-            _ = poll(&fds, 1, 200)
-            assess.collectValidations(now: now)
-            guard Date() < deadline else { throw HarnessError("validations still running after 60 s") }
+    /// Waits (at most 60 s) for the reads and validations under way and takes
+    /// their results, as the loop does when the workers' descriptor is readable.
+    func awaitValidations(now: Date) throws { try awaitWorkers(of: assess, now: now) }
+
+    /// Assesses `sub` as the loop would, once its files are read and
+    /// validated on the workers.
+    func assessed(_ sub: OpenSubmission, now: Date) throws -> Assessment {
+        var a = try assess.assess(sub, now: now)
+        while a.validating {
+            try awaitValidations(now: now)
+            a = try assess.assess(sub, now: now)
         }
+        return a
     }
 
-    /// Decides what is due at `now`, waiting for validations it starts.
-    func decideDue(now: Date) throws {
-        decide.evaluateDue(now: now)
-        if assess.validations.runningCount > 0 {
+    /// Decides what is due at `now`, waiting for the reads and validations it starts.
+    func decideDue(now: Date, waitForFiling: Bool = true) throws {
+        decide.evaluateDue(now: now, waitForFiling: waitForFiling)
+        if assess.workers.runningCount > 0 {
             try awaitValidations(now: now)
-            decide.evaluateDue(now: now)
+            decide.evaluateDue(now: now, waitForFiling: waitForFiling)
         }
+    }
+}
+
+/// Waits (at most 60 s) for the assess workers' jobs under way and takes
+/// their results, as the loop does when the workers' descriptor is readable.
+func awaitWorkers(of assess: AssessStage, now: Date) throws {
+    let deadline = Date().addingTimeInterval(60)
+    while assess.workers.runningCount > 0 {
+        var fds = [pollfd(fd: assess.workers.wakeFD, events: Int16(POLLIN), revents: 0)]
+        _ = poll(&fds, 1, 200)
+        assess.collectValidations(now: now)
+        guard Date() < deadline else { throw HarnessError("reads and validations still running after 60 s") }
     }
 }

@@ -17,23 +17,31 @@ struct Assessment {
     /// A claimed file changed while or since it was read (a sender still
     /// writing through an open handle): decide nothing yet.
     var stillArriving = false
-    /// An electronic part is being validated on a worker thread: decide
-    /// nothing yet; its result makes the submission due again.
+    /// Its files are being read, or an electronic part validated, on a
+    /// worker thread: decide nothing yet; the result makes the submission
+    /// due again.
     var validating = false
+
+    /// Nothing to decide on yet: a file changed while it was read, or a
+    /// worker is reading or validating.
+    static func notYet(stillArriving: Bool) -> Assessment {
+        Assessment(parts: [], type: .congVan, quarantine: false, stillArriving: stillArriving, validating: !stillArriving)
+    }
 }
 
-/// Assess: reads a submission's claimed files — safely, once each — gives
-/// them roles and validates the electronic parts on worker threads. Its own
-/// state is the validations under way and those that came back while others
-/// still ran; what it learned about each file stays on the open submission.
+/// Assess: has a submission's claimed files read — safely, once each — and
+/// its electronic parts validated on the worker threads (`FileWork`), then
+/// gives the parts their roles from what was found. Its own state is the
+/// jobs under way and those that came back while others still ran; what it
+/// learned about each file stays on the open submission.
 final class AssessStage {
     var settings: GatewaySettings
     let ledger: Ledger
     let open: OpenSubmissions
     let clock: StageClock
-    /// Signature validation off the loop thread (ValidationWorkers.swift).
-    let validations: ValidationWorkers
-    /// Submissions whose validation came back while others still ran.
+    /// Reading and validation off the loop thread (AssessWorkers.swift).
+    let workers: AssessWorkers
+    /// Submissions whose job came back while others still ran.
     private var validated: [OpenSubmission] = []
 
     init(settings: GatewaySettings, ledger: Ledger, open: OpenSubmissions, clock: StageClock) throws {
@@ -41,22 +49,52 @@ final class AssessStage {
         self.ledger = ledger
         self.open = open
         self.clock = clock
-        validations = try ValidationWorkers()
+        workers = try AssessWorkers()
     }
 
-    func assess(_ sub: OpenSubmission, now: Date) throws -> Assessment {
+    /// `readHere`: files not read yet are read on the loop thread, as an
+    /// operator's release waits for its answer (`DecideStage.evaluate`);
+    /// their validations still run on the workers.
+    func assess(_ sub: OpenSubmission, now: Date, readHere: Bool = false) throws -> Assessment {
         let root = settings.layout.queuedFiles(sub.id)
         let entries = try SpoolTree.entries(under: root)
-        let (bytesOf, stillArriving) = readFacts(sub, entries: entries, root: root)
-        let names = entries.map { FileName($0.path) }
-        var content: [FileName: RoleClassifier.Content] = [:]
-        for name in names { content[name] = sub.facts[name]?.content ?? .unknown }
-        let roles = RoleClassifier.roles(names: names, content: content, key: sub.key)
+        // As listed a moment ago (from the folder's descriptor): a file's
+        // facts hold only for the bytes they were read from, so one whose
+        // stamp moved since is read again.
+        let listing = entries.map { FileWork.Listed(name: FileName($0.path), stamp: FileStamp($0.status)) }
+        for entry in listing where sub.facts[entry.name].map({ $0.stamp != entry.stamp }) ?? false {
+            sub.facts[entry.name] = nil
+            sub.validations[entry.name] = nil
+        }
+        if sub.changedWhileRead {
+            sub.changedWhileRead = false
+            return .notYet(stillArriving: true)
+        }
+        let unread = listing.contains { sub.facts[$0.name] == nil }
+        if unread, readHere {
+            take(job(sub, root: root, listing: listing).run(validating: false), into: sub)
+            return try assess(sub, now: now)
+        }
+        let names = listing.map(\.name)
+        var roles: [FileName: FileRole] = [:]
+        if !unread {
+            var content: [FileName: RoleClassifier.Content] = [:]
+            for name in names { content[name] = sub.facts[name]?.content ?? .unknown }
+            roles = RoleClassifier.roles(names: names, content: content, key: sub.key)
+        }
+        let unvalidated = names.contains { roles[$0] == .electronic && sub.facts[$0]?.problem == nil && sub.validations[$0] == nil }
+        if unread || unvalidated {
+            // Decided once its job is done (collectValidations wakes it).
+            if !workers.isRunning(sub.id, listing: listing) {
+                let work = job(sub, root: root, listing: listing)
+                workers.start(sub.id, listing: listing) { work.run() }
+            }
+            return .notYet(stillArriving: false)
+        }
 
         var manifest: Manifest?
         var manifestUnreadable = false
         var parts: [SubmissionPart] = []
-        var validating = false
         for name in names {
             guard let facts = sub.facts[name] else { continue }
             let role = roles[name] ?? .other
@@ -64,28 +102,16 @@ final class AssessStage {
             // speak of this file, never of its NFC twin.
             var part = SubmissionPart(name: name.string, role: role, size: facts.size, sha256: facts.sha256, problem: facts.problem)
             if role == .manifest, facts.problem == nil {
-                manifest = Manifest.parse(bytesOf[name] ?? readBytes(root + "/" + name.string))
+                manifest = facts.manifest
                 manifestUnreadable = manifest == nil
             }
             if role == .electronic, facts.problem == nil {
-                if sub.validations[name] == nil {
-                    validating = true
-                    let key = ValidationWorkers.Key(submission: sub.id, name: name)
-                    if !validations.isRunning(key, stamp: facts.stamp) {
-                        validations.start(key, stamp: facts.stamp,
-                                          validationJob(root: root, name: name.string, signature: RoleClassifier.signature(of: name, among: names),
-                                                        bytes: bytesOf[name], arrival: sub.firstArrival))
-                    }
-                }
                 part.validation = sub.validations[name]
                 if let stop = part.validation?.stopped {
                     // Said as a file problem, so the receipt names the bound.
                     part.problem = Finding(.unreadable, settings.detail(.validationStopped(name: part.name, stop)))
                 }
-                // Asked once the validation is in: while it runs, this whole
-                // assessment is set aside (`validating`) and made again after.
-                if part.validation != nil,
-                   let earlier = try ledger.acceptedSubmission(unit: sub.unit, sha256: facts.sha256, excluding: sub.id) {
+                if let earlier = try ledger.acceptedSubmission(unit: sub.unit, sha256: facts.sha256, excluding: sub.id) {
                     part.problem = Finding(.duplicate, settings.detail(.duplicate(name: part.name, earlier: earlier)))
                 }
             }
@@ -95,16 +121,24 @@ final class AssessStage {
         let type = manifest?.type ?? document.map { DocumentType.from(symbol: $0.symbol) } ?? .congVan
         let subject = manifest?.subject ?? sub.key
         return Assessment(parts: parts, document: document, type: type, subject: subject,
-                          quarantine: entries.contains { sub.facts[FileName($0.path)]?.quarantine ?? false },
-                          manifest: manifest, manifestUnreadable: manifestUnreadable, stillArriving: stillArriving,
-                          validating: validating)
+                          quarantine: listing.contains { sub.facts[$0.name]?.quarantine ?? false },
+                          manifest: manifest, manifestUnreadable: manifestUnreadable)
     }
 
-    /// Takes finished validations into their submissions and makes those due.
-    /// A result for a file that changed since it was read is dropped: the
-    /// next look reads the file again and validates it again.
+    /// The job for a worker: the files not read yet, and the electronic
+    /// parts not validated yet, of `sub` as listed.
+    private func job(_ sub: OpenSubmission, root: String, listing: [FileWork.Listed]) -> FileWork {
+        var known: [FileName: FileWork.Known] = [:]
+        for (name, facts) in sub.facts { known[name] = .init(content: facts.content, readable: facts.problem == nil) }
+        return FileWork(root: root, key: sub.key, listing: listing, known: known, validated: Set(sub.validations.keys),
+                        arrival: sub.firstArrival, maxFileSize: settings.config.intake.maxFileSize, validator: settings.validator)
+    }
+
+    /// Takes finished jobs into their submissions (`take`) and makes those
+    /// due; a validation of a file that changed since is dropped, and the
+    /// next look reads and validates it again.
     ///
-    /// Group commit: while `gatherFrom` or more other validations still run
+    /// Group commit: while `gatherFrom` or more other jobs still run
     /// (a burst), a finished one waits a moment (`validationGather`) for
     /// them, so that one round of fsyncs files them all; deciding each as it
     /// came back split a burst into many small commits (the throughput bench
@@ -112,77 +146,57 @@ final class AssessStage {
     /// one or two) it is decided at once: waiting for the next submission's
     /// validation there put claim -> decided p99 at 35-51 ms against 18-27
     /// (make bench, three pairs). The moment is counted from when the
-    /// validation finished, not from when the loop collected it: in a burst
+    /// job finished, not from when the loop collected it: in a burst
     /// the loop collects after a claim turn of a tenth of a second or more,
     /// and 50 ms more from then let the next claim turn start first, so a
     /// burst's decisions waited for all its claims and were filed at the
     /// end (make bench, the ledger's times: 737 of 1,000 decided in one
     /// turn after the last claim).
     func collectValidations(now: Date) {
-        let gathering = validations.runningCount >= Self.gatherFrom
-        for r in validations.collect() {
-            clock.validationCPU += r.cpuSeconds
-            clock.validations += 1
-            guard let sub = open[r.key.submission] else { continue }  // decided or dropped meanwhile
-            if let facts = sub.facts[r.key.name], facts.stamp == r.stamp {
-                sub.validations[r.key.name] = r.validation
-            }
+        let gathering = workers.runningCount >= Self.gatherFrom
+        for r in workers.collect() {
+            clock.workerCPU += r.cpuSeconds
+            guard let sub = open[r.submission] else { continue }  // decided or dropped meanwhile
+            take(r.outcome, into: sub)
             sub.wakeAt = gathering ? Self.gathered(finishedAt: r.finishedAt, now: now) : now
             validated.append(sub)
         }
-        if validations.runningCount < Self.gatherFrom {
+        if workers.runningCount < Self.gatherFrom {
             for sub in validated { sub.wakeAt = now }
             validated = []
         }
     }
 
+    /// A job's findings taken into its submission: the facts of the files
+    /// read, each for the stamp it was listed with, and the validations of
+    /// files whose facts still hold for the bytes validated.
+    private func take(_ outcome: FileWork.Outcome, into sub: OpenSubmission) {
+        for (name, read) in outcome.reads {
+            if sub.facts[name]?.stamp != read.stamp { sub.validations[name] = nil }
+            sub.facts[name] = facts(read.read, name: name.string, stamp: read.stamp)
+        }
+        for (name, v) in outcome.validations where sub.facts[name]?.stamp == v.stamp {
+            sub.validations[name] = v.validation
+        }
+        if outcome.changed { sub.changedWhileRead = true }
+    }
+
     static let validationGather: Double = 0.05
     static let gatherFrom = 4
 
-    /// When a validation that finished at `finishedAt` is decided while
-    /// others still run: `validationGather` after it finished, and never
-    /// later than that from `now` (a clock set back meanwhile).
+    /// When a job that finished at `finishedAt` is decided while others
+    /// still run: `validationGather` after it finished, and never later
+    /// than that from `now` (a clock set back meanwhile).
     static func gathered(finishedAt: Date, now: Date) -> Date {
         min(finishedAt, now).addingTimeInterval(validationGather)
     }
 
-    /// Reads and hashes every claimed file whose facts are not known yet
-    /// (once each: a file's facts hold only for the bytes they were read
-    /// from, so one whose size or change time moved since is read again).
-    /// Returns the bytes kept for this pass and whether a file changed while
-    /// it was read.
-    private func readFacts(_ sub: OpenSubmission, entries: [SpoolTree.Entry], root: String) -> (bytes: [FileName: [UInt8]], stillArriving: Bool) {
-        var bytesOf: [FileName: [UInt8]] = [:]
-        var stillArriving = false
-        for entry in entries {
-            let path = root + "/" + entry.path
-            let name = FileName(entry.path)
-            // As listed a moment ago (from the folder's descriptor): an lstat
-            // of the whole path again cost two a file on every pass.
-            let before = FileStamp(entry.status)
-            if let known = sub.facts[name], known.stamp == before { continue }
-            sub.facts[name] = nil
-            sub.validations[name] = nil
-            let (facts, bytes) = read(path, name: entry.path)
-            guard FileStamp.of(path) == before else {
-                stillArriving = true
-                continue
-            }
-            sub.facts[name] = facts
-            sub.facts[name]?.stamp = before
-            if let bytes { bytesOf[name] = bytes }
-        }
-        return (bytesOf, stillArriving)
-    }
-
-    private func read(_ path: String, name: String) -> (FileFacts, [UInt8]?) {
-        switch SafeReader.read(path, maxSize: settings.config.intake.maxFileSize) {
-        case .file(let bytes, let sha):
-            let signed = SignatureValidator.looksLikePDF(bytes) && SignatureValidator.pdfHasSignature(bytes, limits: Self.sniffLimits)
-            let content = RoleClassifier.sniff(head: Array(bytes.prefix(1024)), isSignedPDF: signed)
-            // Bytes are kept only for the files validated in this pass.
-            let keep = content == .signedPDF || content == .json || name.lowercased().hasSuffix(".p7s")
-            return (FileFacts(size: Int64(bytes.count), sha256: sha, content: content, problem: nil, quarantine: false), keep ? bytes : nil)
+    /// What a worker's read of one file means for the submission: its
+    /// facts, with the finding a refused file is reported with.
+    private func facts(_ read: FileWork.Read, name: String, stamp: FileStamp) -> FileFacts {
+        switch read {
+        case .file(let size, let sha, let content, let manifest):
+            return FileFacts(size: size, sha256: sha, content: content, problem: nil, quarantine: false, manifest: manifest, stamp: stamp)
         case .refused(let kind, let reason, let size, let sha):
             let finding: Finding
             var quarantine = false
@@ -199,40 +213,7 @@ final class AssessStage {
             case .unreadable:
                 finding = Finding(.unreadable, settings.detail(.unreadable(name: name)))
             }
-            return (FileFacts(size: size, sha256: sha, content: .unknown, problem: finding, quarantine: quarantine), nil)
+            return FileFacts(size: size, sha256: sha, content: .unknown, problem: finding, quarantine: quarantine, stamp: stamp)
         }
-    }
-
-    private func readBytes(_ path: String) -> [UInt8] {
-        if case .file(let bytes, _) = SafeReader.read(path, maxSize: settings.config.intake.maxFileSize) { return bytes }
-        return []
-    }
-
-    /// The sniff that gives a file its role runs on the loop thread: a file
-    /// too costly to scan in 2 s counts as signed, and its validation (on a
-    /// worker, under the full budget) says why it is refused.
-    static let sniffLimits: ValidationLimits = {
-        var limits = ValidationLimits.standard
-        limits.maxSeconds = 2
-        return limits
-    }()
-
-    /// Reads what validating a file needs (here, on the loop thread) and
-    /// returns the validation itself, to run on a worker.
-    /// `signature`: its detached `.p7s` (RoleClassifier.signature: the exact
-    /// name, or the one NFC/NFD-equivalent), checked against this file's own bytes.
-    private func validationJob(root: String, name: String, signature: FileName?, bytes: [UInt8]?, arrival: Date) -> @Sendable () -> DocumentValidation {
-        let display = name
-        let content = bytes ?? readBytes(root + "/" + name)
-        let validator = settings.validator
-        if let signatureName = signature {
-            let p7s = root + "/" + signatureName.string
-            guard case .file(let signature, _) = SafeReader.read(p7s, maxSize: settings.config.intake.maxFileSize) else {
-                let unreadable = DocumentValidation(file: display, problems: [.unreadable], notes: ["\(signatureName.string) could not be read"])
-                return { unreadable }
-            }
-            return { validator.validateDetached(content: content, signature: signature, name: display, arrival: arrival) }
-        }
-        return { validator.validatePDF(content, name: display, arrival: arrival) }
     }
 }

@@ -29,6 +29,9 @@ final class OpenSubmission {
     /// keyed by the name's exact bytes: NFC and NFD twins are two files.
     var facts: [FileName: FileFacts] = [:]
     var validations: [FileName: DocumentValidation] = [:]
+    /// A worker found a file changed while it read it (AssessStage): the
+    /// next look waits for it to be quiet.
+    var changedWhileRead = false
     /// What revocation data its last look lacked (DecideStage+Revocation); empty when none.
     var revocationWait: [String] = []
 
@@ -51,6 +54,8 @@ struct FileFacts {
     var problem: Finding?
     /// Not a regular file: the submission goes to quarantine.
     var quarantine: Bool
+    /// For JSON content, the object it holds (nil when it is not one).
+    var manifest: Manifest? = nil
     /// The file's inode, size, modification and change time when it was read.
     var stamp: FileStamp? = nil
 }

@@ -36,14 +36,14 @@ extension DecideStage {
     /// `fileWhenDurable` at the end of the claim) — that one wait makes both
     /// durable, where each waited for its own fsync (one of the four waits
     /// of a loop turn at 200/s).
-    func decideAll(_ subs: [OpenSubmission], now: Date, waitForFiling: Bool = true, durableLater: Bool = false) {
+    func decideAll(_ subs: [OpenSubmission], now: Date, waitForFiling: Bool = true, durableLater: Bool = false, readHere: Bool = false) {
         var ready: [Ready] = []
         for sub in subs {
             // An operator's hold (Gateway+Control): not decided until released.
             if sub.held { sub.wakeAt = nil; continue }
             // The office's own documents take the outbound path (OutboundDecide.swift).
             if sub.outboundGroup != nil { clock.measure(.deliver) { evaluateOutbound(sub, now: now) }; continue }
-            if let r = clock.measure(.assess, { prepare(sub, now: now) }) { ready.append(r) }
+            if let r = clock.measure(.assess, { prepare(sub, now: now, readHere: readHere) }) { ready.append(r) }
         }
         var start = 0
         while start < ready.count {
@@ -98,7 +98,7 @@ extension DecideStage {
 
     /// Assesses one submission and asks the rule. nil when there is nothing
     /// to commit now (waiting, still arriving, vanished, or an error to retry).
-    func prepare(_ sub: OpenSubmission, now: Date) -> Ready? {
+    func prepare(_ sub: OpenSubmission, now: Date, readHere: Bool = false) -> Ready? {
         sub.awaitingValidation = false
         do {
             // The ledger's count first (settling asks it anyway), where the
@@ -108,7 +108,7 @@ extension DecideStage {
                 claim.dropOpen(sub, now: now)
                 return nil
             }
-            let a = try assess.assess(sub, now: now)
+            let a = try assess.assess(sub, now: now, readHere: readHere)
             if a.stillArriving {
                 // Written to after it was claimed (an SMB client holding it
                 // open): read it again once it is quiet.
@@ -118,7 +118,7 @@ extension DecideStage {
                 return nil
             }
             if a.validating {
-                // Decided once its validation is done (collectValidations wakes it).
+                // Decided once its files are read and validated (collectValidations wakes it).
                 sub.wakeAt = nil
                 sub.awaitingValidation = true
                 return nil

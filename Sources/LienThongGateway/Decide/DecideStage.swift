@@ -73,9 +73,10 @@ final class DecideStage {
         decideAll(picked, now: now, waitForFiling: waitForFiling, durableLater: durableLater)
     }
 
-    /// Looks at a submission: decides it, or sets when to look again.
+    /// Looks at a submission: decides it, or sets when to look again. For an
+    /// operator who waits for the answer: files not read yet are read here.
     func evaluate(_ sub: OpenSubmission, now: Date) {
-        decideAll([sub], now: now)
+        decideAll([sub], now: now, readHere: true)
     }
 
     func logDecision(_ r: Receipt, shelf: SpoolLayout.Shelf, number: Int?) {

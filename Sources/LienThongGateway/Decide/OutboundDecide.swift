@@ -26,7 +26,12 @@ extension DecideStage {
         do {
             let a = try assess.assess(sub, now: now)
             if a.validating {
-                sub.wakeAt = nil  // woken when its validation is done
+                sub.wakeAt = nil  // woken when its files are read and validated
+                return
+            }
+            if a.stillArriving {
+                // Written to after it was claimed: read again once it is quiet.
+                sub.wakeAt = now.addingTimeInterval(max(settings.config.intake.settle, 1))
                 return
             }
             if a.parts.isEmpty {

@@ -68,6 +68,9 @@ public final class Gateway {
 
     /// Runs until SIGTERM or SIGINT. Returns the exit status.
     public func run() throws -> Int32 {
+        // However the loop ends (a stop, or an error the daemon exits on),
+        // no worker may still be in OpenSSL when the process exits.
+        defer { pipeline.assess.workers.stop() }
         try blockSignals()
         let now = Date()
         if let warning = JournalCheck.warning(for: settings.layout.root) { log.log(.warning, warning, fields: []) }
@@ -80,7 +83,7 @@ public final class Gateway {
         while true {
             let now = Date()
             let timeout = nextTimeout(now: now)
-            var fds = [inotify.fd, signalFD, pipeline.assess.validations.wakeFD, pipeline.file.filing.wakeFD].map {
+            var fds = [inotify.fd, signalFD, pipeline.assess.workers.wakeFD, pipeline.file.filing.wakeFD].map {
                 pollfd(fd: $0, events: Int16(POLLIN), revents: 0)
             }
             // The loop's own descriptors first, then the control channel's.

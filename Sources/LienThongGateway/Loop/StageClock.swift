@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 /// Where the daemon's time goes, stage by stage: wall-clock and CPU seconds
-/// of the loop thread in each stage, and the CPU the validation workers
-/// spent. Reported in the journal when the daemon stops (and read by
+/// of the loop thread in each stage, and the CPU the assess workers spent
+/// reading and validating. Reported in the journal when the daemon stops (and read by
 /// `make bench`), so the next bottleneck shows itself in figures instead of
 /// guesses. Costs two clock reads per stage and turn.
 final class StageClock {
@@ -32,13 +32,13 @@ final class StageClock {
 
     private(set) var wall: [Stage: Double] = [:]
     private(set) var cpu: [Stage: Double] = [:]
-    /// CPU seconds the validation workers spent, summed over the threads.
-    var validationCPU: Double = 0
+    /// CPU seconds the assess workers spent reading and validating, summed
+    /// over the threads.
+    var workerCPU: Double = 0
     /// Seconds the filing threads spent filing (FilingThreads), wall and
     /// CPU, summed over both.
     var filingWall: Double = 0
     var filingCPU: Double = 0
-    var validations = 0
     var decided = 0
     /// Group commits: how many claim and decision batches carried them
     /// (fewer, larger batches mean fewer barriers per submission).
@@ -62,7 +62,7 @@ final class StageClock {
         let per = Double(max(decided, 1))
         func ms(_ s: Double) -> String { String(format: "%.2f", s * 1000 / per) }
         var parts = Stage.allCases.filter { $0 != .wait }.map { "\($0.rawValue) \(ms(wall[$0] ?? 0))/\(ms(cpu[$0] ?? 0))" }
-        parts.append("validate (workers) -/\(ms(validationCPU))")
+        parts.append("read and validate (workers) -/\(ms(workerCPU))")
         parts.append("file (filing threads) \(ms(filingWall))/\(ms(filingCPU))")
         parts.append("wait \(ms(wall[.wait] ?? 0))")
         let syncs = SyncTally.current

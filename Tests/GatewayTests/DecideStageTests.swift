@@ -173,6 +173,30 @@ struct DecideStageTests {
         #expect(after.st_ino == before.st_ino, "an identical notice was written again")
     }
 
+    /// The workers' queue is bounded: while it holds `jobsInFlight` jobs no
+    /// new submission is looked at, and the loop does not spin for them
+    /// (`moreDue` stays false: a job's result wakes it); once jobs are done
+    /// the rest are looked at.
+    @Test func noMoreJobsAreQueuedThanTheBoundAndTheRestWaitForAResult() throws {
+        let rig = try StageRig()
+        let line = try StageLine(rig)
+        let names = ["81-UBND_scan.pdf", "82-UBND_scan.pdf", "83-UBND_scan.pdf"]
+        for name in names { try rig.drop(name, "%PDF-1.4 a scan, no signature") }
+        let subs = line.claim.claimAll(names.map { (rig.outbox, $0) }, now: rig.t0)
+        #expect(subs.count == 3)
+        line.decide.jobsInFlight = 2
+        line.decide.evaluateDue(now: rig.t0)
+        #expect(line.assess.workers.runningCount == 2)
+        #expect(subs.filter(\.awaitingValidation).count == 2)
+        #expect(!line.decide.moreDue, "the loop would spin while the workers are full")
+        line.decide.evaluateDue(now: rig.t0)
+        #expect(line.assess.workers.runningCount == 2, "a job queued past the bound")
+        try line.awaitValidations(now: rig.t0)
+        try line.decideDue(now: rig.t0)
+        #expect(subs.allSatisfy { !$0.facts.isEmpty }, "a submission never read")
+        #expect(subs.allSatisfy { $0.noticed != nil })
+    }
+
     /// A twin still settling in the outbox holds the decision (without a
     /// notice: nothing is asked of the sender); an operator's hold keeps a
     /// submission undecided past its window.

@@ -108,6 +108,32 @@ struct AssessStageTests {
         #expect(third.parts.first?.size == 23)
         #expect(third.parts.first?.sha256 == SHA256Hex.of(Array("%PDF-1.4 first and more".utf8)))
     }
+
+    /// A reload that brings new anchors or CRLs while a validation is under
+    /// way: its verdict rested on the trust store before, so it is not
+    /// taken (the facts it read are); the next look validates again.
+    @Test func aValidationBegunBeforeATrustReloadIsNotTaken() throws {
+        let rig = try StageRig()
+        let line = try StageLine(rig)
+        let pair = try rig.dropSignedPair(key: "42-UBND-VP")
+        let sub = try #require(line.claim.claimAll(pair.names.map { (rig.outbox, $0) }, now: rig.t0).first)
+        let release = DispatchSemaphore(value: 0)
+        for n in 0..<2 {
+            line.assess.workers.start("busy-\(n)", listing: []) {
+                release.wait()
+                return FileWork.Outcome()
+            }
+        }
+        #expect(try line.assess.assess(sub, now: rig.t0).validating)
+        line.decide.trustReloaded(now: rig.t0)
+        release.signal()
+        release.signal()
+        try line.awaitValidations(now: rig.t0)
+        #expect(sub.facts.count == 2, "the files read before the reload")
+        #expect(sub.validations.isEmpty, "a validation against the trust store before the reload was taken")
+        let again = try line.assessed(sub, now: rig.t0)
+        #expect(again.parts.first { $0.role == .electronic }?.validation?.isValid == true)
+    }
 }
 
 /// The validation gather: in a burst a finished validation waits a moment

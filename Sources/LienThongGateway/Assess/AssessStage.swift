@@ -157,7 +157,7 @@ final class AssessStage {
         for r in workers.collect() {
             clock.workerCPU += r.cpuSeconds
             guard let sub = open[r.submission] else { continue }  // decided or dropped meanwhile
-            take(r.outcome, into: sub)
+            take(r.outcome, into: sub, validatedWithCurrentTrust: r.trustGeneration == workers.trustGeneration)
             sub.wakeAt = gathering ? Self.gathered(finishedAt: r.finishedAt, now: now) : now
             validated.append(sub)
         }
@@ -169,13 +169,15 @@ final class AssessStage {
 
     /// A job's findings taken into its submission: the facts of the files
     /// read, each for the stamp it was listed with, and the validations of
-    /// files whose facts still hold for the bytes validated.
-    private func take(_ outcome: FileWork.Outcome, into sub: OpenSubmission) {
+    /// files whose facts still hold for the bytes validated — unless a
+    /// reload brought another trust store since the job began (its verdict
+    /// rested on the anchors and CRLs before; the next look validates again).
+    private func take(_ outcome: FileWork.Outcome, into sub: OpenSubmission, validatedWithCurrentTrust: Bool = true) {
         for (name, read) in outcome.reads {
             if sub.facts[name]?.stamp != read.stamp { sub.validations[name] = nil }
             sub.facts[name] = facts(read.read, name: name.string, stamp: read.stamp)
         }
-        for (name, v) in outcome.validations where sub.facts[name]?.stamp == v.stamp {
+        for (name, v) in outcome.validations where validatedWithCurrentTrust && sub.facts[name]?.stamp == v.stamp {
             sub.validations[name] = v.validation
         }
         if outcome.changed { sub.changedWhileRead = true }

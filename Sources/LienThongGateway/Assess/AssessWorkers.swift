@@ -17,6 +17,8 @@ final class AssessWorkers: @unchecked Sendable {
         let submission: String
         /// The submission's files as listed when the job started.
         let listing: [FileWork.Listed]
+        /// The trust store it validated with (`trustGeneration` when it started).
+        let trustGeneration: Int
         let outcome: FileWork.Outcome
         /// CPU seconds the worker thread spent on it (StageClock).
         let cpuSeconds: Double
@@ -31,8 +33,13 @@ final class AssessWorkers: @unchecked Sendable {
     private let lock = NSLock()
     /// Results not yet collected; guarded by `lock`.
     private var finished: [Result] = []
-    /// Jobs started and not yet collected, with the listing each one works on (loop thread only).
-    private var running: [String: [FileWork.Listed]] = [:]
+    /// Jobs started and not yet collected, with the listing each one works
+    /// on and its trust generation (loop thread only).
+    private var running: [String: (listing: [FileWork.Listed], trust: Int)] = [:]
+    /// Counts the trust stores a reload brought (loop thread only): a job
+    /// started before the last one validated against the store before it,
+    /// and its validations are not taken (`AssessStage.take`).
+    private(set) var trustGeneration = 0
     /// Readable while results wait: the loop polls it.
     private let wakePipe: WakePipe
     var wakeFD: Int32 { wakePipe.readFD }
@@ -45,22 +52,32 @@ final class AssessWorkers: @unchecked Sendable {
 
     deinit { queue.cancelAllOperations() }
 
-    /// True while a job on this submission, as listed, is under way.
+    /// True while a job on this submission, as listed, is under way with
+    /// the current trust store.
     func isRunning(_ submission: String, listing: [FileWork.Listed]) -> Bool {
-        running[submission] == listing
+        isRunning(submission, listing: listing, trust: trustGeneration)
     }
+
+    private func isRunning(_ submission: String, listing: [FileWork.Listed], trust: Int) -> Bool {
+        guard let job = running[submission] else { return false }
+        return job.listing == listing && job.trust == trust
+    }
+
+    /// A reload brought new anchors or CRLs (loop thread).
+    func trustChanged() { trustGeneration += 1 }
 
     var runningCount: Int { running.count }
 
     /// Starts a job on one submission's files on a worker (loop thread).
     func start(_ submission: String, listing: [FileWork.Listed], _ work: @escaping @Sendable () -> FileWork.Outcome) {
-        running[submission] = listing
+        let trust = trustGeneration
+        running[submission] = (listing, trust)
         queue.addOperation { [self] in
             let c0 = StageClock.threadCPU()
             let outcome = work()
             let cpu = StageClock.threadCPU() - c0
             lock.lock()
-            finished.append(Result(submission: submission, listing: listing, outcome: outcome, cpuSeconds: cpu))
+            finished.append(Result(submission: submission, listing: listing, trustGeneration: trust, outcome: outcome, cpuSeconds: cpu))
             lock.unlock()
             wakePipe.wake()
         }
@@ -83,7 +100,7 @@ final class AssessWorkers: @unchecked Sendable {
         let results = finished
         finished = []
         lock.unlock()
-        for r in results where isRunning(r.submission, listing: r.listing) { running[r.submission] = nil }
+        for r in results where isRunning(r.submission, listing: r.listing, trust: r.trustGeneration) { running[r.submission] = nil }
         return results
     }
 }

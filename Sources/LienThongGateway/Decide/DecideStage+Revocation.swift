@@ -51,8 +51,10 @@ extension DecideStage {
     }
 
     /// A reload brought a new trust store (anchors, CRLs): every open
-    /// submission's validations are dropped and done again now.
+    /// submission's validations are dropped and done again now, and those
+    /// under way on the workers will not be taken.
     func trustReloaded(now: Date) {
+        assess.workers.trustChanged()
         for sub in open.values {
             sub.validations = [:]
             if !sub.held { sub.wakeAt = now }

@@ -56,9 +56,8 @@ final class DecideStage {
     /// way or queued at most: while the workers have that many, no new
     /// submission is looked at, and the next turn comes when a job is done.
     /// Each queued job holds what it was given; after a restart with
-    /// 10,000 reopened, every one of them was queued within a second
-    /// (make bench: peak RSS 93 MB working that backlog, 88 before the
-    /// reads moved to the workers).
+    /// 10,000 reopened, every one of them was queued within a second, and a
+    /// backlog ten times larger would queue ten times as many.
     var jobsInFlight = 1_024
 
     /// Due submissions left for the next turn.

@@ -175,8 +175,8 @@ struct DecideStageTests {
 
     /// The workers' queue is bounded: while it holds `jobsInFlight` jobs no
     /// new submission is looked at, and the loop does not spin for them
-    /// (`moreDue` stays false: a job's result wakes it); once jobs are done
-    /// the rest are looked at.
+    /// (not `moreDue`, and the next wake is `waitForRoom` later, not now);
+    /// once jobs are done the rest are looked at.
     @Test func noMoreJobsAreQueuedThanTheBoundAndTheRestWaitForAResult() throws {
         let rig = try StageRig()
         let line = try StageLine(rig)
@@ -189,10 +189,13 @@ struct DecideStageTests {
         #expect(line.assess.workers.runningCount == 2)
         #expect(subs.filter(\.awaitingValidation).count == 2)
         #expect(!line.decide.moreDue, "the loop would spin while the workers are full")
-        line.decide.evaluateDue(now: rig.t0)
+        let waiting = try #require(subs.first { !$0.awaitingValidation })
+        #expect(waiting.wakeAt == rig.t0.addingTimeInterval(DecideStage.waitForRoom), "due now: the loop would spin")
+        let later = rig.t0.addingTimeInterval(DecideStage.waitForRoom)
+        line.decide.evaluateDue(now: later)
         #expect(line.assess.workers.runningCount == 2, "a job queued past the bound")
-        try line.awaitValidations(now: rig.t0)
-        try line.decideDue(now: rig.t0)
+        try line.awaitValidations(now: later)
+        try line.decideDue(now: later.addingTimeInterval(DecideStage.waitForRoom))
         #expect(subs.allSatisfy { !$0.facts.isEmpty }, "a submission never read")
         #expect(subs.allSatisfy { $0.noticed != nil })
     }

@@ -22,8 +22,6 @@ final class AssessWorkers: @unchecked Sendable {
         let outcome: FileWork.Outcome
         /// CPU seconds the worker thread spent on it (StageClock).
         let cpuSeconds: Double
-        /// Electronic parts it validated (StageClock).
-        var validations: Int { outcome.validations.count }
         /// When it was done, by the wall clock (the loop may collect it a
         /// whole turn later).
         var finishedAt = Date()

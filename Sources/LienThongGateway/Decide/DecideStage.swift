@@ -53,12 +53,16 @@ final class DecideStage {
     var evaluationsPerTurn = 500
 
     /// Jobs (a submission's reads and validations, `AssessWorkers`) under
-    /// way or queued at most: while the workers have that many, no new
-    /// submission is looked at, and the next turn comes when a job is done.
+    /// way or queued at most: while the workers have that many, a due
+    /// submission not looked at yet is looked at `waitForRoom` later.
     /// Each queued job holds what it was given; after a restart with
     /// 10,000 reopened, every one of them was queued within a second, and a
     /// backlog ten times larger would queue ten times as many.
     var jobsInFlight = 1_024
+    /// Later, not "due now": a due submission left as it is keeps the
+    /// loop's next wake in the past, and the loop would spin until a job is
+    /// done (`Pipeline.nextWake`).
+    static let waitForRoom: Double = 0.05
 
     /// Due submissions left for the next turn.
     private(set) var moreDue = false
@@ -74,9 +78,10 @@ final class DecideStage {
         let room = jobsInFlight - assess.workers.runningCount
         for sub in due {
             if !sub.awaitingValidation {
-                // The workers full: the rest wait for a job's result (it
-                // wakes the loop), not for a turn at once.
-                guard counted < room else { continue }
+                guard counted < room else {
+                    sub.wakeAt = now.addingTimeInterval(Self.waitForRoom)
+                    continue
+                }
                 guard counted < evaluationsPerTurn else { moreDue = true; continue }
                 counted += 1
             }

@@ -149,6 +149,11 @@ public enum DurableFS {
         }
     }
 
+    /// This process's ID, read once: glibc asks the kernel at every
+    /// getpid(), and every staged file's temporary name holds it (nine
+    /// system calls a submission). The daemon never forks.
+    static let processID = getpid()
+
     /// `.<name>.<pid>.<suffix>` beside `path`, the name cut short (between
     /// characters) so the whole fits a file name's 255 bytes: a final name
     /// that is itself near the limit must still be writable.
@@ -156,7 +161,7 @@ public enum DurableFS {
     /// thousand instructions a file (make profile).
     static func temporaryPath(for path: String, suffix: String) -> String {
         let dir = TrustedPath.parent(of: path)
-        let tail = ".\(getpid()).\(suffix)"
+        let tail = ".\(processID).\(suffix)"
         let name = "." + prefix(of: TrustedPath.lastComponent(of: path), utf8Bytes: 255 - 1 - tail.utf8.count) + tail
         if dir.isEmpty { return name }
         return dir == "/" ? "/" + name : dir + "/" + name

@@ -61,7 +61,7 @@ public enum EvidenceSeal {
             var st = stat()
             guard fstat(src, &st) == 0 else { throw SpoolError("fstat to seal", path) }
             guard (st.st_mode & S_IFMT) == S_IFREG, st.st_nlink == 1, Int64(st.st_size) <= maxSize else { continue }
-            let temporary = file.staging + "/.seal-\(n).\(getpid()).tmp"
+            let temporary = file.staging + "/.seal-\(n).\(DurableFS.processID).tmp"
             try batch.stageCopy(descriptor: src, from: path, to: path, mode: mode, limit: maxSize, temporary: temporary)
             sealed.append(path)
         }

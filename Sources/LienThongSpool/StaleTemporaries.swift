@@ -18,7 +18,7 @@ public enum StaleTemporaries {
         guard parts.count >= 3, let suffix = parts.last, suffix == "tmp" || suffix == "part" else { return false }
         let pid = parts[parts.count - 2]
         guard !pid.isEmpty, pid.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int32(pid) else { return false }
-        return n != getpid() && !parts[0..<(parts.count - 2)].joined(separator: ".").isEmpty
+        return n != DurableFS.processID && !parts[0..<(parts.count - 2)].joined(separator: ".").isEmpty
     }
 
     /// Removes stale temporaries in `dir` (and, when `recursive`, below it,

@@ -92,9 +92,15 @@ extension ClaimStage {
     private func renameIntoQueue(_ intents: [Intent], batch: SyncBatch) -> (moved: [Intent], undone: [Intent]) {
         var moved: [Intent] = []
         var undone: [Intent] = []
+        // A submission's queue folder made once a batch, not once a file:
+        // it is the daemon's own (queue/), nothing else removes it meanwhile.
+        var made: Set<String> = []
         for i in intents {
             do {
-                try batch.makeDirectories(settings.layout.queuedFiles(i.sub.id))
+                if !made.contains(i.sub.id) {
+                    try batch.makeDirectories(settings.layout.queuedFiles(i.sub.id))
+                    made.insert(i.sub.id)
+                }
                 try batch.move(i.source, to: settings.layout.queuedFiles(i.sub.id) + "/" + i.target)
                 moved.append(i)
             } catch let error as SpoolError where error.code == ENOENT {

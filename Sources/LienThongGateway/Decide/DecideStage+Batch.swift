@@ -161,6 +161,7 @@ extension DecideStage {
     /// them (with `durableLater`, once they are durable: `fileWhenDurable`).
     func commit(_ group: [Ready], now: Date, durableLater: Bool = false) {
         var done: [(ready: Ready, receipt: Receipt, number: Int?, shelf: SpoolLayout.Shelf)] = []
+        var records: [SubmissionRecord] = []
         let recordAll = {
             for r in group {
                 do {
@@ -171,6 +172,9 @@ extension DecideStage {
                     r.sub.wakeAt = now.addingTimeInterval(5)
                 }
             }
+            // Read back for filing inside the same transaction: one read
+            // lock of the ledger for the group, not one a submission.
+            records = done.compactMap { try? self.ledger.submission($0.ready.sub.id) }
         }
         do {
             try clock.measure(.commit) {
@@ -187,7 +191,6 @@ extension DecideStage {
         for d in done { open[d.ready.sub.id] = nil }
         clock.decided += done.count
         clock.decisionBatches += done.isEmpty ? 0 : 1
-        let records = clock.measure(.commit) { done.compactMap { try? ledger.submission($0.ready.sub.id) } }
         let release = { [self] in
             clock.measure(.file) { file.startFiling(records) }
             for d in done { logDecision(d.receipt, shelf: d.shelf, number: d.number) }

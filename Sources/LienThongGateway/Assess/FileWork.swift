@@ -101,10 +101,15 @@ struct FileWork: Sendable {
         for entry in listing where roles[entry.name] == .electronic && readable.contains(entry.name) && !validated.contains(entry.name) {
             let path = root + "/" + entry.name.string
             let display = entry.name.string
-            let document = bytesOf[entry.name] ?? Self.bytes(path, maxSize: maxFileSize)
-            guard FileStamp.of(path) == entry.stamp else {
-                outcome.changed = true
-                continue
+            // Read in this job: its stamp was checked after that read. Known
+            // from an earlier pass: read again here, and checked again.
+            var document = bytesOf[entry.name]
+            if document == nil {
+                document = Self.bytes(path, maxSize: maxFileSize)
+                guard FileStamp.of(path) == entry.stamp else {
+                    outcome.changed = true
+                    continue
+                }
             }
             let validation = document.map { validate($0, entry.name, among: names, kept: bytesOf) }
                 ?? DocumentValidation(file: display, problems: [.unreadable], notes: ["\(display) could not be read again to validate it"])
